@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { Topics } from '#soma/contracts';
+import { ConversationWorkerModule as ConversationLogicModule } from '#soma/conversation';
+import { PersistenceModule } from '#soma/persistence';
+import { kafkaConsumers } from '#soma/platform';
+import { ConversationInboundConsumer } from './inbound/conversation-inbound.consumer.js';
+
+@Module({
+  imports: [CqrsModule.forRoot(), PersistenceModule, ConversationLogicModule],
+  providers: [
+    ...kafkaConsumers({
+      groupId: () => 'soma-conversation-worker',
+      topics: [Topics.conversationInbound],
+      handlers: [ConversationInboundConsumer],
+      concurrency: (config) => config.workerConcurrency,
+      mode: 'durable',
+    }),
+  ],
+})
+export class ConversationWorkerAppModule {}

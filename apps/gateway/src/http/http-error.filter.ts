@@ -1,0 +1,100 @@
+import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { ConversationError, type ConversationErrorCode } from '#soma/conversation';
+import { IdentityError, type IdentityErrorCode } from '#soma/identity';
+import type { Response } from 'express';
+
+function assertUnreachable(value: never): never {
+  throw new Error(`unmapped error code ${String(value)}`);
+}
+
+function statusOfConversation(code: ConversationErrorCode): number {
+  switch (code) {
+    case 'SESSION_NOT_FOUND':
+    case 'TURN_NOT_FOUND':
+      return 404;
+    case 'MODEL_UNAVAILABLE':
+      return 503;
+    case 'GENERATION_FAILED':
+      return 502;
+    default:
+      return assertUnreachable(code);
+  }
+}
+
+function statusOfIdentity(code: IdentityErrorCode): number {
+  switch (code) {
+    case 'API_KEY_MISSING':
+    case 'API_KEY_INVALID':
+      return 401;
+    case 'ADMIN_ROLE_REQUIRED':
+      return 403;
+    default:
+      return assertUnreachable(code);
+  }
+}
+
+interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  [extra: string]: unknown;
+}
+
+/** The one place where errors become HTTP responses: `{ statusCode, error: CODE, message }`. */
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger(HttpErrorFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const body = this.toBody(exception);
+    if (body.statusCode >= 500) this.logger.error(exception instanceof Error ? exception : String(exception));
+    if (response.headersSent) {
+      response.end();
+      return;
+    }
+    response.status(body.statusCode).json(body);
+  }
+
+  private toBody(exception: unknown): ErrorBody {
+    if (exception instanceof ConversationError) {
+      return { statusCode: statusOfConversation(exception.code), error: exception.code, message: exception.message };
+    }
+    if (exception instanceof IdentityError) {
+      return { statusCode: statusOfIdentity(exception.code), error: exception.code, message: exception.message };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const raw = exception.getResponse();
+      const detail = typeof raw === 'object' ? (raw as Record<string, unknown>) : { message: raw };
+      return { ...detail, statusCode: status, error: String(detail.error ?? httpCode(status)), message: String(detail.message ?? exception.message) };
+    }
+    const status = (exception as { status?: unknown; type?: unknown }).status;
+    // Errors raised by the body parser carry their own status (400 malformed JSON, 413 too large).
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      return { statusCode: status, error: httpCode(status), message: (exception as Error).message };
+    }
+    return { statusCode: 500, error: 'INTERNAL_ERROR', message: 'internal error' };
+  }
+}
+
+function httpCode(status: number): string {
+  switch (status) {
+    case 400:
+      return 'BAD_REQUEST';
+    case 401:
+      return 'UNAUTHORIZED';
+    case 403:
+      return 'FORBIDDEN';
+    case 404:
+      return 'NOT_FOUND';
+    case 413:
+      return 'PAYLOAD_TOO_LARGE';
+    case 415:
+      return 'UNSUPPORTED_MEDIA_TYPE';
+    case 429:
+      return 'RATE_LIMITED';
+    default:
+      return `HTTP_${status}`;
+  }
+}

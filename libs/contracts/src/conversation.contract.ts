@@ -1,0 +1,85 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+const Uuid = Type.String({ format: 'uuid' });
+const Seq = Type.Integer({ minimum: 1, description: 'Per-session sequence number; increases by one.' });
+
+/** conversation.inbound: a user message to answer (command). */
+export const MessagePostedSchema = Type.Object(
+  {
+    turnId: Uuid,
+    messageId: Uuid,
+    content: Type.String({ minLength: 1 }),
+  },
+  { additionalProperties: false },
+);
+export type MessagePosted = Static<typeof MessagePostedSchema>;
+
+export const TokenUsageSchema = Type.Object(
+  {
+    promptTokens: Type.Integer({ minimum: 0 }),
+    completionTokens: Type.Integer({ minimum: 0 }),
+    totalTokens: Type.Integer({ minimum: 0 }),
+  },
+  { additionalProperties: false },
+);
+export type TokenUsage = Static<typeof TokenUsageSchema>;
+
+export const TurnStartedSchema = Type.Object({ turnId: Uuid, seq: Seq }, { additionalProperties: false });
+export const TokenSchema = Type.Object(
+  { turnId: Uuid, seq: Seq, delta: Type.String({ description: 'New text only, never cumulative.' }) },
+  { additionalProperties: false },
+);
+export const ToolRequestedSchema = Type.Object(
+  { turnId: Uuid, seq: Seq, toolCallId: Uuid, tool: Type.String(), arguments: Type.Unknown() },
+  { additionalProperties: false },
+);
+export const ToolCompletedSchema = Type.Object(
+  {
+    turnId: Uuid,
+    seq: Seq,
+    toolCallId: Uuid,
+    tool: Type.String(),
+    status: Type.Union([Type.Literal('ok'), Type.Literal('error')]),
+    output: Type.Unknown(),
+  },
+  { additionalProperties: false },
+);
+export const ToolBlockedSchema = Type.Object(
+  {
+    turnId: Uuid,
+    seq: Seq,
+    toolCallId: Uuid,
+    tool: Type.String(),
+    reasons: Type.Array(Type.String()),
+  },
+  { additionalProperties: false },
+);
+export const TurnCompletedSchema = Type.Object(
+  { turnId: Uuid, seq: Seq, messageId: Uuid, usage: TokenUsageSchema },
+  { additionalProperties: false },
+);
+export const TurnFailedSchema = Type.Object(
+  { turnId: Uuid, seq: Seq, code: Type.String(), message: Type.String() },
+  { additionalProperties: false },
+);
+
+export type TurnStarted = Static<typeof TurnStartedSchema>;
+export type TokenDelta = Static<typeof TokenSchema>;
+export type ToolRequested = Static<typeof ToolRequestedSchema>;
+export type ToolCompleted = Static<typeof ToolCompletedSchema>;
+export type ToolBlocked = Static<typeof ToolBlockedSchema>;
+export type TurnCompleted = Static<typeof TurnCompletedSchema>;
+export type TurnFailed = Static<typeof TurnFailedSchema>;
+
+/** The events streamed to clients, by type. */
+export interface OutboundEventPayloads {
+  'turn.started': TurnStarted;
+  token: TokenDelta;
+  'tool.requested': ToolRequested;
+  'tool.completed': ToolCompleted;
+  'tool.blocked': ToolBlocked;
+  'turn.completed': TurnCompleted;
+  'turn.failed': TurnFailed;
+}
+export type OutboundEventType = keyof OutboundEventPayloads;
+export const terminalEventTypes: readonly OutboundEventType[] = ['turn.completed', 'turn.failed'];

@@ -1,0 +1,101 @@
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import { FormatRegistry, type TSchema } from '@sinclair/typebox';
+import { randomUUID } from 'node:crypto';
+import { envelopeSchemaFor, type Envelope } from './envelope.contract.js';
+import { messageTypes, type MessageTypeSpec } from './registry.contract.js';
+import { type Topic } from './topics.contract.js';
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+if (!FormatRegistry.Has('uuid')) FormatRegistry.Set('uuid', (value) => UUID_RE.test(value));
+if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', (value) => !Number.isNaN(Date.parse(value)));
+
+/** Why a message could not be accepted; also the dead-letter reason code. */
+export type DecodeFailureCode = 'MALFORMED_JSON' | 'UNKNOWN_MESSAGE_TYPE' | 'SCHEMA_VIOLATION' | 'WRONG_TOPIC';
+
+export type DecodeResult =
+  | { ok: true; envelope: Envelope }
+  | { ok: false; code: DecodeFailureCode; detail: string; raw: string };
+
+interface CompiledType {
+  spec: MessageTypeSpec;
+  check: TypeCheck<TSchema>;
+}
+
+const compiled = new Map<string, CompiledType>(
+  messageTypes.map((spec) => [
+    `${spec.type}@${spec.schemaVersion}`,
+    { spec, check: TypeCompiler.Compile(envelopeSchemaFor(spec.type, spec.schemaVersion, spec.payload)) },
+  ]),
+);
+
+function describeErrors(check: TypeCheck<TSchema>, value: unknown): string {
+  return [...check.Errors(value)]
+    .slice(0, 5)
+    .map((error) => `${error.path || '/'}: ${error.message}`)
+    .join('; ');
+}
+
+/** Parses and validates a raw Kafka value against the contract of the topic it arrived on. */
+export function decodeEnvelope(topic: Topic, raw: Buffer | string | null): DecodeResult {
+  const text = raw === null ? '' : raw.toString();
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, code: 'MALFORMED_JSON', detail: (error as Error).message, raw: text };
+  }
+  if (typeof value !== 'object' || value === null) {
+    return { ok: false, code: 'MALFORMED_JSON', detail: 'message is not a JSON object', raw: text };
+  }
+  const { type, schemaVersion } = value as { type?: unknown; schemaVersion?: unknown };
+  const entry = compiled.get(`${String(type)}@${String(schemaVersion)}`);
+  if (!entry) {
+    return {
+      ok: false,
+      code: 'UNKNOWN_MESSAGE_TYPE',
+      detail: `no contract for type=${String(type)} schemaVersion=${String(schemaVersion)}`,
+      raw: text,
+    };
+  }
+  if (entry.spec.topic !== topic) {
+    return { ok: false, code: 'WRONG_TOPIC', detail: `${entry.spec.type} belongs on ${entry.spec.topic}`, raw: text };
+  }
+  if (!entry.check.Check(value)) {
+    return { ok: false, code: 'SCHEMA_VIOLATION', detail: describeErrors(entry.check, value), raw: text };
+  }
+  return { ok: true, envelope: value as Envelope };
+}
+
+export interface EnvelopeContext {
+  tenantId: string;
+  sessionId: string;
+  correlationId: string;
+  causationId?: string | null;
+}
+
+/** Builds an envelope and validates it: producers never publish what consumers would reject. */
+export function createEnvelope<TPayload>(
+  type: MessageTypeSpec['type'],
+  context: EnvelopeContext,
+  payload: TPayload,
+  eventId: string = randomUUID(),
+): Envelope<string, TPayload> {
+  const spec = messageTypes.find((candidate) => candidate.type === type);
+  if (!spec) throw new Error(`no contract for message type ${type}`);
+  const envelope: Envelope<string, TPayload> = {
+    eventId,
+    type,
+    schemaVersion: spec.schemaVersion,
+    occurredAt: new Date().toISOString(),
+    tenantId: context.tenantId,
+    sessionId: context.sessionId,
+    correlationId: context.correlationId,
+    causationId: context.causationId ?? null,
+    payload,
+  };
+  const entry = compiled.get(`${type}@${spec.schemaVersion}`);
+  if (entry && !entry.check.Check(envelope)) {
+    throw new Error(`refusing to publish invalid ${type}: ${describeErrors(entry.check, envelope)}`);
+  }
+  return envelope;
+}

@@ -1,0 +1,86 @@
+import { type TSchema } from '@sinclair/typebox';
+import {
+  MessagePostedSchema,
+  TokenSchema,
+  ToolBlockedSchema,
+  ToolCompletedSchema,
+  ToolRequestedSchema,
+  TurnCompletedSchema,
+  TurnFailedSchema,
+  TurnStartedSchema,
+} from './conversation.contract.js';
+import { Topics, type Topic } from './topics.contract.js';
+
+export interface MessageTypeSpec {
+  readonly type: string;
+  readonly topic: Topic;
+  readonly schemaVersion: number;
+  readonly payload: TSchema;
+  readonly description: string;
+}
+
+/** Every message type on every topic. Producers and consumers validate against these. */
+export const messageTypes = [
+  {
+    type: 'conversation.message.posted',
+    topic: Topics.conversationInbound,
+    schemaVersion: 1,
+    payload: MessagePostedSchema,
+    description: 'A user posted a message; the worker answers it as the given turn.',
+  },
+  {
+    type: 'turn.started',
+    topic: Topics.conversationOutbound,
+    schemaVersion: 1,
+    payload: TurnStartedSchema,
+    description: 'The worker began generating a turn.',
+  },
+  {
+    type: 'token',
+    topic: Topics.conversationOutbound,
+    schemaVersion: 1,
+    payload: TokenSchema,
+    description: 'A token delta (possibly a few coalesced tokens); never cumulative text.',
+  },
+  {
+    type: 'tool.requested',
+    topic: Topics.conversationOutbound,
+    schemaVersion: 1,
+    payload: ToolRequestedSchema,
+    description: 'The turn asked for a tool call.',
+  },
+  {
+    type: 'tool.completed',
+    topic: Topics.conversationOutbound,
+    schemaVersion: 1,
+    payload: ToolCompletedSchema,
+    description: 'A tool call finished and its result entered the context.',
+  },
+  {
+    type: 'tool.blocked',
+    topic: Topics.conversationOutbound,
+    schemaVersion: 1,
+    payload: ToolBlockedSchema,
+    description: 'Policy blocked a tool call; the reasons are given.',
+  },
+  {
+    type: 'turn.completed',
+    topic: Topics.conversationOutbound,
+    schemaVersion: 1,
+    payload: TurnCompletedSchema,
+    description: 'Terminal: the turn finished; carries token usage.',
+  },
+  {
+    type: 'turn.failed',
+    topic: Topics.conversationOutbound,
+    schemaVersion: 1,
+    payload: TurnFailedSchema,
+    description: 'Terminal: the turn failed with an error code.',
+  },
+] as const satisfies readonly MessageTypeSpec[];
+
+export type MessageType = (typeof messageTypes)[number]['type'];
+
+export function messageTypesOf(topic: Topic): MessageTypeSpec[] {
+  return messageTypes.filter((spec) => spec.topic === topic);
+}

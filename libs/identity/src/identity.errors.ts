@@ -1,0 +1,11 @@
+export type IdentityErrorCode = 'API_KEY_MISSING' | 'API_KEY_INVALID' | 'ADMIN_ROLE_REQUIRED';
+
+/** Errors of the identity context; transports map the code once (HTTP, socket). */
+export class IdentityError extends Error {
+  constructor(
+    readonly code: IdentityErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

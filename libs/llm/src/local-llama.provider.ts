@@ -1,0 +1,121 @@
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { HealthRegistry, SomaConfig } from '#soma/platform';
+import {
+  getLlama,
+  LlamaChat,
+  type ChatHistoryItem,
+  type Llama,
+  type LlamaContext,
+  type LlamaContextSequence,
+  type LlamaModel,
+} from 'node-llama-cpp';
+import { LlmProvider, type ChatMessage, type GenerateRequest, type GenerateResult } from './llm.provider.js';
+
+function toHistory(messages: readonly ChatMessage[]): ChatHistoryItem[] {
+  const history: ChatHistoryItem[] = messages.map((message): ChatHistoryItem => {
+    switch (message.role) {
+      case 'system':
+        return { type: 'system', text: message.content };
+      case 'user':
+        return { type: 'user', text: message.content };
+      case 'assistant':
+        return { type: 'model', response: [message.content] };
+      case 'tool':
+        return { type: 'user', text: `Tool result:\n${message.content}` };
+    }
+  });
+  history.push({ type: 'model', response: [] });
+  return history;
+}
+
+/**
+ * Runs a GGUF model in-process with node-llama-cpp. A small pool of context sequences lets a few turns
+ * generate at once; a turn waits for a free sequence.
+ */
+@Injectable()
+export class LocalLlamaProvider extends LlmProvider implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(LocalLlamaProvider.name);
+  private llama: Llama | undefined;
+  private model: LlamaModel | undefined;
+  private context: LlamaContext | undefined;
+  private readonly free: LlamaContextSequence[] = [];
+  private readonly waiting: ((sequence: LlamaContextSequence) => void)[] = [];
+
+  constructor(
+    private readonly config: SomaConfig,
+    health: HealthRegistry,
+  ) {
+    super();
+    health.register('model', () => (this.context ? Promise.resolve() : Promise.reject(new Error('model not loaded'))));
+  }
+
+  async onModuleInit(): Promise<void> {
+    const started = performance.now();
+    this.llama = await getLlama({ gpu: false, build: 'never', maxThreads: this.config.llmThreads });
+    this.model = await this.llama.loadModel({ modelPath: this.config.modelPath });
+    this.context = await this.model.createContext({
+      contextSize: this.config.llmContextSize,
+      threads: this.config.llmThreads,
+      sequences: this.config.llmSequences,
+    });
+    for (let i = 0; i < this.config.llmSequences; i++) this.free.push(this.context.getSequence());
+    this.logger.log({ msg: 'model loaded', modelPath: this.config.modelPath, ms: Math.round(performance.now() - started) });
+  }
+
+  countTokens(text: string): number {
+    if (!this.model) throw new Error('model not loaded');
+    return this.model.tokenize(text).length;
+  }
+
+  async generate(request: GenerateRequest): Promise<GenerateResult> {
+    const sequence = await this.acquire();
+    const chat = new LlamaChat({ contextSequence: sequence, autoDisposeSequence: false });
+    try {
+      const history = toHistory(request.messages);
+      const promptTokens = chat.chatWrapper
+        .generateContextState({ chatHistory: history })
+        .contextText.tokenize(chat.model.tokenizer).length;
+      let completionTokens = 0;
+      const result = await chat.generateResponse(history, {
+        maxTokens: request.maxTokens,
+        temperature: request.temperature ?? 0.7,
+        topP: 0.9,
+        repeatPenalty: { penalty: 1.15, lastTokens: 64 },
+        signal: request.signal,
+        stopOnAbortSignal: true,
+        onTextChunk: request.onDelta,
+        onToken: (tokens) => {
+          completionTokens += tokens.length;
+        },
+      });
+      const stop = result.metadata.stopReason;
+      return {
+        text: result.response,
+        promptTokens,
+        completionTokens,
+        stopReason: stop === 'maxTokens' ? 'length' : stop === 'abort' ? 'abort' : 'stop',
+      };
+    } finally {
+      chat.dispose({ disposeSequence: false });
+      this.release(sequence);
+    }
+  }
+
+  private acquire(): Promise<LlamaContextSequence> {
+    const sequence = this.free.pop();
+    if (sequence) return Promise.resolve(sequence);
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(sequence: LlamaContextSequence): void {
+    const next = this.waiting.shift();
+    if (next) next(sequence);
+    else this.free.push(sequence);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.context?.dispose();
+    await this.model?.dispose();
+    await this.llama?.dispose();
+  }
+}

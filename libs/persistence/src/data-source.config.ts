@@ -1,0 +1,24 @@
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { migrations } from '../../../migrations/index.js';
+import { ApiKeyEntity } from './entities/api-key.entity.js';
+import { MessageEntity } from './entities/message.entity.js';
+import { OutboxEntity } from './entities/outbox.entity.js';
+import { SessionEntity } from './entities/session.entity.js';
+import { TenantEntity } from './entities/tenant.entity.js';
+import { TurnEntity } from './entities/turn.entity.js';
+
+export const entities = [TenantEntity, ApiKeyEntity, SessionEntity, MessageEntity, TurnEntity, OutboxEntity];
+
+/** The system of record. Schema changes only through migrations/, never synchronize. */
+export function createDataSource(url: string, overrides: Partial<DataSourceOptions> = {}): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    entities,
+    migrations,
+    synchronize: false,
+    migrationsRun: false,
+    extra: { max: 10, idleTimeoutMillis: 30_000 },
+    ...overrides,
+  } as DataSourceOptions);
+}

@@ -1,0 +1,31 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+
+export type MessageRole = 'system' | 'user' | 'assistant' | 'tool';
+
+@Entity({ name: 'messages' })
+export class MessageEntity {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  /** Global insertion order; a session's history is ordered by it. */
+  @Column({ type: 'bigint', insert: false, update: false })
+  position!: string;
+
+  @Column('uuid', { name: 'tenant_id' })
+  tenantId!: string;
+
+  @Column('uuid', { name: 'session_id' })
+  sessionId!: string;
+
+  @Column('uuid', { name: 'turn_id', nullable: true })
+  turnId!: string | null;
+
+  @Column('text')
+  role!: MessageRole;
+
+  @Column('text')
+  content!: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}

@@ -1,0 +1,25 @@
+import { Global, Module } from '@nestjs/common';
+import { HealthRegistry, SomaConfig } from '#soma/platform';
+import { DataSource } from 'typeorm';
+import { createDataSource } from './data-source.config.js';
+import { OutboxRelay } from './outbox.relay.js';
+
+@Global()
+@Module({
+  providers: [
+    {
+      provide: DataSource,
+      inject: [SomaConfig, HealthRegistry],
+      useFactory: async (config: SomaConfig, health: HealthRegistry) => {
+        const dataSource = await createDataSource(config.pgUrl).initialize();
+        health.register('postgres', async () => {
+          await dataSource.query('SELECT 1');
+        });
+        return dataSource;
+      },
+    },
+    OutboxRelay,
+  ],
+  exports: [DataSource, OutboxRelay],
+})
+export class PersistenceModule {}

@@ -1,0 +1,108 @@
+import { homedir, hostname } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * All configuration, read from the environment in this one place, validated once at boot.
+ * Bad values stop the app with the full list of problems.
+ */
+type Parser<T> = (raw: string | undefined, name: string, problems: string[]) => T;
+
+const str =
+  (fallback?: string): Parser<string> =>
+  (raw, name, problems) => {
+    const value = raw ?? fallback;
+    if (value === undefined || value === '') problems.push(`${name} is required`);
+    return value ?? '';
+  };
+
+const optionalStr = (): Parser<string | undefined> => (raw) => (raw === undefined || raw === '' ? undefined : raw);
+
+const int =
+  (fallback: number, min: number, max: number): Parser<number> =>
+  (raw, name, problems) => {
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be an integer in [${min}, ${max}], got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  };
+
+const list =
+  (fallback: string[]): Parser<string[]> =>
+  (raw, name, problems) => {
+    const value = raw === undefined || raw === '' ? fallback : raw.split(',').map((part) => part.trim());
+    if (value.length === 0 || value.some((part) => part === '')) problems.push(`${name} must be a comma list`);
+    return value;
+  };
+
+const oneOf =
+  <T extends string>(fallback: T, allowed: readonly T[]): Parser<T> =>
+  (raw, name, problems) => {
+    if (raw === undefined || raw === '') return fallback;
+    if (!(allowed as readonly string[]).includes(raw)) {
+      problems.push(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+      return fallback;
+    }
+    return raw as T;
+  };
+
+const cacheDir = process.env.SOMA_CACHE_DIR ?? join(homedir(), '.cache', 'soma');
+
+const spec = {
+  pgUrl: ['SOMA_PG_URL', str('postgres://soma:soma@127.0.0.1:15432/soma')],
+  redisUrl: ['SOMA_REDIS_URL', str('redis://127.0.0.1:16379')],
+  kafkaBrokers: ['SOMA_KAFKA_BROKERS', list(['127.0.0.1:19092'])],
+  opaUrl: ['SOMA_OPA_URL', str('http://127.0.0.1:18181')],
+  fgaUrl: ['SOMA_FGA_URL', str('http://127.0.0.1:18080')],
+  logLevel: ['SOMA_LOG_LEVEL', oneOf('info', ['debug', 'info', 'warn', 'error'] as const)],
+  instanceId: ['SOMA_INSTANCE_ID', str(`${hostname()}-${process.pid}`)],
+  gatewayHost: ['SOMA_GATEWAY_HOST', str('127.0.0.1')],
+  gatewayPort: ['SOMA_GATEWAY_PORT', int(3000, 1, 65535)],
+  workerPort: ['SOMA_WORKER_PORT', int(3001, 1, 65535)],
+  toolExecutorPort: ['SOMA_TOOL_EXECUTOR_PORT', int(3002, 1, 65535)],
+  requeuePort: ['SOMA_REQUEUE_PORT', int(3003, 1, 65535)],
+  bodyLimitBytes: ['SOMA_BODY_LIMIT_BYTES', int(64 * 1024, 1024, 10 * 1024 * 1024)],
+  messageMaxChars: ['SOMA_MESSAGE_MAX_CHARS', int(8000, 1, 1_000_000)],
+  replayRetentionHours: ['SOMA_REPLAY_RETENTION_HOURS', int(24, 1, 24 * 90)],
+  tokenCoalesceMs: ['SOMA_TOKEN_COALESCE_MS', int(15, 0, 1000)],
+  workerConcurrency: ['SOMA_WORKER_CONCURRENCY', int(2, 1, 64)],
+  modelPath: ['SOMA_MODEL_PATH', str(join(cacheDir, 'models', 'SmolLM2-135M-Instruct.Q4_1.gguf'))],
+  llmThreads: ['SOMA_LLM_THREADS', int(2, 1, 64)],
+  llmContextSize: ['SOMA_LLM_CONTEXT_SIZE', int(2048, 256, 131072)],
+  llmSequences: ['SOMA_LLM_SEQUENCES', int(2, 1, 16)],
+  llmMaxTokens: ['SOMA_LLM_MAX_TOKENS', int(128, 1, 8192)],
+  systemPrompt: ['SOMA_SYSTEM_PROMPT', str('You are Soma, a helpful assistant. Answer briefly and accurately.')],
+  adminApiKey: ['SOMA_ADMIN_API_KEY', optionalStr()],
+} as const;
+
+type Spec = typeof spec;
+export type SomaConfigValues = { readonly [K in keyof Spec]: ReturnType<Spec[K][1]> };
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+/** Parses the environment; throws ConfigError listing every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): SomaConfigValues {
+  const problems: string[] = [];
+  const values: Record<string, unknown> = {};
+  for (const [key, [name, parse]] of Object.entries(spec)) {
+    values[key] = (parse as Parser<unknown>)(env[name], name, problems);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return values as SomaConfigValues;
+}
+
+/** The validated configuration, injected by class. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export class SomaConfig {
+  constructor(values: SomaConfigValues) {
+    Object.assign(this, values);
+  }
+}
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
+export interface SomaConfig extends SomaConfigValues {}

@@ -1,0 +1,139 @@
+import { Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { deadLetterTopic, decodeEnvelope, type Envelope, type Topic } from '#soma/contracts';
+import { type Consumer, type EachMessagePayload, type IHeaders } from 'kafkajs';
+import { correlationStore } from '../logging/json.logger.js';
+import { type KafkaClient } from './kafka.client.js';
+import { PermanentMessageError, type KafkaHandler } from './kafka-handler.contract.js';
+import { type AppIdentity } from '../app-identity.config.js';
+
+export interface KafkaConsumerOptions {
+  groupId: string;
+  /** Topics this app must consume; boot fails unless each has exactly one handler. */
+  topics: readonly Topic[];
+  handlers: readonly KafkaHandler[];
+  concurrency: number;
+  /** 'durable': commit after the handler's writes are durable. 'live': fan-out, auto commit, start at the end. */
+  mode: 'durable' | 'live';
+  attempts?: number;
+}
+
+const HEARTBEAT_MS = 3000;
+
+/** Runs one consumer group: validate → dead-letter or handle → commit. Never crashes on a bad message. */
+export class KafkaConsumerHost implements OnApplicationBootstrap {
+  private readonly logger = new Logger(KafkaConsumerHost.name);
+  private readonly byTopic = new Map<string, KafkaHandler>();
+  private consumer: Consumer | undefined;
+
+  constructor(
+    private readonly kafka: KafkaClient,
+    private readonly identity: AppIdentity,
+    private readonly options: KafkaConsumerOptions,
+  ) {
+    for (const handler of options.handlers) {
+      if (this.byTopic.has(handler.topic)) throw new Error(`two handlers for topic ${handler.topic}`);
+      this.byTopic.set(handler.topic, handler);
+    }
+    const missing = options.topics.filter((topic) => !this.byTopic.has(topic));
+    const extra = [...this.byTopic.keys()].filter((topic) => !options.topics.includes(topic as Topic));
+    if (missing.length > 0 || extra.length > 0) {
+      throw new Error(`consumer ${options.groupId}: no handler for [${missing.join(', ')}], unexpected [${extra.join(', ')}]`);
+    }
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const live = this.options.mode === 'live';
+    const consumer = this.kafka.createConsumer({
+      groupId: this.options.groupId,
+      sessionTimeout: 30_000,
+      heartbeatInterval: HEARTBEAT_MS,
+      retry: { retries: 10 },
+    });
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...this.options.topics], fromBeginning: !live });
+    await consumer.run({
+      autoCommit: live,
+      partitionsConsumedConcurrently: this.options.concurrency,
+      eachMessage: (payload) => this.onMessage(payload),
+    });
+  }
+
+  private async onMessage({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
+    const decoded = decodeEnvelope(topic as Topic, message.value);
+    if (!decoded.ok) {
+      this.logger.warn({ msg: 'dead-lettering invalid message', topic, partition, offset: message.offset, code: decoded.code, detail: decoded.detail });
+      await this.deadLetter(topic, partition, message.offset, message.key, message.value, message.headers, decoded.code, decoded.detail);
+    } else {
+      await correlationStore.run({ correlationId: decoded.envelope.correlationId }, () =>
+        this.handleWithRetries(topic, partition, message.offset, decoded.envelope, heartbeat, message.key, message.value, message.headers),
+      );
+    }
+    if (this.options.mode === 'durable') {
+      await this.consumer?.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+    }
+  }
+
+  private async handleWithRetries(
+    topic: string,
+    partition: number,
+    offset: string,
+    envelope: Envelope,
+    heartbeat: () => Promise<void>,
+    key: Buffer | null,
+    value: Buffer | null,
+    headers: IHeaders | undefined,
+  ): Promise<void> {
+    const handler = this.byTopic.get(topic);
+    if (!handler) throw new Error(`no handler for ${topic}`);
+    const attempts = this.options.attempts ?? 3;
+    const beat = setInterval(() => {
+      heartbeat().catch(() => undefined);
+    }, HEARTBEAT_MS);
+    try {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await handler.handle(envelope, { partition, offset, heartbeat });
+          return;
+        } catch (error) {
+          const permanent = error instanceof PermanentMessageError;
+          this.logger.error({ msg: 'handler failed', topic, eventId: envelope.eventId, attempt, error: (error as Error).message, stack: (error as Error).stack });
+          if (permanent || attempt >= attempts) {
+            const code = permanent ? error.code : 'HANDLER_FAILED';
+            await this.deadLetter(topic, partition, offset, key, value, headers, code, (error as Error).message);
+            return;
+          }
+          await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** (attempt - 1)));
+        }
+      }
+    } finally {
+      clearInterval(beat);
+    }
+  }
+
+  private async deadLetter(
+    topic: string,
+    partition: number,
+    offset: string,
+    key: Buffer | null,
+    value: Buffer | null,
+    headers: IHeaders | undefined,
+    code: string,
+    detail: string,
+  ): Promise<void> {
+    await this.kafka.send(deadLetterTopic(topic as Topic), [
+      {
+        key,
+        value,
+        headers: {
+          ...headers,
+          'soma-dlq-reason': code,
+          'soma-dlq-detail': detail.slice(0, 2000),
+          'soma-dlq-source': `${topic}/${partition}/${offset}`,
+          'soma-dlq-app': this.identity.name,
+          'soma-dlq-at': new Date().toISOString(),
+        },
+      },
+    ]);
+  }
+}

@@ -1,0 +1,63 @@
+import { Global, Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
+import { PrometheusModule } from '@willsoto/nestjs-prometheus';
+import { type Topic } from '#soma/contracts';
+import { AppIdentity } from './app-identity.config.js';
+import { SomaConfig } from './config/soma.config.js';
+import { HealthController } from './health/health.controller.js';
+import { HealthRegistry } from './health/health.registry.js';
+import { KafkaClient } from './kafka/kafka.client.js';
+import { KafkaConsumerHost, type KafkaConsumerOptions } from './kafka/kafka-consumer.host.js';
+import { type KafkaHandler } from './kafka/kafka-handler.contract.js';
+import { RedisService } from './redis/redis.service.js';
+
+/** What every app gets: config, identity, health, metrics, Kafka and Redis. */
+@Global()
+@Module({})
+export class PlatformModule {
+  static forRoot(identity: AppIdentity, config: SomaConfig): DynamicModule {
+    return {
+      module: PlatformModule,
+      imports: [
+        PrometheusModule.register({
+          path: '/metrics',
+          defaultMetrics: { enabled: true },
+          defaultLabels: { app: identity.name },
+        }),
+      ],
+      controllers: [HealthController],
+      providers: [
+        { provide: AppIdentity, useValue: identity },
+        { provide: SomaConfig, useValue: config },
+        HealthRegistry,
+        KafkaClient,
+        RedisService,
+      ],
+      exports: [AppIdentity, SomaConfig, HealthRegistry, KafkaClient, RedisService],
+    };
+  }
+}
+
+/** Declares the consumer group of an app: the topics it must consume and one handler class per topic. */
+export function kafkaConsumers(options: {
+  groupId: (identity: AppIdentity) => string;
+  topics: readonly Topic[];
+  handlers: Type<KafkaHandler>[];
+  concurrency: (config: SomaConfig) => number;
+  mode: KafkaConsumerOptions['mode'];
+}): Provider[] {
+  return [
+    ...options.handlers,
+    {
+      provide: KafkaConsumerHost,
+      inject: [KafkaClient, AppIdentity, SomaConfig, ...options.handlers],
+      useFactory: (kafka: KafkaClient, identity: AppIdentity, config: SomaConfig, ...handlers: KafkaHandler[]) =>
+        new KafkaConsumerHost(kafka, identity, {
+          groupId: options.groupId(identity),
+          topics: options.topics,
+          handlers,
+          concurrency: options.concurrency(config),
+          mode: options.mode,
+        }),
+    },
+  ];
+}
