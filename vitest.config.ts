@@ -18,6 +18,9 @@ const plugins = [
 
 export default defineConfig({
   test: {
+    // One machine, two cores, shared real services: test files run one after another.
+    fileParallelism: false,
+    pool: 'forks',
     projects: [
       {
         plugins,
@@ -34,8 +37,6 @@ export default defineConfig({
           globalSetup: ['test/support/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,
-          fileParallelism: false,
-          pool: 'forks',
         },
       },
     ],

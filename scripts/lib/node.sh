@@ -7,12 +7,14 @@ ensure_node_project() {
     cd "$root"
     local stamp="node_modules/.soma-lock-hash"
     local want
-    want="$(sha256sum package-lock.json | cut -d' ' -f1)"
+    want="$(cat package.json package-lock.json | sha256sum | cut -d' ' -f1)"
     if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-      echo "→ npm ci (dependencies)"
+      echo "→ npm install (dependencies, from package-lock.json)"
       # Optional packages are skipped: node-llama-cpp's GPU builds alone are ~600 MB; the CPU binaries we
-      # need (llama, swc, esbuild, rollup) are explicit dependencies.
-      npm ci --omit=optional --no-audit --no-fund --loglevel=error >/dev/null
+      # need (llama, swc, esbuild, rollup) are explicit dependencies. `npm ci` is not usable: some of
+      # node-llama-cpp's optional platform packages are not served by every registry, so the lock file
+      # cannot list them, and `npm ci` refuses a lock that lacks them. `npm install` honours the lock.
+      npm install --omit=optional --no-audit --no-fund --loglevel=error >/dev/null
       echo "$want" >"$stamp"
     fi
     local newest_src

@@ -58,7 +58,9 @@ async function main(): Promise<void> {
       console.log(`  bootstrap admin API key (shown once, also saved to ${file}):\n    ${createdKey}`);
     } else {
       console.log(
-        config.adminApiKey ? '  admin key: SOMA_ADMIN_API_KEY registered' : '  admin key: already exists (see .soma/admin-api-key)',
+        config.adminApiKey
+          ? '  admin key: SOMA_ADMIN_API_KEY registered'
+          : '  admin key: already exists (see .soma/admin-api-key)',
       );
     }
   } finally {
@@ -67,6 +69,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(`provision failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  console.error(
+    `provision failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+  );
   process.exit(1);
 });

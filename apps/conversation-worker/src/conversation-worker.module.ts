@@ -10,6 +10,7 @@ import { ConversationInboundConsumer } from './inbound/conversation-inbound.cons
   imports: [CqrsModule.forRoot(), PersistenceModule, ConversationLogicModule],
   providers: [
     ...kafkaConsumers({
+      name: 'inbound',
       groupId: () => 'soma-conversation-worker',
       topics: [Topics.conversationInbound],
       handlers: [ConversationInboundConsumer],

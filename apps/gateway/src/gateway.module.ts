@@ -6,6 +6,7 @@ import { IdentityModule } from '#soma/identity';
 import { PersistenceModule } from '#soma/persistence';
 import { kafkaConsumers } from '#soma/platform';
 import { OutboundEventsConsumer } from './outbound/outbound-events.consumer.js';
+import { ReplayLogWriterConsumer } from './outbound/replay-log-writer.consumer.js';
 import { SessionEventsController } from './sessions/session-events.controller.js';
 import { SessionsController } from './sessions/sessions.controller.js';
 
@@ -14,6 +15,16 @@ import { SessionsController } from './sessions/sessions.controller.js';
   controllers: [SessionsController, SessionEventsController],
   providers: [
     ...kafkaConsumers({
+      // One shared, durable group keeps the replay log complete even while no instance serves the session.
+      name: 'replay-log',
+      groupId: () => 'soma-gateway-replay-log',
+      topics: [Topics.conversationOutbound],
+      handlers: [ReplayLogWriterConsumer],
+      concurrency: () => 3,
+      mode: 'durable',
+    }),
+    ...kafkaConsumers({
+      name: 'live',
       // Each instance has its own group: every instance must see every event of the sessions it serves.
       groupId: (identity) => `soma-gateway-live-${identity.instanceId}`,
       topics: [Topics.conversationOutbound],

@@ -7,14 +7,15 @@ import { type Topic } from './topics.contract.js';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 if (!FormatRegistry.Has('uuid')) FormatRegistry.Set('uuid', (value) => UUID_RE.test(value));
-if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', (value) => !Number.isNaN(Date.parse(value)));
+if (!FormatRegistry.Has('date-time'))
+  FormatRegistry.Set('date-time', (value) => !Number.isNaN(Date.parse(value)));
 
 /** Why a message could not be accepted; also the dead-letter reason code. */
-export type DecodeFailureCode = 'MALFORMED_JSON' | 'UNKNOWN_MESSAGE_TYPE' | 'SCHEMA_VIOLATION' | 'WRONG_TOPIC';
+export type DecodeFailureCode =
+  'MALFORMED_JSON' | 'UNKNOWN_MESSAGE_TYPE' | 'SCHEMA_VIOLATION' | 'WRONG_TOPIC';
 
 export type DecodeResult =
-  | { ok: true; envelope: Envelope }
-  | { ok: false; code: DecodeFailureCode; detail: string; raw: string };
+  { ok: true; envelope: Envelope } | { ok: false; code: DecodeFailureCode; detail: string; raw: string };
 
 interface CompiledType {
   spec: MessageTypeSpec;
@@ -58,7 +59,12 @@ export function decodeEnvelope(topic: Topic, raw: Buffer | string | null): Decod
     };
   }
   if (entry.spec.topic !== topic) {
-    return { ok: false, code: 'WRONG_TOPIC', detail: `${entry.spec.type} belongs on ${entry.spec.topic}`, raw: text };
+    return {
+      ok: false,
+      code: 'WRONG_TOPIC',
+      detail: `${entry.spec.type} belongs on ${entry.spec.topic}`,
+      raw: text,
+    };
   }
   if (!entry.check.Check(value)) {
     return { ok: false, code: 'SCHEMA_VIOLATION', detail: describeErrors(entry.check, value), raw: text };

@@ -12,8 +12,15 @@ import { SessionStreamHub } from './streaming/session-stream.hub.js';
 
 /** What the gateway needs: sessions, messages, history, and the stream hub. */
 @Module({
-  providers: [CreateSessionHandler, PostUserMessageHandler, GetSessionHandler, ListMessagesHandler, ReplayLogRepository, SessionStreamHub],
-  exports: [SessionStreamHub],
+  providers: [
+    CreateSessionHandler,
+    PostUserMessageHandler,
+    GetSessionHandler,
+    ListMessagesHandler,
+    ReplayLogRepository,
+    SessionStreamHub,
+  ],
+  exports: [SessionStreamHub, ReplayLogRepository],
 })
 export class ConversationApiModule {}
 
@@ -25,8 +32,16 @@ const latencyBuckets = [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32];
   providers: [
     RunTurnHandler,
     OutboundEventsPublisher,
-    makeCounterProvider({ name: 'conversation_requests_total', help: 'Turns handled, by result', labelNames: ['result'] }),
-    makeHistogramProvider({ name: 'conversation_latency_seconds', help: 'Turn duration from claim to terminal event', buckets: latencyBuckets }),
+    makeCounterProvider({
+      name: 'conversation_requests_total',
+      help: 'Turns handled, by result',
+      labelNames: ['result'],
+    }),
+    makeHistogramProvider({
+      name: 'conversation_latency_seconds',
+      help: 'Turn duration from claim to terminal event',
+      buckets: latencyBuckets,
+    }),
     makeHistogramProvider({
       name: 'conversation_time_to_first_token_seconds',
       help: 'Time from turn claim to the first generated token',

@@ -6,5 +6,6 @@ export * from './queries/get-session/get-session.query.js';
 export * from './queries/list-messages/list-messages.query.js';
 export * from './streaming/stream-event.contract.js';
 export * from './streaming/session-stream.hub.js';
+export * from './streaming/replay-log.repository.js';
 export * from './streaming/outbound-events.publisher.js';
 export * from './conversation.module.js';

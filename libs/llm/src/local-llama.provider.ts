@@ -46,7 +46,9 @@ export class LocalLlamaProvider extends LlmProvider implements OnModuleInit, OnA
     health: HealthRegistry,
   ) {
     super();
-    health.register('model', () => (this.context ? Promise.resolve() : Promise.reject(new Error('model not loaded'))));
+    health.register('model', () =>
+      this.context ? Promise.resolve() : Promise.reject(new Error('model not loaded')),
+    );
   }
 
   async onModuleInit(): Promise<void> {
@@ -59,7 +61,11 @@ export class LocalLlamaProvider extends LlmProvider implements OnModuleInit, OnA
       sequences: this.config.llmSequences,
     });
     for (let i = 0; i < this.config.llmSequences; i++) this.free.push(this.context.getSequence());
-    this.logger.log({ msg: 'model loaded', modelPath: this.config.modelPath, ms: Math.round(performance.now() - started) });
+    this.logger.log({
+      msg: 'model loaded',
+      modelPath: this.config.modelPath,
+      ms: Math.round(performance.now() - started),
+    });
   }
 
   countTokens(text: string): number {

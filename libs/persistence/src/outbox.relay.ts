@@ -22,9 +22,14 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly kafka: KafkaClient,
   ) {}
 
-  async stage(manager: EntityManager, topic: string, envelope: Envelope, key = envelope.sessionId): Promise<string> {
+  async stage(
+    manager: EntityManager,
+    topic: string,
+    envelope: Envelope,
+    key = envelope.sessionId,
+  ): Promise<string> {
     const result = await manager.insert(OutboxEntity, { topic, messageKey: key, envelope });
-    return String((result.identifiers[0] as { id: string }).id);
+    return (result.identifiers[0] as { id: string }).id;
   }
 
   /** Publishes staged rows right after their transaction committed. */
@@ -72,7 +77,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
-  private async publish(rows: OutboxEntity[], manager: EntityManager = this.dataSource.manager): Promise<void> {
+  private async publish(
+    rows: OutboxEntity[],
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<void> {
     if (rows.length === 0) return;
     const byTopic = new Map<string, OutboxEntity[]>();
     for (const row of rows) byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), row]);

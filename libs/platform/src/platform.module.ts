@@ -39,6 +39,8 @@ export class PlatformModule {
 
 /** Declares the consumer group of an app: the topics it must consume and one handler class per topic. */
 export function kafkaConsumers(options: {
+  /** Names the provider; several consumer groups may live in one app. */
+  name: string;
   groupId: (identity: AppIdentity) => string;
   topics: readonly Topic[];
   handlers: Type<KafkaHandler>[];
@@ -48,16 +50,27 @@ export function kafkaConsumers(options: {
   return [
     ...options.handlers,
     {
-      provide: KafkaConsumerHost,
-      inject: [KafkaClient, AppIdentity, SomaConfig, ...options.handlers],
-      useFactory: (kafka: KafkaClient, identity: AppIdentity, config: SomaConfig, ...handlers: KafkaHandler[]) =>
-        new KafkaConsumerHost(kafka, identity, {
-          groupId: options.groupId(identity),
-          topics: options.topics,
-          handlers,
-          concurrency: options.concurrency(config),
-          mode: options.mode,
-        }),
+      provide: `KafkaConsumerHost:${options.name}`,
+      inject: [KafkaClient, AppIdentity, SomaConfig, HealthRegistry, ...options.handlers],
+      useFactory: (
+        kafka: KafkaClient,
+        identity: AppIdentity,
+        config: SomaConfig,
+        health: HealthRegistry,
+        ...handlers: KafkaHandler[]
+      ) =>
+        new KafkaConsumerHost(
+          kafka,
+          identity,
+          {
+            groupId: options.groupId(identity),
+            topics: options.topics,
+            handlers,
+            concurrency: options.concurrency(config),
+            mode: options.mode,
+          },
+          health,
+        ),
     },
   ];
 }

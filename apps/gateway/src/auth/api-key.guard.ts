@@ -17,7 +17,9 @@ export class ApiKeyGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    request.principal = await this.queryBus.execute(new ResolveApiKeyQuery(bearerToken(request.headers.authorization)));
+    request.principal = await this.queryBus.execute(
+      new ResolveApiKeyQuery(bearerToken(request.headers.authorization)),
+    );
     return true;
   }
 }

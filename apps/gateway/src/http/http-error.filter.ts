@@ -58,16 +58,36 @@ export class HttpErrorFilter implements ExceptionFilter {
 
   private toBody(exception: unknown): ErrorBody {
     if (exception instanceof ConversationError) {
-      return { statusCode: statusOfConversation(exception.code), error: exception.code, message: exception.message };
+      return {
+        statusCode: statusOfConversation(exception.code),
+        error: exception.code,
+        message: exception.message,
+      };
     }
     if (exception instanceof IdentityError) {
-      return { statusCode: statusOfIdentity(exception.code), error: exception.code, message: exception.message };
+      return {
+        statusCode: statusOfIdentity(exception.code),
+        error: exception.code,
+        message: exception.message,
+      };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const raw = exception.getResponse();
       const detail = typeof raw === 'object' ? (raw as Record<string, unknown>) : { message: raw };
-      return { ...detail, statusCode: status, error: String(detail.error ?? httpCode(status)), message: String(detail.message ?? exception.message) };
+      const code =
+        typeof detail.error === 'string' && /^[A-Z_]+$/.test(detail.error) ? detail.error : undefined;
+      const malformed = exception.cause instanceof SyntaxError;
+      return {
+        ...detail,
+        statusCode: status,
+        error: malformed ? 'MALFORMED_JSON' : (code ?? httpCode(status)),
+        message: malformed
+          ? `malformed JSON body: ${exception.message}`
+          : typeof detail.message === 'string'
+            ? detail.message
+            : exception.message,
+      };
     }
     const status = (exception as { status?: unknown; type?: unknown }).status;
     // Errors raised by the body parser carry their own status (400 malformed JSON, 413 too large).

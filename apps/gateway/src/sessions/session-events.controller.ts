@@ -36,7 +36,11 @@ export class SessionEventsController {
   @Get(':id/events')
   @ApiProduces('text/event-stream')
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this seq' })
-  @ApiQuery({ name: 'afterSeq', required: false, description: 'Resume after this seq (when headers cannot be set)' })
+  @ApiQuery({
+    name: 'afterSeq',
+    required: false,
+    description: 'Resume after this seq (when headers cannot be set)',
+  })
   @ApiResponse({ status: 200, description: 'text/event-stream: id = seq, event = type, data = JSON payload' })
   @ApiResponse({ status: 404, type: ErrorDto })
   async stream(
@@ -57,16 +61,17 @@ export class SessionEventsController {
     response.flushHeaders();
     response.write(': connected\n\n');
     let closed = false;
-    let unsubscribe: (() => void) | undefined;
     const keepAlive = setInterval(() => response.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
+    const subscription: { unsubscribe?: () => void } = {};
     request.on('close', () => {
       closed = true;
       clearInterval(keepAlive);
-      unsubscribe?.();
+      subscription.unsubscribe?.();
     });
-    unsubscribe = await this.hub.subscribe(sessionId, parseSeq(lastEventId, afterSeq), (event) => {
+    const unsubscribe = await this.hub.subscribe(sessionId, parseSeq(lastEventId, afterSeq), (event) => {
       response.write(formatSse(event));
     });
+    subscription.unsubscribe = unsubscribe;
     if (closed) unsubscribe();
   }
 }

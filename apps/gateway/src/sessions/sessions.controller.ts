@@ -32,7 +32,10 @@ export class SessionsController {
   @Post()
   @ApiResponse({ status: 201, type: SessionCreatedDto })
   @ApiResponse({ status: 400, type: ErrorDto })
-  create(@CurrentPrincipal() principal: Principal, @Body() body: CreateSessionDto): Promise<SessionCreatedDto> {
+  create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: CreateSessionDto,
+  ): Promise<SessionCreatedDto> {
     return this.commandBus.execute(new CreateSessionCommand(principal.tenantId, body.title ?? null));
   }
 
@@ -49,10 +52,16 @@ export class SessionsController {
   ): Promise<TurnAcceptedDto> {
     if (body.content.length > this.config.messageMaxChars) {
       const message = `content must be at most ${this.config.messageMaxChars} characters`;
-      throw new BadRequestException({ error: 'VALIDATION_FAILED', message, fields: [{ field: 'content', errors: [message] }] });
+      throw new BadRequestException({
+        error: 'VALIDATION_FAILED',
+        message,
+        fields: [{ field: 'content', errors: [message] }],
+      });
     }
     const correlationId = correlationStore.getStore()?.correlationId ?? randomUUID();
-    return this.commandBus.execute(new PostUserMessageCommand(principal.tenantId, sessionId, body.content, correlationId));
+    return this.commandBus.execute(
+      new PostUserMessageCommand(principal.tenantId, sessionId, body.content, correlationId),
+    );
   }
 
   @Get(':id/messages')

@@ -15,7 +15,10 @@ export class SessionCreatedDto {
 }
 
 export class PostMessageDto {
-  @ApiProperty({ example: 'What can you do?', description: 'The user message; limited by SOMA_MESSAGE_MAX_CHARS.' })
+  @ApiProperty({
+    example: 'What can you do?',
+    description: 'The user message; limited by SOMA_MESSAGE_MAX_CHARS.',
+  })
   @IsString()
   @Matches(/\S/, { message: 'content must not be empty' })
   content!: string;

@@ -55,7 +55,7 @@ export class TokenStream {
   private published = '';
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
-  private failure: unknown;
+  private failure: Error | undefined;
 
   constructor(
     private readonly send: (delta: string) => Promise<void>,
@@ -66,9 +66,10 @@ export class TokenStream {
     if (delta === '') return;
     this.pending += delta;
     if (this.coalesceMs === 0) this.flush();
-    else this.timer ??= setTimeout(() => {
-      this.flush();
-    }, this.coalesceMs);
+    else
+      this.timer ??= setTimeout(() => {
+        this.flush();
+      }, this.coalesceMs);
   }
 
   /** Publishes what is pending and waits for every publish; rethrows the first failure. */
@@ -91,7 +92,7 @@ export class TokenStream {
       try {
         await this.send(delta);
       } catch (error) {
-        this.failure = error;
+        this.failure = error instanceof Error ? error : new Error(String(error));
       }
     });
   }

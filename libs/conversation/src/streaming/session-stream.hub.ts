@@ -27,7 +27,11 @@ export class SessionStreamHub {
   }
 
   /** Delivers every event after `afterSeq` exactly once, in seq order, then live ones. Returns unsubscribe. */
-  async subscribe(sessionId: string, afterSeq: number, sink: (event: StreamEvent) => void): Promise<() => void> {
+  async subscribe(
+    sessionId: string,
+    afterSeq: number,
+    sink: (event: StreamEvent) => void,
+  ): Promise<() => void> {
     let last = afterSeq;
     let buffered: StreamEvent[] | undefined = [];
     const deliver = (event: StreamEvent): void => {

@@ -15,7 +15,8 @@ const str =
     return value ?? '';
   };
 
-const optionalStr = (): Parser<string | undefined> => (raw) => (raw === undefined || raw === '' ? undefined : raw);
+const optionalStr = (): Parser<string | undefined> => (raw) =>
+  raw === undefined || raw === '' ? undefined : raw;
 
 const int =
   (fallback: number, min: number, max: number): Parser<number> =>
@@ -33,7 +34,8 @@ const list =
   (fallback: string[]): Parser<string[]> =>
   (raw, name, problems) => {
     const value = raw === undefined || raw === '' ? fallback : raw.split(',').map((part) => part.trim());
-    if (value.length === 0 || value.some((part) => part === '')) problems.push(`${name} must be a comma list`);
+    if (value.length === 0 || value.some((part) => part === ''))
+      problems.push(`${name} must be a comma list`);
     return value;
   };
 
@@ -73,7 +75,10 @@ const spec = {
   llmContextSize: ['SOMA_LLM_CONTEXT_SIZE', int(2048, 256, 131072)],
   llmSequences: ['SOMA_LLM_SEQUENCES', int(2, 1, 16)],
   llmMaxTokens: ['SOMA_LLM_MAX_TOKENS', int(128, 1, 8192)],
-  systemPrompt: ['SOMA_SYSTEM_PROMPT', str('You are Soma, a helpful assistant. Answer briefly and accurately.')],
+  systemPrompt: [
+    'SOMA_SYSTEM_PROMPT',
+    str('You are Soma, a helpful assistant. Answer briefly and accurately.'),
+  ],
   adminApiKey: ['SOMA_ADMIN_API_KEY', optionalStr()],
 } as const;
 

@@ -17,6 +17,8 @@ export class HealthController {
   @Get('ready')
   async ready(@Res() response: Response): Promise<void> {
     const result = await this.registry.run();
-    response.status(result.ready ? 200 : 503).json({ status: result.ready ? 'ready' : 'not-ready', ...result });
+    response
+      .status(result.ready ? 200 : 503)
+      .json({ status: result.ready ? 'ready' : 'not-ready', ...result });
   }
 }

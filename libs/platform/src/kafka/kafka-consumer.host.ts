@@ -5,6 +5,7 @@ import { correlationStore } from '../logging/json.logger.js';
 import { type KafkaClient } from './kafka.client.js';
 import { PermanentMessageError, type KafkaHandler } from './kafka-handler.contract.js';
 import { type AppIdentity } from '../app-identity.config.js';
+import { type HealthRegistry } from '../health/health.registry.js';
 
 export interface KafkaConsumerOptions {
   groupId: string;
@@ -24,12 +25,18 @@ export class KafkaConsumerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger(KafkaConsumerHost.name);
   private readonly byTopic = new Map<string, KafkaHandler>();
   private consumer: Consumer | undefined;
+  private joined = false;
 
   constructor(
     private readonly kafka: KafkaClient,
     private readonly identity: AppIdentity,
     private readonly options: KafkaConsumerOptions,
+    health: HealthRegistry,
   ) {
+    // Ready only once the group is joined: a live consumer must not miss what a client expects to see.
+    health.register(`consumer:${options.groupId}`, () =>
+      this.joined ? Promise.resolve() : Promise.reject(new Error('consumer group not joined yet')),
+    );
     for (const handler of options.handlers) {
       if (this.byTopic.has(handler.topic)) throw new Error(`two handlers for topic ${handler.topic}`);
       this.byTopic.set(handler.topic, handler);
@@ -37,7 +44,9 @@ export class KafkaConsumerHost implements OnApplicationBootstrap {
     const missing = options.topics.filter((topic) => !this.byTopic.has(topic));
     const extra = [...this.byTopic.keys()].filter((topic) => !options.topics.includes(topic as Topic));
     if (missing.length > 0 || extra.length > 0) {
-      throw new Error(`consumer ${options.groupId}: no handler for [${missing.join(', ')}], unexpected [${extra.join(', ')}]`);
+      throw new Error(
+        `consumer ${options.groupId}: no handler for [${missing.join(', ')}], unexpected [${extra.join(', ')}]`,
+      );
     }
   }
 
@@ -50,6 +59,12 @@ export class KafkaConsumerHost implements OnApplicationBootstrap {
       retry: { retries: 10 },
     });
     this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      this.joined = true;
+    });
+    consumer.on(consumer.events.CRASH, () => {
+      this.joined = false;
+    });
     await consumer.connect();
     await consumer.subscribe({ topics: [...this.options.topics], fromBeginning: !live });
     await consumer.run({
@@ -62,15 +77,42 @@ export class KafkaConsumerHost implements OnApplicationBootstrap {
   private async onMessage({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
     const decoded = decodeEnvelope(topic as Topic, message.value);
     if (!decoded.ok) {
-      this.logger.warn({ msg: 'dead-lettering invalid message', topic, partition, offset: message.offset, code: decoded.code, detail: decoded.detail });
-      await this.deadLetter(topic, partition, message.offset, message.key, message.value, message.headers, decoded.code, decoded.detail);
+      this.logger.warn({
+        msg: 'dead-lettering invalid message',
+        topic,
+        partition,
+        offset: message.offset,
+        code: decoded.code,
+        detail: decoded.detail,
+      });
+      await this.deadLetter(
+        topic,
+        partition,
+        message.offset,
+        message.key,
+        message.value,
+        message.headers,
+        decoded.code,
+        decoded.detail,
+      );
     } else {
       await correlationStore.run({ correlationId: decoded.envelope.correlationId }, () =>
-        this.handleWithRetries(topic, partition, message.offset, decoded.envelope, heartbeat, message.key, message.value, message.headers),
+        this.handleWithRetries(
+          topic,
+          partition,
+          message.offset,
+          decoded.envelope,
+          heartbeat,
+          message.key,
+          message.value,
+          message.headers,
+        ),
       );
     }
     if (this.options.mode === 'durable') {
-      await this.consumer?.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+      await this.consumer?.commitOffsets([
+        { topic, partition, offset: (BigInt(message.offset) + 1n).toString() },
+      ]);
     }
   }
 
@@ -97,10 +139,26 @@ export class KafkaConsumerHost implements OnApplicationBootstrap {
           return;
         } catch (error) {
           const permanent = error instanceof PermanentMessageError;
-          this.logger.error({ msg: 'handler failed', topic, eventId: envelope.eventId, attempt, error: (error as Error).message, stack: (error as Error).stack });
+          this.logger.error({
+            msg: 'handler failed',
+            topic,
+            eventId: envelope.eventId,
+            attempt,
+            error: (error as Error).message,
+            stack: (error as Error).stack,
+          });
           if (permanent || attempt >= attempts) {
             const code = permanent ? error.code : 'HANDLER_FAILED';
-            await this.deadLetter(topic, partition, offset, key, value, headers, code, (error as Error).message);
+            await this.deadLetter(
+              topic,
+              partition,
+              offset,
+              key,
+              value,
+              headers,
+              code,
+              (error as Error).message,
+            );
             return;
           }
           await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** (attempt - 1)));

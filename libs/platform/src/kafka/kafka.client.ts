@@ -57,7 +57,11 @@ export class KafkaClient implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Publishes envelopes keyed by session id, so one session's messages stay ordered. */
-  async publish(topic: string, envelopes: readonly Envelope[], keyOf: (e: Envelope) => string = (e) => e.sessionId) {
+  async publish(
+    topic: string,
+    envelopes: readonly Envelope[],
+    keyOf: (e: Envelope) => string = (e) => e.sessionId,
+  ) {
     if (envelopes.length === 0) return;
     await this.send(
       topic,

@@ -1,10 +1,18 @@
-import { type LoggerService, type LogLevel } from '@nestjs/common';
+import { type LoggerService } from '@nestjs/common';
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 /** Correlation context carried through HTTP requests and Kafka handlers. */
 export const correlationStore = new AsyncLocalStorage<{ correlationId: string }>();
 
-const order: Record<string, number> = { debug: 10, verbose: 10, log: 20, info: 20, warn: 30, error: 40, fatal: 50 };
+const order: Record<string, number> = {
+  debug: 10,
+  verbose: 10,
+  log: 20,
+  info: 20,
+  warn: 30,
+  error: 40,
+  fatal: 50,
+};
 
 /** Structured JSON logs, one line each, with the app name and the correlation id. */
 export class JsonLogger implements LoggerService {
@@ -35,7 +43,7 @@ export class JsonLogger implements LoggerService {
   fatal(message: unknown, ...rest: unknown[]): void {
     this.write('fatal', message, rest);
   }
-  setLogLevels(_levels: LogLevel[]): void {
+  setLogLevels(): void {
     // The level comes from SOMA_LOG_LEVEL; Nest's own setting is ignored on purpose.
   }
 

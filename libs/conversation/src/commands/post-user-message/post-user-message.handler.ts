@@ -21,10 +21,27 @@ export class PostUserMessageHandler implements ICommandHandler<PostUserMessageCo
     const outboxId = await this.dataSource.transaction(async (manager) => {
       const session = await manager.findOneBy(SessionEntity, { id: sessionId, tenantId });
       if (!session) throw new ConversationError('SESSION_NOT_FOUND', `session ${sessionId} not found`);
-      await manager.insert(MessageEntity, { id: messageId, tenantId, sessionId, turnId, role: 'user', content });
-      await manager.insert(TurnEntity, { id: turnId, tenantId, sessionId, userMessageId: messageId, status: 'queued' });
+      await manager.insert(MessageEntity, {
+        id: messageId,
+        tenantId,
+        sessionId,
+        turnId,
+        role: 'user',
+        content,
+      });
+      await manager.insert(TurnEntity, {
+        id: turnId,
+        tenantId,
+        sessionId,
+        userMessageId: messageId,
+        status: 'queued',
+      });
       const payload: MessagePosted = { turnId, messageId, content };
-      const envelope = createEnvelope('conversation.message.posted', { tenantId, sessionId, correlationId }, payload);
+      const envelope = createEnvelope(
+        'conversation.message.posted',
+        { tenantId, sessionId, correlationId },
+        payload,
+      );
       return this.outbox.stage(manager, Topics.conversationInbound, envelope);
     });
     await this.outbox.flush([outboxId]);

@@ -76,7 +76,11 @@ export class RunTurnHandler implements ICommandHandler<RunTurnCommand, RunTurnOu
       .createQueryBuilder()
       .update(TurnEntity)
       .set({ status: 'running', startedAt: () => 'now()' })
-      .where('id = :turnId AND tenant_id = :tenantId AND status = :status', { turnId, tenantId, status: 'queued' })
+      .where('id = :turnId AND tenant_id = :tenantId AND status = :status', {
+        turnId,
+        tenantId,
+        status: 'queued',
+      })
       .returning('*')
       .execute();
     const row = (result.raw as Record<string, unknown>[])[0];
@@ -93,10 +97,20 @@ export class RunTurnHandler implements ICommandHandler<RunTurnCommand, RunTurnOu
     });
   }
 
-  private async complete(turn: TurnEntity, context: EnvelopeContext, text: string, prompt: number, completion: number) {
+  private async complete(
+    turn: TurnEntity,
+    context: EnvelopeContext,
+    text: string,
+    prompt: number,
+    completion: number,
+  ) {
     const messageId = randomUUID();
     const usage = { promptTokens: prompt, completionTokens: completion, totalTokens: prompt + completion };
-    const envelope = await this.events.prepare(context, 'turn.completed', { turnId: turn.id, messageId, usage });
+    const envelope = await this.events.prepare(context, 'turn.completed', {
+      turnId: turn.id,
+      messageId,
+      usage,
+    });
     const outboxId = await this.dataSource.transaction(async (manager) => {
       await manager.insert(MessageEntity, {
         id: messageId,
@@ -106,27 +120,40 @@ export class RunTurnHandler implements ICommandHandler<RunTurnCommand, RunTurnOu
         role: 'assistant',
         content: text,
       });
-      await manager.update(TurnEntity, { id: turn.id }, {
-        status: 'completed',
-        assistantMessageId: messageId,
-        promptTokens: prompt,
-        completionTokens: completion,
-        completedAt: new Date(),
-      });
+      await manager.update(
+        TurnEntity,
+        { id: turn.id },
+        {
+          status: 'completed',
+          assistantMessageId: messageId,
+          promptTokens: prompt,
+          completionTokens: completion,
+          completedAt: new Date(),
+        },
+      );
       return this.outbox.stage(manager, Topics.conversationOutbound, envelope);
     });
     await this.outbox.flush([outboxId]);
   }
 
-  private async fail(turn: TurnEntity, context: EnvelopeContext, code: string, message: string): Promise<void> {
+  private async fail(
+    turn: TurnEntity,
+    context: EnvelopeContext,
+    code: string,
+    message: string,
+  ): Promise<void> {
     const envelope = await this.events.prepare(context, 'turn.failed', { turnId: turn.id, code, message });
     const outboxId = await this.dataSource.transaction(async (manager) => {
-      await manager.update(TurnEntity, { id: turn.id }, {
-        status: 'failed',
-        errorCode: code,
-        errorMessage: message,
-        completedAt: new Date(),
-      });
+      await manager.update(
+        TurnEntity,
+        { id: turn.id },
+        {
+          status: 'failed',
+          errorCode: code,
+          errorMessage: message,
+          completedAt: new Date(),
+        },
+      );
       return this.outbox.stage(manager, Topics.conversationOutbound, envelope);
     });
     await this.outbox.flush([outboxId]);

@@ -11,7 +11,8 @@ export class ResolveApiKeyHandler implements IQueryHandler<ResolveApiKeyQuery, P
   constructor(private readonly dataSource: DataSource) {}
 
   async execute({ presentedKey }: ResolveApiKeyQuery): Promise<Principal> {
-    if (!presentedKey) throw new IdentityError('API_KEY_MISSING', 'Authorization: Bearer <api key> is required');
+    if (!presentedKey)
+      throw new IdentityError('API_KEY_MISSING', 'Authorization: Bearer <api key> is required');
     const key = await this.dataSource
       .getRepository(ApiKeyEntity)
       .findOneBy({ keyHash: hashApiKey(presentedKey), revokedAt: IsNull() });
