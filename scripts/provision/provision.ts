@@ -60,7 +60,7 @@ async function main(): Promise<void> {
       console.log(
         config.adminApiKey
           ? '  admin key: SOMA_ADMIN_API_KEY registered'
-          : '  admin key: already exists (see .soma/admin-api-key)',
+          : '  admin key: an admin key already exists (a generated one is in .soma/admin-api-key)',
       );
     }
   } finally {

@@ -11,6 +11,15 @@ as_pg() {
   fi
 }
 
+# as_pg for a command that leaves a daemon behind: no inherited descriptors.
+as_pg_detached() {
+  if ((EUID == 0)); then
+    without_inherited_fds runuser -u postgres -- "$@"
+  else
+    without_inherited_fds "$@"
+  fi
+}
+
 # The cluster lives in $SOMA_STATE_DIR/data/postgres. When we are root and the postgres OS user cannot
 # traverse the state dir (e.g. a clone under /root), it lives in /var/tmp and data/postgres is a symlink.
 pg_data_dir() {
@@ -84,7 +93,7 @@ postgres_up() {
     ensure_port_free postgres "$SOMA_PG_PORT" SOMA_PG_PORT
     log_banner postgres "start"
     pg_init "$pgdata"
-    as_pg "$PG_BIN/pg_ctl" -D "$pgdata" -w -t "${SOMA_READY_TIMEOUT:-60}" \
+    as_pg_detached "$PG_BIN/pg_ctl" -D "$pgdata" -w -t "${SOMA_READY_TIMEOUT:-60}" \
       -o "-p $SOMA_PG_PORT -k '$pgdata' -c listen_addresses=127.0.0.1" start >>"$log" 2>&1 9>&-
     pid=$(head -n 1 "$pgdata/postmaster.pid")
     pid_matches "$pid" "$(pg_marker)" || die "postmaster pid $pid from $pgdata/postmaster.pid is not running"

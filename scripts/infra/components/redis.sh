@@ -17,7 +17,7 @@ redis_up() {
     log_banner redis "start"
     mkdir -p -- "$(data_dir redis)"
     # shellcheck disable=SC2094 # redis opens --logfile itself; our redirect only catches early errors
-    redis-server --daemonize yes --bind 127.0.0.1 --port "$SOMA_REDIS_PORT" --save "" --appendonly no \
+    without_inherited_fds redis-server --daemonize yes --bind 127.0.0.1 --port "$SOMA_REDIS_PORT" --save "" --appendonly no \
       --dir "$(data_dir redis)" --pidfile "$(pid_file redis)" --logfile "$log" </dev/null >>"$log" 2>&1 9>&-
     wait_for "redis pid file $(pid_file redis)" 10 "" running_pid redis "$REDIS_MARKER"
     pid=$(running_pid redis "$REDIS_MARKER")
