@@ -13,11 +13,13 @@ export const STATE_DIR = process.env.SOMA_STATE_DIR ?? join(ROOT, '.soma');
 export const TEST_ADMIN_KEY =
   process.env.SOMA_ADMIN_API_KEY ?? 'soma_test_admin_key_change_me_0000000000000000';
 
+/** Apps under test listen on BASE..BASE+3 (SOMA_TEST_PORT_BASE, default 3100), apart from a running platform. */
+const base = Number(process.env.SOMA_TEST_PORT_BASE ?? 3100);
 export const TEST_PORTS: Record<AppName, number> = {
-  gateway: Number(process.env.SOMA_TEST_GATEWAY_PORT ?? 3100),
-  'conversation-worker': 3101,
-  'tool-executor': 3102,
-  requeue: 3103,
+  gateway: base,
+  'conversation-worker': base + 1,
+  'tool-executor': base + 2,
+  requeue: base + 3,
 };
 
 export interface RunningApp {

@@ -9,6 +9,7 @@ import {
   TurnFailedSchema,
   TurnStartedSchema,
 } from './conversation.contract.js';
+import { ToolCallBlockedSchema, ToolCallFinishedSchema, ToolCallRequestedSchema } from './tool.contract.js';
 import { Topics, type Topic } from './topics.contract.js';
 
 export interface MessageTypeSpec {
@@ -76,6 +77,28 @@ export const messageTypes = [
     schemaVersion: 1,
     payload: TurnFailedSchema,
     description: 'Terminal: the turn failed with an error code.',
+  },
+  {
+    type: 'tool.call.requested',
+    topic: Topics.toolRequests,
+    schemaVersion: 1,
+    payload: ToolCallRequestedSchema,
+    description:
+      'Run a tool call; toolCallId is the idempotency key (a redelivery returns the stored result).',
+  },
+  {
+    type: 'tool.call.finished',
+    topic: Topics.toolResults,
+    schemaVersion: 1,
+    payload: ToolCallFinishedSchema,
+    description: 'A tool call ended: ok with output, error with a code, or blocked with the policy reasons.',
+  },
+  {
+    type: 'tool.call.blocked',
+    topic: Topics.toolBlocked,
+    schemaVersion: 1,
+    payload: ToolCallBlockedSchema,
+    description: 'Policy denied a call, it needs approval, or no engine could decide; requeue keeps it.',
   },
 ] as const satisfies readonly MessageTypeSpec[];
 
