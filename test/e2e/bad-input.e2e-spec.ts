@@ -2,7 +2,7 @@ import { loadConfig } from '#soma/platform';
 import { Topics } from '#soma/contracts';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ApiClient } from '../support/api-client.js';
+import { ApiClient } from '#soma/client';
 
 const brokers = loadConfig().kafkaBrokers;
 

@@ -1,6 +1,5 @@
 import { describe, expect, inject, it } from 'vitest';
-import { ApiClient } from '../support/api-client.js';
-import { SseStream, type SseEvent } from '../support/sse-client.js';
+import { ApiClient, SseStream, type SseEvent } from '#soma/client';
 
 const TERMINAL = new Set(['turn.completed', 'turn.failed']);
 

@@ -3,8 +3,7 @@ import { deadLetterTopic, Topics } from '#soma/contracts';
 import { Kafka, logLevel, type Consumer, type KafkaMessage } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ApiClient } from '../support/api-client.js';
-import { SseStream } from '../support/sse-client.js';
+import { ApiClient, SseStream } from '#soma/client';
 
 const brokers = loadConfig().kafkaBrokers;
 const kafka = new Kafka({ clientId: 'soma-test-poison', brokers, logLevel: logLevel.NOTHING });

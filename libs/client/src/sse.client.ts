@@ -3,6 +3,8 @@ export interface SseEvent {
   id: string | undefined;
   event: string;
   data: string;
+  /** performance.now() when the event was parsed: for latency measurements. */
+  receivedAt: number;
 }
 
 export class SseStream {
@@ -67,7 +69,7 @@ export class SseStream {
       else if (field === 'data') data.push(value);
     }
     if (data.length === 0 && id === undefined) return;
-    this.events.push({ id, event, data: data.join('\n') });
+    this.events.push({ id, event, data: data.join('\n'), receivedAt: performance.now() });
     this.notify();
   }
 

@@ -1,0 +1,120 @@
+/**
+ * Time to first token and generation speed of the local model, measured two ways in one run:
+ *  - bare: node-llama-cpp in this process (the model's own speed on this machine);
+ *  - platform: through the running platform (POST → Kafka → worker → Kafka → SSE), as a client sees it.
+ * Usage: npm run bench:first-reply [-- --turns 20]   (the platform must be up: npm run platform)
+ */
+import { ApiClient, SseStream, type SseEvent } from '#soma/client';
+import { loadConfig } from '#soma/platform';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { getLlama, LlamaChat } from 'node-llama-cpp';
+
+const turns = Number(process.argv[process.argv.indexOf('--turns') + 1]) || 20;
+const prompts = [
+  'Explain what an API key is in two sentences.',
+  'Give me three tips for writing clear emails.',
+  'What is the difference between a list and a tuple in Python?',
+  'Describe a sandbox in one paragraph.',
+  'Why do teams use message queues?',
+];
+
+const percentile = (values: number[], p: number): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+};
+const fmt = (values: number[], unit: string, digits = 1): string =>
+  `p50 ${percentile(values, 50).toFixed(digits)} ${unit}, p95 ${percentile(values, 95).toFixed(digits)} ${unit}, mean ${(values.reduce((a, b) => a + b, 0) / values.length).toFixed(digits)} ${unit}`;
+
+async function bare(): Promise<void> {
+  const config = loadConfig();
+  const llama = await getLlama({ gpu: false, build: 'never', maxThreads: config.llmThreads });
+  const model = await llama.loadModel({ modelPath: config.modelPath });
+  const context = await model.createContext({
+    contextSize: config.llmContextSize,
+    threads: config.llmThreads,
+  });
+  const chat = new LlamaChat({ contextSequence: context.getSequence() });
+  const ttft: number[] = [];
+  const speed: number[] = [];
+  for (let i = 0; i < turns; i++) {
+    const started = performance.now();
+    let first = 0;
+    let tokens = 0;
+    await chat.generateResponse(
+      [
+        { type: 'system', text: config.systemPrompt },
+        { type: 'user', text: prompts[i % prompts.length] ?? '' },
+        { type: 'model', response: [] },
+      ],
+      {
+        maxTokens: config.llmMaxTokens,
+        temperature: 0.7,
+        onTextChunk: () => {
+          first ||= performance.now();
+        },
+        onToken: (t) => {
+          tokens += t.length;
+        },
+      },
+    );
+    const ended = performance.now();
+    ttft.push(first - started);
+    if (tokens > 1) speed.push((tokens - 1) / ((ended - first) / 1000));
+  }
+  console.log(
+    `bare node-llama-cpp (${turns} prompts, ${config.llmThreads} threads, max ${config.llmMaxTokens} tokens)`,
+  );
+  console.log(`  time to first token: ${fmt(ttft, 'ms')}`);
+  console.log(`  generation speed:    ${fmt(speed, 'tokens/s')}`);
+  await context.dispose();
+  await model.dispose();
+  await llama.dispose();
+}
+
+async function platform(): Promise<void> {
+  const config = loadConfig();
+  const keyFile = join(process.env.SOMA_STATE_DIR ?? '.soma', 'admin-api-key');
+  const key = config.adminApiKey ?? (existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : undefined);
+  const baseUrl = process.env.SOMA_BENCH_URL ?? `http://127.0.0.1:${config.gatewayPort}`;
+  const api = new ApiClient(baseUrl, key);
+  const ttft: number[] = [];
+  const speed: number[] = [];
+  const sessionId = await api.createSession();
+  for (let i = 0; i < turns; i++) {
+    const stream = new SseStream(`${baseUrl}/v1/sessions/${sessionId}/events`, {
+      authorization: `Bearer ${key ?? ''}`,
+    });
+    await stream.status;
+    const posted = performance.now();
+    const { turnId } = await api.postMessage(sessionId, prompts[i % prompts.length] ?? '');
+    const events = await stream.waitFor(
+      (all) =>
+        all.some(
+          (e) =>
+            e.event.startsWith('turn.') &&
+            e.event !== 'turn.started' &&
+            (JSON.parse(e.data) as { turnId: string }).turnId === turnId,
+        ),
+      120_000,
+    );
+    stream.close();
+    const ofTurn = (e: SseEvent) => (JSON.parse(e.data) as { turnId: string }).turnId === turnId;
+    const tokens = events.filter((e) => e.event === 'token' && ofTurn(e));
+    const terminal = events.find((e) => e.event === 'turn.completed' && ofTurn(e));
+    if (!terminal || tokens.length === 0) throw new Error('turn did not complete');
+    const usage = (JSON.parse(terminal.data) as { usage: { completionTokens: number } }).usage;
+    const firstAt = (tokens[0] as SseEvent).receivedAt;
+    const endAt = terminal.receivedAt;
+    ttft.push(firstAt - posted);
+    if (usage.completionTokens > 1) speed.push((usage.completionTokens - 1) / ((endAt - firstAt) / 1000));
+  }
+  console.log(`platform, end to end via ${baseUrl} (${turns} turns in one session)`);
+  console.log(`  time to first token (POST → first token event at the SSE client): ${fmt(ttft, 'ms')}`);
+  console.log(`  generation speed seen by the client: ${fmt(speed, 'tokens/s')}`);
+}
+
+await bare();
+await platform().catch((error: unknown) => {
+  console.log(`platform: skipped (${(error as Error).message}); start it with npm run platform`);
+});
