@@ -80,8 +80,9 @@ async function platform(): Promise<void> {
   const api = new ApiClient(baseUrl, key);
   const ttft: number[] = [];
   const speed: number[] = [];
-  const sessionId = await api.createSession();
   for (let i = 0; i < turns; i++) {
+    // A fresh session per turn: the same prompt size as the bare measurement.
+    const sessionId = await api.createSession();
     const stream = new SseStream(`${baseUrl}/v1/sessions/${sessionId}/events`, {
       authorization: `Bearer ${key ?? ''}`,
     });
@@ -109,7 +110,7 @@ async function platform(): Promise<void> {
     ttft.push(firstAt - posted);
     if (usage.completionTokens > 1) speed.push((usage.completionTokens - 1) / ((endAt - firstAt) / 1000));
   }
-  console.log(`platform, end to end via ${baseUrl} (${turns} turns in one session)`);
+  console.log(`platform, end to end via ${baseUrl} (${turns} single-turn sessions)`);
   console.log(`  time to first token (POST → first token event at the SSE client): ${fmt(ttft, 'ms')}`);
   console.log(`  generation speed seen by the client: ${fmt(speed, 'tokens/s')}`);
 }
