@@ -1,4 +1,5 @@
 import { InitialSchema1764000000000 } from './1764000000000-initial-schema.js';
+import { ConversationWorker1764000001000 } from './1764000001000-conversation-worker.js';
 
 /** Every migration, in order. The schema changes only through these. */
-export const migrations = [InitialSchema1764000000000];
+export const migrations = [InitialSchema1764000000000, ConversationWorker1764000001000];

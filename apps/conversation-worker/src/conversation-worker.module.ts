@@ -4,11 +4,13 @@ import { Topics } from '#soma/contracts';
 import { ConversationWorkerModule as ConversationLogicModule } from '#soma/conversation';
 import { PersistenceModule } from '#soma/persistence';
 import { kafkaConsumers } from '#soma/platform';
+import { TurnWatchdog } from './watchdog/turn-watchdog.js';
 import { ConversationInboundConsumer } from './inbound/conversation-inbound.consumer.js';
 
 @Module({
   imports: [CqrsModule.forRoot(), PersistenceModule, ConversationLogicModule],
   providers: [
+    TurnWatchdog,
     ...kafkaConsumers({
       name: 'inbound',
       groupId: () => 'soma-conversation-worker',

@@ -5,6 +5,9 @@ import { ConversationApiModule } from '#soma/conversation';
 import { IdentityModule } from '#soma/identity';
 import { PersistenceModule } from '#soma/persistence';
 import { kafkaConsumers } from '#soma/platform';
+import { ModelProfilesController } from './admin/model-profiles.controller.js';
+import { TenantsController } from './admin/tenants.controller.js';
+import { UsageController } from './admin/usage.controller.js';
 import { OutboundEventsConsumer } from './outbound/outbound-events.consumer.js';
 import { ReplayLogWriterConsumer } from './outbound/replay-log-writer.consumer.js';
 import { SessionEventsController } from './sessions/session-events.controller.js';
@@ -12,7 +15,13 @@ import { SessionsController } from './sessions/sessions.controller.js';
 
 @Module({
   imports: [CqrsModule.forRoot(), PersistenceModule, IdentityModule, ConversationApiModule],
-  controllers: [SessionsController, SessionEventsController],
+  controllers: [
+    SessionsController,
+    SessionEventsController,
+    ModelProfilesController,
+    TenantsController,
+    UsageController,
+  ],
   providers: [
     ...kafkaConsumers({
       // One shared, durable group keeps the replay log complete even while no instance serves the session.

@@ -59,7 +59,15 @@ export const TurnCompletedSchema = Type.Object(
   { additionalProperties: false },
 );
 export const TurnFailedSchema = Type.Object(
-  { turnId: Uuid, seq: Seq, code: Type.String(), message: Type.String() },
+  {
+    turnId: Uuid,
+    seq: Seq,
+    code: Type.String({
+      description: 'BUDGET_EXCEEDED, WORKER_LOST, GENERATION_FAILED, CONTEXT_WINDOW_EXCEEDED, ...',
+    }),
+    message: Type.String(),
+    usage: Type.Optional(TokenUsageSchema),
+  },
   { additionalProperties: false },
 );
 

@@ -1,5 +1,17 @@
 export type ConversationErrorCode =
-  'SESSION_NOT_FOUND' | 'TURN_NOT_FOUND' | 'MODEL_UNAVAILABLE' | 'GENERATION_FAILED';
+  | 'SESSION_NOT_FOUND'
+  | 'TURN_NOT_FOUND'
+  | 'TURN_ALREADY_FINISHED'
+  | 'SEQUENCE_REGRESSED'
+  | 'MODEL_UNAVAILABLE'
+  | 'GENERATION_FAILED'
+  | 'MODEL_PROFILE_NOT_FOUND'
+  | 'MODEL_PROFILE_NAME_TAKEN'
+  | 'MODEL_PROFILE_INVALID'
+  | 'MODEL_PROFILE_IN_USE'
+  | 'BUDGET_EXCEEDED'
+  | 'IDEMPOTENCY_KEY_REUSED'
+  | 'TENANT_NOT_FOUND';
 
 /** Errors of the conversation context; each transport maps the code once. */
 export class ConversationError extends Error {

@@ -1,24 +1,56 @@
 import { Module } from '@nestjs/common';
 import { LlmModule } from '#soma/llm';
 import { makeCounterProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
+import { TokenBudgetRepository } from './budget/token-budget.repository.js';
 import { CreateSessionHandler } from './commands/create-session/create-session.handler.js';
+import { DeleteModelProfileHandler } from './commands/delete-model-profile/delete-model-profile.handler.js';
+import { FailLostTurnsHandler } from './commands/fail-lost-turns/fail-lost-turns.handler.js';
 import { PostUserMessageHandler } from './commands/post-user-message/post-user-message.handler.js';
 import { RunTurnHandler } from './commands/run-turn/run-turn.handler.js';
+import { SaveModelProfileHandler } from './commands/save-model-profile/save-model-profile.handler.js';
+import { SetTenantBudgetHandler } from './commands/set-tenant-budget/set-tenant-budget.handler.js';
+import { TurnMetricsHandler } from './events/turn-metrics.handler.js';
+import { HistoryRepository } from './history/history.repository.js';
+import { TurnContextBuilder } from './history/turn-context.builder.js';
+import { ModelProfileRepository } from './profiles/model-profile.repository.js';
 import { GetSessionHandler } from './queries/get-session/get-session.handler.js';
+import { GetUsageHandler } from './queries/get-usage/get-usage.handler.js';
+import {
+  GetModelProfileHandler,
+  ListModelProfilesHandler,
+} from './queries/list-model-profiles/list-model-profiles.handler.js';
 import { ListMessagesHandler } from './queries/list-messages/list-messages.handler.js';
+import { ListTurnsHandler } from './queries/list-turns/list-turns.handler.js';
 import { OutboundEventsPublisher } from './streaming/outbound-events.publisher.js';
 import { ReplayLogRepository } from './streaming/replay-log.repository.js';
 import { SessionStreamHub } from './streaming/session-stream.hub.js';
+import { TurnRepository } from './turns/turn.repository.js';
 
-/** What the gateway needs: sessions, messages, history, and the stream hub. */
+const repositories = [TokenBudgetRepository, ModelProfileRepository, ReplayLogRepository];
+
+/** What the gateway needs: sessions, messages, turns, profiles, usage, budgets, and the stream hub. */
 @Module({
   providers: [
+    ...repositories,
+    SessionStreamHub,
+    // commands
     CreateSessionHandler,
     PostUserMessageHandler,
+    SaveModelProfileHandler,
+    DeleteModelProfileHandler,
+    SetTenantBudgetHandler,
+    // queries
     GetSessionHandler,
     ListMessagesHandler,
-    ReplayLogRepository,
-    SessionStreamHub,
+    ListTurnsHandler,
+    ListModelProfilesHandler,
+    GetModelProfileHandler,
+    GetUsageHandler,
+    makeCounterProvider({
+      name: 'budget_rejections_total',
+      help: 'Requests and turns refused for budget',
+      labelNames: ['stage'],
+    }),
   ],
   exports: [SessionStreamHub, ReplayLogRepository],
 })
@@ -26,12 +58,19 @@ export class ConversationApiModule {}
 
 const latencyBuckets = [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32];
 
-/** What the conversation worker needs: running turns against the model, and their metrics. */
+/** What the conversation worker needs: running turns against the model, the watchdog, and their metrics. */
 @Module({
   imports: [LlmModule],
   providers: [
-    RunTurnHandler,
+    ...repositories,
+    TurnRepository,
+    HistoryRepository,
+    TurnContextBuilder,
     OutboundEventsPublisher,
+    // commands and events
+    RunTurnHandler,
+    FailLostTurnsHandler,
+    TurnMetricsHandler,
     makeCounterProvider({
       name: 'conversation_requests_total',
       help: 'Turns handled, by result',
@@ -40,14 +79,25 @@ const latencyBuckets = [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32];
     makeHistogramProvider({
       name: 'conversation_latency_seconds',
       help: 'Turn duration from claim to terminal event',
+      labelNames: ['profile'],
       buckets: latencyBuckets,
     }),
     makeHistogramProvider({
       name: 'conversation_time_to_first_token_seconds',
-      help: 'Time from turn claim to the first generated token',
+      help: 'Time from generation start to the first token',
+      labelNames: ['profile'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 4],
     }),
-    makeCounterProvider({ name: 'llm_tokens_generated_total', help: 'Completion tokens generated' }),
+    makeCounterProvider({
+      name: 'llm_tokens_generated_total',
+      help: 'Completion tokens generated, by model profile',
+      labelNames: ['profile'],
+    }),
+    makeCounterProvider({
+      name: 'budget_rejections_total',
+      help: 'Requests and turns refused for budget',
+      labelNames: ['stage'],
+    }),
   ],
 })
 export class ConversationWorkerModule {}

@@ -5,4 +5,6 @@ export interface Principal {
   tenantId: string;
   keyId: string;
   role: ApiKeyRole;
+  /** An admin of the operator (default) tenant: may manage tenants, budgets and model profiles. */
+  operator: boolean;
 }

@@ -1,10 +1,15 @@
 import { Module } from '@nestjs/common';
-import { LlmProvider } from './llm.provider.js';
+import { LlmProviderRegistry } from './llm-provider.registry.js';
+import { ContextTokenizer } from './llm.provider.js';
 import { LocalLlamaProvider } from './local-llama.provider.js';
 
-/** The model runtime; the local GGUF provider is the default so the platform needs no API key. */
+/** Model runtimes: the local GGUF provider (the default, no API key needed) and OpenAI-compatible HTTP APIs. */
 @Module({
-  providers: [LocalLlamaProvider, { provide: LlmProvider, useExisting: LocalLlamaProvider }],
-  exports: [LlmProvider],
+  providers: [
+    LocalLlamaProvider,
+    LlmProviderRegistry,
+    { provide: ContextTokenizer, useExisting: LocalLlamaProvider },
+  ],
+  exports: [LlmProviderRegistry, ContextTokenizer],
 })
 export class LlmModule {}

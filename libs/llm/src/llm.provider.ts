@@ -7,7 +7,8 @@ export interface ChatMessage {
 export interface GenerateRequest {
   messages: readonly ChatMessage[];
   maxTokens: number;
-  temperature?: number;
+  temperature: number;
+  topP: number;
   signal?: AbortSignal;
   /** Called with each new piece of text (a delta, never cumulative). */
   onDelta: (delta: string) => void;
@@ -15,6 +16,7 @@ export interface GenerateRequest {
 
 export interface GenerateResult {
   text: string;
+  /** Tokens of the context as the provider counted them. */
   promptTokens: number;
   completionTokens: number;
   stopReason: 'stop' | 'length' | 'abort';
@@ -23,5 +25,22 @@ export interface GenerateResult {
 /** The seam between the conversation logic and a model runtime (local GGUF or an HTTP API). */
 export abstract class LlmProvider {
   abstract generate(request: GenerateRequest): Promise<GenerateResult>;
-  abstract countTokens(text: string): number;
+}
+
+/** Counts the tokens a context costs, with the local model's own tokenizer and chat template. */
+export abstract class ContextTokenizer {
+  abstract countContextTokens(messages: readonly ChatMessage[]): number;
+}
+
+export type LlmErrorCode =
+  'PROVIDER_UNREACHABLE' | 'PROVIDER_REJECTED' | 'PROVIDER_PROTOCOL' | 'API_KEY_UNSET';
+
+/** A provider failure with a code the worker turns into a turn.failed reason. */
+export class LlmError extends Error {
+  constructor(
+    readonly code: LlmErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
 }

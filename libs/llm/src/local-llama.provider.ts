@@ -3,6 +3,8 @@ import { HealthRegistry, SomaConfig } from '#soma/platform';
 import {
   getLlama,
   LlamaChat,
+  resolveChatWrapper,
+  type ChatWrapper,
   type ChatHistoryItem,
   type Llama,
   type LlamaContext,
@@ -38,6 +40,7 @@ export class LocalLlamaProvider extends LlmProvider implements OnModuleInit, OnA
   private llama: Llama | undefined;
   private model: LlamaModel | undefined;
   private context: LlamaContext | undefined;
+  private chatWrapper: ChatWrapper | undefined;
   private readonly free: LlamaContextSequence[] = [];
   private readonly waiting: ((sequence: LlamaContextSequence) => void)[] = [];
 
@@ -68,9 +71,13 @@ export class LocalLlamaProvider extends LlmProvider implements OnModuleInit, OnA
     });
   }
 
-  countTokens(text: string): number {
+  /** Tokens of the whole rendered prompt (chat template included), as this model counts them. */
+  countContextTokens(messages: readonly ChatMessage[]): number {
     if (!this.model) throw new Error('model not loaded');
-    return this.model.tokenize(text).length;
+    this.chatWrapper ??= resolveChatWrapper(this.model);
+    return this.chatWrapper
+      .generateContextState({ chatHistory: toHistory(messages) })
+      .contextText.tokenize(this.model.tokenizer).length;
   }
 
   async generate(request: GenerateRequest): Promise<GenerateResult> {

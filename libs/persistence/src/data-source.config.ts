@@ -6,8 +6,21 @@ import { OutboxEntity } from './entities/outbox.entity.js';
 import { SessionEntity } from './entities/session.entity.js';
 import { TenantEntity } from './entities/tenant.entity.js';
 import { TurnEntity } from './entities/turn.entity.js';
+import { ModelProfileEntity } from './entities/model-profile.entity.js';
+import { TenantBudgetEntity } from './entities/tenant-budget.entity.js';
+import { UsageLedgerEntity } from './entities/usage-ledger.entity.js';
 
-export const entities = [TenantEntity, ApiKeyEntity, SessionEntity, MessageEntity, TurnEntity, OutboxEntity];
+export const entities = [
+  TenantEntity,
+  ApiKeyEntity,
+  SessionEntity,
+  MessageEntity,
+  TurnEntity,
+  OutboxEntity,
+  ModelProfileEntity,
+  TenantBudgetEntity,
+  UsageLedgerEntity,
+];
 
 /** The system of record. Schema changes only through migrations/, never synchronize. */
 export function createDataSource(url: string, overrides: Partial<DataSourceOptions> = {}): DataSource {

@@ -5,6 +5,13 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { OutboxEntity } from './entities/outbox.entity.js';
 
 const SWEEP_MS = 1000;
+
+export interface StagedMessage {
+  id: string;
+  topic: string;
+  messageKey: string;
+  envelope: object;
+}
 const STALE_MS = 2000;
 
 /**
@@ -22,25 +29,20 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly kafka: KafkaClient,
   ) {}
 
+  /** Writes the message in the caller's transaction; publish it with `flush` after the commit. */
   async stage(
     manager: EntityManager,
     topic: string,
     envelope: Envelope,
     key = envelope.sessionId,
-  ): Promise<string> {
+  ): Promise<StagedMessage> {
     const result = await manager.insert(OutboxEntity, { topic, messageKey: key, envelope });
-    return (result.identifiers[0] as { id: string }).id;
+    return { id: (result.identifiers[0] as { id: string }).id, topic, messageKey: key, envelope };
   }
 
-  /** Publishes staged rows right after their transaction committed. */
-  async flush(ids: readonly string[]): Promise<void> {
-    if (ids.length === 0) return;
-    const rows = await this.dataSource.manager
-      .createQueryBuilder(OutboxEntity, 'o')
-      .where('o.id IN (:...ids) AND o.published_at IS NULL', { ids })
-      .orderBy('o.id')
-      .getMany();
-    await this.publish(rows);
+  /** Publishes staged messages right after their transaction committed (no re-read). */
+  async flush(staged: readonly StagedMessage[]): Promise<void> {
+    await this.publish(staged);
   }
 
   onApplicationBootstrap(): void {
@@ -78,11 +80,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async publish(
-    rows: OutboxEntity[],
+    rows: readonly StagedMessage[],
     manager: EntityManager = this.dataSource.manager,
   ): Promise<void> {
     if (rows.length === 0) return;
-    const byTopic = new Map<string, OutboxEntity[]>();
+    const byTopic = new Map<string, StagedMessage[]>();
     for (const row of rows) byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), row]);
     for (const [topic, topicRows] of byTopic) {
       await this.kafka.send(
@@ -94,7 +96,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       .createQueryBuilder()
       .update(OutboxEntity)
       .set({ publishedAt: () => 'now()' })
-      .whereInIds(rows.map((row) => row.id))
+      .where('id IN (:...ids) AND published_at IS NULL', { ids: rows.map((row) => row.id) })
       .execute();
   }
 }

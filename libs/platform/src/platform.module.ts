@@ -68,6 +68,7 @@ export function kafkaConsumers(options: {
             handlers,
             concurrency: options.concurrency(config),
             mode: options.mode,
+            sessionTimeoutMs: config.kafkaSessionTimeoutMs,
           },
           health,
         ),

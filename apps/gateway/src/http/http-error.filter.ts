@@ -11,11 +11,24 @@ function statusOfConversation(code: ConversationErrorCode): number {
   switch (code) {
     case 'SESSION_NOT_FOUND':
     case 'TURN_NOT_FOUND':
+    case 'MODEL_PROFILE_NOT_FOUND':
+    case 'TENANT_NOT_FOUND':
       return 404;
+    case 'MODEL_PROFILE_INVALID':
+      return 400;
+    case 'MODEL_PROFILE_NAME_TAKEN':
+    case 'MODEL_PROFILE_IN_USE':
+    case 'IDEMPOTENCY_KEY_REUSED':
+    case 'TURN_ALREADY_FINISHED':
+      return 409;
+    case 'BUDGET_EXCEEDED':
+      return 429;
     case 'MODEL_UNAVAILABLE':
       return 503;
     case 'GENERATION_FAILED':
       return 502;
+    case 'SEQUENCE_REGRESSED':
+      return 500;
     default:
       return assertUnreachable(code);
   }
@@ -27,7 +40,10 @@ function statusOfIdentity(code: IdentityErrorCode): number {
     case 'API_KEY_INVALID':
       return 401;
     case 'ADMIN_ROLE_REQUIRED':
+    case 'OPERATOR_REQUIRED':
       return 403;
+    case 'TENANT_NAME_TAKEN':
+      return 409;
     default:
       return assertUnreachable(code);
   }
@@ -49,6 +65,8 @@ export class HttpErrorFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse<Response>();
     const body = this.toBody(exception);
     if (body.statusCode >= 500) this.logger.error(exception instanceof Error ? exception : String(exception));
+    if (typeof body.retryAfterSeconds === 'number')
+      response.setHeader('Retry-After', String(body.retryAfterSeconds));
     if (response.headersSent) {
       response.end();
       return;
@@ -58,10 +76,12 @@ export class HttpErrorFilter implements ExceptionFilter {
 
   private toBody(exception: unknown): ErrorBody {
     if (exception instanceof ConversationError) {
+      const retryAfterSeconds = exception.meta.retryAfterSeconds;
       return {
         statusCode: statusOfConversation(exception.code),
         error: exception.code,
         message: exception.message,
+        ...(typeof retryAfterSeconds === 'number' ? { retryAfterSeconds } : {}),
       };
     }
     if (exception instanceof IdentityError) {

@@ -6,7 +6,7 @@ import { type Principal } from '#soma/identity';
 import type { Request, Response } from 'express';
 import { ApiKeyGuard } from '../auth/api-key.guard.js';
 import { CurrentPrincipal } from '../auth/principal.decorator.js';
-import { SessionIdPipe } from './session-id.pipe.js';
+import { SessionIdPipe } from '../http/uuid-param.pipe.js';
 import { ErrorDto } from './sessions.dto.js';
 
 const KEEP_ALIVE_MS = 15_000;

@@ -1,13 +1,28 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  UseGuards,
+} from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { CreateSessionCommand, ListMessagesQuery, PostUserMessageCommand } from '#soma/conversation';
+import { ApiBearerAuth, ApiHeader, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  CreateSessionCommand,
+  ListMessagesQuery,
+  ListTurnsQuery,
+  PostUserMessageCommand,
+} from '#soma/conversation';
 import { type Principal } from '#soma/identity';
 import { correlationStore, SomaConfig } from '#soma/platform';
 import { randomUUID } from 'node:crypto';
 import { ApiKeyGuard } from '../auth/api-key.guard.js';
 import { CurrentPrincipal } from '../auth/principal.decorator.js';
-import { SessionIdPipe } from './session-id.pipe.js';
+import { SessionIdPipe } from '../http/uuid-param.pipe.js';
 import {
   CreateSessionDto,
   ErrorDto,
@@ -15,7 +30,10 @@ import {
   PostMessageDto,
   SessionCreatedDto,
   TurnAcceptedDto,
+  TurnDto,
 } from './sessions.dto.js';
+
+const IDEMPOTENCY_KEY = /^[\w.:-]{1,200}$/;
 
 @ApiTags('sessions')
 @ApiBearerAuth()
@@ -32,11 +50,14 @@ export class SessionsController {
   @Post()
   @ApiResponse({ status: 201, type: SessionCreatedDto })
   @ApiResponse({ status: 400, type: ErrorDto })
+  @ApiResponse({ status: 404, description: 'Unknown model profile', type: ErrorDto })
   create(
     @CurrentPrincipal() principal: Principal,
     @Body() body: CreateSessionDto,
   ): Promise<SessionCreatedDto> {
-    return this.commandBus.execute(new CreateSessionCommand(principal.tenantId, body.title ?? null));
+    return this.commandBus.execute(
+      new CreateSessionCommand(principal.tenantId, body.title ?? null, body.modelProfile ?? null),
+    );
   }
 
   @Post(':id/messages')
@@ -44,12 +65,32 @@ export class SessionsController {
   @ApiResponse({ status: 202, description: 'Accepted; the reply streams on /events', type: TurnAcceptedDto })
   @ApiResponse({ status: 400, type: ErrorDto })
   @ApiResponse({ status: 404, type: ErrorDto })
+  @ApiResponse({ status: 409, description: 'Idempotency-Key reused with another message', type: ErrorDto })
   @ApiResponse({ status: 413, type: ErrorDto })
+  @ApiResponse({
+    status: 429,
+    description: 'Token budget used up (Retry-After: seconds to reset)',
+    type: ErrorDto,
+  })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Repeating a POST with the same key returns the same turn',
+  })
   post(
     @CurrentPrincipal() principal: Principal,
     @Param('id', SessionIdPipe) sessionId: string,
     @Body() body: PostMessageDto,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
   ): Promise<TurnAcceptedDto> {
+    if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+      const message = 'Idempotency-Key must be 1-200 characters of letters, digits, _ . : -';
+      throw new BadRequestException({
+        error: 'VALIDATION_FAILED',
+        message,
+        fields: [{ field: 'Idempotency-Key', errors: [message] }],
+      });
+    }
     if (body.content.length > this.config.messageMaxChars) {
       const message = `content must be at most ${this.config.messageMaxChars} characters`;
       throw new BadRequestException({
@@ -60,7 +101,13 @@ export class SessionsController {
     }
     const correlationId = correlationStore.getStore()?.correlationId ?? randomUUID();
     return this.commandBus.execute(
-      new PostUserMessageCommand(principal.tenantId, sessionId, body.content, correlationId),
+      new PostUserMessageCommand(
+        principal.tenantId,
+        sessionId,
+        body.content,
+        correlationId,
+        idempotencyKey ?? null,
+      ),
     );
   }
 
@@ -77,7 +124,46 @@ export class SessionsController {
       role: m.role,
       content: m.content,
       turnId: m.turnId,
+      toolCallId: m.toolCallId,
+      classification: m.classification,
       createdAt: m.createdAt.toISOString(),
+    }));
+  }
+
+  @Get(':id/turns')
+  @ApiResponse({
+    status: 200,
+    description: 'Turns with status, usage and the exact context each sent',
+    type: [TurnDto],
+  })
+  @ApiResponse({ status: 404, type: ErrorDto })
+  async turns(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', SessionIdPipe) sessionId: string,
+  ): Promise<TurnDto[]> {
+    const turns = await this.queryBus.execute(new ListTurnsQuery(principal.tenantId, sessionId));
+    return turns.map((t) => ({
+      id: t.id,
+      status: t.status,
+      userMessageId: t.userMessageId,
+      assistantMessageId: t.assistantMessageId,
+      modelProfileId: t.modelProfileId,
+      errorCode: t.errorCode,
+      errorMessage: t.errorMessage,
+      usage:
+        t.promptTokens === null || t.completionTokens === null
+          ? null
+          : {
+              promptTokens: t.promptTokens,
+              completionTokens: t.completionTokens,
+              totalTokens: t.promptTokens + t.completionTokens,
+            },
+      context: t.context,
+      contextTokens: t.contextTokens,
+      contextDigest: t.contextDigest,
+      droppedMessages: t.droppedMessages,
+      createdAt: t.createdAt.toISOString(),
+      completedAt: t.completedAt?.toISOString() ?? null,
     }));
   }
 }

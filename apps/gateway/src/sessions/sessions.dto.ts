@@ -7,11 +7,86 @@ export class CreateSessionDto {
   @IsString()
   @MaxLength(200)
   title?: string;
+
+  @ApiPropertyOptional({
+    example: 'local-default',
+    description: 'Model profile id or name; the default if absent.',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  modelProfile?: string;
 }
 
 export class SessionCreatedDto {
   @ApiProperty({ format: 'uuid' })
   id!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  modelProfileId!: string;
+}
+
+export class TokenUsageDto {
+  @ApiProperty()
+  promptTokens!: number;
+
+  @ApiProperty()
+  completionTokens!: number;
+
+  @ApiProperty()
+  totalTokens!: number;
+}
+
+export class TurnDto {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ enum: ['queued', 'running', 'completed', 'failed'] })
+  status!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  userMessageId!: string;
+
+  @ApiProperty({ format: 'uuid', nullable: true })
+  assistantMessageId!: string | null;
+
+  @ApiProperty({ format: 'uuid', nullable: true })
+  modelProfileId!: string | null;
+
+  @ApiProperty({ nullable: true, example: 'WORKER_LOST' })
+  errorCode!: string | null;
+
+  @ApiProperty({ nullable: true })
+  errorMessage!: string | null;
+
+  @ApiProperty({ type: TokenUsageDto, nullable: true })
+  usage!: TokenUsageDto | null;
+
+  @ApiProperty({
+    nullable: true,
+    description:
+      'The exact messages sent to the model (system prompt first), after fitting the context window.',
+    example: [
+      { role: 'system', content: 'You are Soma.' },
+      { role: 'user', content: 'Hi' },
+    ],
+  })
+  context!: { role: string; content: string }[] | null;
+
+  @ApiProperty({ nullable: true, description: 'Tokens of that context, counted with the model tokenizer.' })
+  contextTokens!: number | null;
+
+  @ApiProperty({ nullable: true, description: 'SHA-256 of the context JSON.' })
+  contextDigest!: string | null;
+
+  @ApiProperty({ nullable: true, description: 'Messages of the oldest turns left out to fit the window.' })
+  droppedMessages!: number | null;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+
+  @ApiProperty({ format: 'date-time', nullable: true })
+  completedAt!: string | null;
 }
 
 export class PostMessageDto {
@@ -30,6 +105,9 @@ export class TurnAcceptedDto {
 
   @ApiProperty({ format: 'uuid' })
   messageId!: string;
+
+  @ApiProperty({ description: 'True when this answers a repeated Idempotency-Key with the earlier turn.' })
+  replayed!: boolean;
 }
 
 export class MessageDto {
@@ -44,6 +122,19 @@ export class MessageDto {
 
   @ApiProperty({ format: 'uuid', nullable: true })
   turnId!: string | null;
+
+  @ApiProperty({
+    format: 'uuid',
+    nullable: true,
+    description: 'For tool messages: the call whose result it is.',
+  })
+  toolCallId!: string | null;
+
+  @ApiProperty({
+    nullable: true,
+    description: 'For user messages: intent, sentiment and tags from the preprocessor.',
+  })
+  classification!: Record<string, unknown> | null;
 
   @ApiProperty({ format: 'date-time' })
   createdAt!: string;

@@ -26,6 +26,14 @@ export class MessageEntity {
   @Column('text')
   content!: string;
 
+  /** For tool messages: the call whose result this is. */
+  @Column('uuid', { name: 'tool_call_id', nullable: true })
+  toolCallId!: string | null;
+
+  /** For user messages: intent, sentiment and tags from the preprocessor (or why it is unclassified). */
+  @Column('jsonb', { nullable: true })
+  classification!: Record<string, unknown> | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

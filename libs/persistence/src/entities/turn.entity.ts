@@ -34,6 +34,35 @@ export class TurnEntity {
   @Column('int', { name: 'completion_tokens', nullable: true })
   completionTokens!: number | null;
 
+  @Column('uuid', { name: 'model_profile_id', nullable: true })
+  modelProfileId!: string | null;
+
+  /** The worker instance generating it, and until when; a lapsed lease means the worker was lost. */
+  @Column('text', { name: 'lease_owner', nullable: true })
+  leaseOwner!: string | null;
+
+  @Column('timestamptz', { name: 'lease_expires_at', nullable: true })
+  leaseExpiresAt!: Date | null;
+
+  /** The exact context sent to the model, its token count and digest, and how many messages were dropped. */
+  @Column('jsonb', { nullable: true })
+  context!: { role: string; content: string }[] | null;
+
+  @Column('int', { name: 'context_tokens', nullable: true })
+  contextTokens!: number | null;
+
+  @Column('text', { name: 'context_digest', nullable: true })
+  contextDigest!: string | null;
+
+  @Column('int', { name: 'dropped_messages', nullable: true })
+  droppedMessages!: number | null;
+
+  @Column('timestamptz', { name: 'generation_started_at', nullable: true })
+  generationStartedAt!: Date | null;
+
+  @Column('timestamptz', { name: 'generation_ended_at', nullable: true })
+  generationEndedAt!: Date | null;
+
   @Column('text', { name: 'idempotency_key', nullable: true })
   idempotencyKey!: string | null;
 

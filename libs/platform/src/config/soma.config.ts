@@ -80,10 +80,22 @@ const spec = {
     str('You are Soma, a helpful assistant. Answer briefly and accurately.'),
   ],
   adminApiKey: ['SOMA_ADMIN_API_KEY', optionalStr()],
+  tenantDailyTokenBudget: ['SOMA_TENANT_DAILY_TOKEN_BUDGET', int(1_000_000, 0, Number.MAX_SAFE_INTEGER)],
+  sessionTokenCap: ['SOMA_SESSION_TOKEN_CAP', int(200_000, 0, Number.MAX_SAFE_INTEGER)],
+  turnLeaseMs: ['SOMA_TURN_LEASE_MS', int(15_000, 1000, 600_000)],
+  kafkaSessionTimeoutMs: ['SOMA_KAFKA_SESSION_TIMEOUT_MS', int(10_000, 6000, 300_000)],
+  historyCacheSize: ['SOMA_HISTORY_CACHE_SIZE', int(200, 0, 10_000)],
 } as const;
 
 type Spec = typeof spec;
 export type SomaConfigValues = { readonly [K in keyof Spec]: ReturnType<Spec[K][1]> };
+
+/** A secret named by configuration (for example a model profile's API key variable); undefined if unset. */
+export function readSecret(name: string): string | undefined {
+  if (!/^[A-Z_][A-Z0-9_]*$/.test(name)) return undefined;
+  const value = process.env[name];
+  return value === undefined || value === '' ? undefined : value;
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

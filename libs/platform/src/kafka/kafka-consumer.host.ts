@@ -15,6 +15,8 @@ export interface KafkaConsumerOptions {
   concurrency: number;
   /** 'durable': commit after the handler's writes are durable. 'live': fan-out, auto commit, start at the end. */
   mode: 'durable' | 'live';
+  /** How long a silent member keeps its partitions: bounds the hand-over after a crash. */
+  sessionTimeoutMs: number;
   attempts?: number;
 }
 
@@ -54,7 +56,7 @@ export class KafkaConsumerHost implements OnApplicationBootstrap {
     const live = this.options.mode === 'live';
     const consumer = this.kafka.createConsumer({
       groupId: this.options.groupId,
-      sessionTimeout: 30_000,
+      sessionTimeout: this.options.sessionTimeoutMs,
       heartbeatInterval: HEARTBEAT_MS,
       retry: { retries: 10 },
     });

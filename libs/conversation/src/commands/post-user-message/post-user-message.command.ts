@@ -3,6 +3,8 @@ import { Command } from '@nestjs/cqrs';
 export interface PostedTurn {
   turnId: string;
   messageId: string;
+  /** True when an earlier request with the same Idempotency-Key already created this turn. */
+  replayed: boolean;
 }
 
 export class PostUserMessageCommand extends Command<PostedTurn> {
@@ -11,6 +13,7 @@ export class PostUserMessageCommand extends Command<PostedTurn> {
     readonly sessionId: string,
     readonly content: string,
     readonly correlationId: string,
+    readonly idempotencyKey: string | null,
   ) {
     super();
   }

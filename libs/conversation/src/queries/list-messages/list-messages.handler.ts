@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { ConversationError } from '../../conversation.errors.js';
 import { ListMessagesQuery } from './list-messages.query.js';
 
-/** The whole history of a session in order. */
+/** The whole history in conversation order: each turn's user message, its tool messages, then its reply. */
 @QueryHandler(ListMessagesQuery)
 export class ListMessagesHandler implements IQueryHandler<ListMessagesQuery, MessageEntity[]> {
   constructor(private readonly dataSource: DataSource) {}
@@ -12,9 +12,14 @@ export class ListMessagesHandler implements IQueryHandler<ListMessagesQuery, Mes
   async execute({ tenantId, sessionId }: ListMessagesQuery): Promise<MessageEntity[]> {
     const exists = await this.dataSource.getRepository(SessionEntity).existsBy({ id: sessionId, tenantId });
     if (!exists) throw new ConversationError('SESSION_NOT_FOUND', `session ${sessionId} not found`);
-    return this.dataSource.getRepository(MessageEntity).find({
-      where: { sessionId, tenantId },
-      order: { position: 'ASC' },
-    });
+    return this.dataSource
+      .getRepository(MessageEntity)
+      .createQueryBuilder('m')
+      .leftJoin('turns', 't', 't.id = m.turn_id')
+      .leftJoin('messages', 'um', 'um.id = t.user_message_id')
+      .where('m.session_id = :sessionId AND m.tenant_id = :tenantId', { sessionId, tenantId })
+      .orderBy('COALESCE(um.position, m.position)', 'ASC')
+      .addOrderBy('m.position', 'ASC')
+      .getMany();
   }
 }

@@ -1,5 +1,6 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { ApiKeyEntity } from '#soma/persistence';
+import { ApiKeyEntity, TenantEntity } from '#soma/persistence';
+import { DEFAULT_TENANT } from '../../bootstrap-admin.command.js';
 import { DataSource, IsNull } from 'typeorm';
 import { hashApiKey } from '../../api-key.contract.js';
 import { IdentityError } from '../../identity.errors.js';
@@ -17,6 +18,12 @@ export class ResolveApiKeyHandler implements IQueryHandler<ResolveApiKeyQuery, P
       .getRepository(ApiKeyEntity)
       .findOneBy({ keyHash: hashApiKey(presentedKey), revokedAt: IsNull() });
     if (!key) throw new IdentityError('API_KEY_INVALID', 'the API key is not valid');
-    return { tenantId: key.tenantId, keyId: key.id, role: key.role };
+    const tenant = await this.dataSource.getRepository(TenantEntity).findOneByOrFail({ id: key.tenantId });
+    return {
+      tenantId: key.tenantId,
+      keyId: key.id,
+      role: key.role,
+      operator: key.role === 'admin' && tenant.name === DEFAULT_TENANT,
+    };
   }
 }

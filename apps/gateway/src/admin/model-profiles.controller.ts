@@ -1,0 +1,93 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, UseGuards } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  DeleteModelProfileCommand,
+  GetModelProfileQuery,
+  ListModelProfilesQuery,
+  SaveModelProfileCommand,
+} from '#soma/conversation';
+import { type ModelProfileEntity } from '#soma/persistence';
+import { ApiKeyGuard } from '../auth/api-key.guard.js';
+import { Requires, RolesGuard } from '../auth/roles.guard.js';
+import { UuidParam } from '../http/uuid-param.pipe.js';
+import { ErrorDto } from '../sessions/sessions.dto.js';
+import { CreateModelProfileDto, ModelProfileDto, UpdateModelProfileDto } from './model-profiles.dto.js';
+
+const toDto = (p: ModelProfileEntity): ModelProfileDto => ({
+  id: p.id,
+  name: p.name,
+  provider: p.provider,
+  model: p.model,
+  baseUrl: p.baseUrl,
+  apiKeyEnv: p.apiKeyEnv,
+  temperature: p.temperature,
+  topP: p.topP,
+  maxTokens: p.maxTokens,
+  contextWindow: p.contextWindow,
+  systemPrompt: p.systemPrompt,
+  inputCostPer1k: p.inputCostPer1k,
+  outputCostPer1k: p.outputCostPer1k,
+  isDefault: p.isDefault,
+  updatedAt: p.updatedAt.toISOString(),
+});
+
+/** Model profiles: anyone may list them to pick one; operators create, edit and delete them. */
+@ApiTags('model profiles')
+@ApiBearerAuth()
+@ApiResponse({ status: 401, type: ErrorDto })
+@UseGuards(ApiKeyGuard, RolesGuard)
+@Controller('v1/model-profiles')
+export class ModelProfilesController {
+  constructor(
+    private readonly commandBus: CommandBus,
+    private readonly queryBus: QueryBus,
+  ) {}
+
+  @Get()
+  @ApiResponse({ status: 200, type: [ModelProfileDto] })
+  async list(): Promise<ModelProfileDto[]> {
+    return (await this.queryBus.execute(new ListModelProfilesQuery())).map(toDto);
+  }
+
+  @Get(':idOrName')
+  @ApiResponse({ status: 200, type: ModelProfileDto })
+  @ApiResponse({ status: 404, type: ErrorDto })
+  async get(@Param('idOrName') idOrName: string): Promise<ModelProfileDto> {
+    return toDto(await this.queryBus.execute(new GetModelProfileQuery(idOrName)));
+  }
+
+  @Post()
+  @Requires('operator')
+  @ApiResponse({ status: 201, type: ModelProfileDto })
+  @ApiResponse({ status: 400, type: ErrorDto })
+  @ApiResponse({ status: 403, type: ErrorDto })
+  @ApiResponse({ status: 409, description: 'Name taken', type: ErrorDto })
+  async create(@Body() body: CreateModelProfileDto): Promise<ModelProfileDto> {
+    return toDto(await this.commandBus.execute(new SaveModelProfileCommand(null, body)));
+  }
+
+  @Patch(':id')
+  @Requires('operator')
+  @ApiResponse({ status: 200, type: ModelProfileDto })
+  @ApiResponse({ status: 400, type: ErrorDto })
+  @ApiResponse({ status: 403, type: ErrorDto })
+  @ApiResponse({ status: 404, type: ErrorDto })
+  async update(
+    @Param('id', new UuidParam('MODEL_PROFILE_NOT_FOUND')) id: string,
+    @Body() body: UpdateModelProfileDto,
+  ): Promise<ModelProfileDto> {
+    return toDto(await this.commandBus.execute(new SaveModelProfileCommand(id, body)));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @Requires('operator')
+  @ApiResponse({ status: 204 })
+  @ApiResponse({ status: 403, type: ErrorDto })
+  @ApiResponse({ status: 404, type: ErrorDto })
+  @ApiResponse({ status: 409, description: 'Default or used by sessions', type: ErrorDto })
+  async remove(@Param('id', new UuidParam('MODEL_PROFILE_NOT_FOUND')) id: string): Promise<void> {
+    await this.commandBus.execute(new DeleteModelProfileCommand(id));
+  }
+}

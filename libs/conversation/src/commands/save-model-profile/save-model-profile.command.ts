@@ -1,0 +1,28 @@
+import { Command } from '@nestjs/cqrs';
+import { type ModelProfileEntity, type ModelProvider } from '#soma/persistence';
+
+export interface ModelProfileFields {
+  name: string;
+  provider: ModelProvider;
+  model: string;
+  baseUrl: string | null;
+  apiKeyEnv: string | null;
+  temperature: number;
+  topP: number;
+  maxTokens: number | null;
+  contextWindow: number | null;
+  systemPrompt: string | null;
+  inputCostPer1k: number;
+  outputCostPer1k: number;
+  isDefault: boolean;
+}
+
+/** Creates a profile (id null) or changes some fields of one. */
+export class SaveModelProfileCommand extends Command<ModelProfileEntity> {
+  constructor(
+    readonly id: string | null,
+    readonly fields: Partial<ModelProfileFields>,
+  ) {
+    super();
+  }
+}

@@ -1,0 +1,62 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { ModelProfileEntity } from '#soma/persistence';
+import { randomUUID } from 'node:crypto';
+import { DataSource, QueryFailedError } from 'typeorm';
+import { ConversationError } from '../../conversation.errors.js';
+import { SaveModelProfileCommand, type ModelProfileFields } from './save-model-profile.command.js';
+
+const defaults: Omit<ModelProfileFields, 'name' | 'provider' | 'model'> = {
+  baseUrl: null,
+  apiKeyEnv: null,
+  temperature: 0.7,
+  topP: 0.9,
+  maxTokens: null,
+  contextWindow: null,
+  systemPrompt: null,
+  inputCostPer1k: 0,
+  outputCostPer1k: 0,
+  isDefault: false,
+};
+
+/** An HTTP provider needs somewhere to send requests; the local one needs nothing more. */
+function assertComplete(profile: ModelProfileFields): void {
+  if (profile.provider === 'openai' && !profile.baseUrl) {
+    throw new ConversationError('MODEL_PROFILE_INVALID', 'an openai provider needs baseUrl');
+  }
+}
+
+@CommandHandler(SaveModelProfileCommand)
+export class SaveModelProfileHandler implements ICommandHandler<SaveModelProfileCommand, ModelProfileEntity> {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async execute({ id, fields }: SaveModelProfileCommand): Promise<ModelProfileEntity> {
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        const existing = id ? await manager.findOneBy(ModelProfileEntity, { id }) : null;
+        if (id && !existing)
+          throw new ConversationError('MODEL_PROFILE_NOT_FOUND', `model profile ${id} not found`);
+        const merged = Object.assign({}, defaults, existing, fields) as ModelProfileFields;
+        if (!merged.name || !merged.provider || !merged.model) {
+          throw new ConversationError('MODEL_PROFILE_INVALID', 'name, provider and model are required');
+        }
+        assertComplete(merged);
+        if (existing?.isDefault && fields.isDefault === false) {
+          throw new ConversationError('MODEL_PROFILE_INVALID', 'make another profile the default instead');
+        }
+        if (fields.isDefault)
+          await manager.update(ModelProfileEntity, { isDefault: true }, { isDefault: false });
+        const profileId = existing?.id ?? randomUUID();
+        await manager.save(ModelProfileEntity, { ...merged, id: profileId });
+        return manager.findOneByOrFail(ModelProfileEntity, { id: profileId });
+      });
+    } catch (error) {
+      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505') {
+        throw new ConversationError(
+          'MODEL_PROFILE_NAME_TAKEN',
+          `a model profile named ${fields.name ?? ''} exists`,
+        );
+      }
+      throw error;
+    }
+  }
+}

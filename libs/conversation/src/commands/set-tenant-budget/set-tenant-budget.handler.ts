@@ -1,0 +1,30 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { TenantBudgetEntity, TenantEntity } from '#soma/persistence';
+import { DataSource } from 'typeorm';
+import { type BudgetLimits } from '../../budget/token-budget.js';
+import { TokenBudgetRepository } from '../../budget/token-budget.repository.js';
+import { ConversationError } from '../../conversation.errors.js';
+import { SetTenantBudgetCommand } from './set-tenant-budget.command.js';
+
+@CommandHandler(SetTenantBudgetCommand)
+export class SetTenantBudgetHandler implements ICommandHandler<SetTenantBudgetCommand, BudgetLimits> {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly budgets: TokenBudgetRepository,
+  ) {}
+
+  async execute(command: SetTenantBudgetCommand): Promise<BudgetLimits> {
+    const exists = await this.dataSource.getRepository(TenantEntity).existsBy({ id: command.tenantId });
+    if (!exists) throw new ConversationError('TENANT_NOT_FOUND', `tenant ${command.tenantId} not found`);
+    await this.dataSource.getRepository(TenantBudgetEntity).upsert(
+      {
+        tenantId: command.tenantId,
+        dailyTokenBudget: command.dailyTokenBudget,
+        sessionTokenCap: command.sessionTokenCap,
+        updatedBy: command.changedBy,
+      },
+      ['tenantId'],
+    );
+    return this.budgets.limits(command.tenantId);
+  }
+}

@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import { ContextTokenizer, type ChatMessage } from '#soma/llm';
+import { type TurnEntity } from '#soma/persistence';
+import { createHash } from 'node:crypto';
+import { ModelProfileRepository, type EffectiveProfile } from '../profiles/model-profile.repository.js';
+import { TurnRepository } from '../turns/turn.repository.js';
+import { fitContextWindow, type FittedContext } from './context-window.js';
+import { HistoryRepository } from './history.repository.js';
+
+export interface TurnContext {
+  profile: EffectiveProfile;
+  fitted: FittedContext;
+  /** The user message of this turn, for the history cache once the turn is finished. */
+  userMessage: ChatMessage;
+}
+
+/**
+ * The model's context for a turn: the system prompt and the whole session (an assistant reply is always in the
+ * next turn's context), fitted to the profile's window with the model's tokenizer, and recorded on the turn.
+ */
+@Injectable()
+export class TurnContextBuilder {
+  constructor(
+    private readonly turns: TurnRepository,
+    private readonly history: HistoryRepository,
+    private readonly profiles: ModelProfileRepository,
+    private readonly tokenizer: ContextTokenizer,
+  ) {}
+
+  async build(turn: TurnEntity, sessionProfileId: string | null): Promise<TurnContext> {
+    const [profile, userMessage] = await Promise.all([
+      this.profiles.find(sessionProfileId).then((p) => this.profiles.effective(p)),
+      this.turns.userMessage(turn),
+    ]);
+    const previous = await this.history.before(userMessage);
+    const current: ChatMessage = { role: 'user', content: userMessage.content };
+    const fitted = fitContextWindow(
+      { role: 'system', content: profile.systemPrompt },
+      [...previous, [current]],
+      Math.max(1, profile.contextWindow - profile.maxTokens),
+      (messages) => this.tokenizer.countContextTokens(messages),
+    );
+    const digest = createHash('sha256').update(JSON.stringify(fitted.messages)).digest('hex');
+    await this.turns.recordContext(turn.id, profile.profile.id, fitted, digest);
+    return { profile, fitted, userMessage: current };
+  }
+}
