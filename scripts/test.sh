@@ -23,6 +23,9 @@ npx --no-install tsc -p tsconfig.json --noEmit
 # consumer groups, so its apps are stopped first (the infrastructure keeps running).
 bash "$ROOT/scripts/platform.sh" stop-apps
 bash "$ROOT/scripts/infra/infra.sh" up
+# The OpenAI-compatible provider is tested against a real independent server serving the same model.
+SOMA_LLAMA_SERVER_PYTHON="$(bash "$ROOT/scripts/test-support/llama-server.sh")"
+export SOMA_LLAMA_SERVER_PYTHON
 # On CI nothing may outlive the run: the next job on this machine needs the ports.
 if [ "${CI:-}" = "true" ]; then trap 'bash "$ROOT/scripts/infra/infra.sh" down >/dev/null 2>&1 || true' EXIT; fi
 # shellcheck disable=SC1091

@@ -3,13 +3,22 @@
  * end-to-end tests. Infrastructure must be up (scripts/test.sh runs `infra:up` first).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { appendFileSync, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 export type AppName = 'gateway' | 'conversation-worker' | 'tool-executor' | 'requeue';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const STATE_DIR = process.env.SOMA_STATE_DIR ?? join(ROOT, '.soma');
+/** The venv python of the test-only OpenAI-compatible server (scripts/test-support/llama-server.sh). */
+export const LLAMA_SERVER_PYTHON =
+  process.env.SOMA_LLAMA_SERVER_PYTHON ??
+  join(
+    process.env.SOMA_CACHE_DIR ?? join(process.env.HOME ?? '', '.cache', 'soma'),
+    'llama-server-venv',
+    'bin',
+    'python',
+  );
 export const TEST_ADMIN_KEY =
   process.env.SOMA_ADMIN_API_KEY ?? 'soma_test_admin_key_change_me_0000000000000000';
 
@@ -21,6 +30,21 @@ export const TEST_PORTS: Record<AppName, number> = {
   'tool-executor': base + 2,
   requeue: base + 3,
 };
+
+/** Pids of apps that outlive the test file that started them (for example a worker restarted after a crash). */
+const DETACHED_PIDS = join(STATE_DIR, 'run', 'test-detached-apps.pids');
+
+export function stopDetachedApps(): void {
+  if (!existsSync(DETACHED_PIDS)) return;
+  for (const pid of readFileSync(DETACHED_PIDS, 'utf8').split('\n').filter(Boolean)) {
+    try {
+      process.kill(Number(pid), 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+  rmSync(DETACHED_PIDS);
+}
 
 export interface RunningApp {
   name: AppName;
@@ -38,6 +62,9 @@ export function appEnv(overrides: Record<string, string> = {}): NodeJS.ProcessEn
     SOMA_TOOL_EXECUTOR_PORT: String(TEST_PORTS['tool-executor']),
     SOMA_REQUEUE_PORT: String(TEST_PORTS.requeue),
     SOMA_LOG_LEVEL: process.env.SOMA_LOG_LEVEL ?? 'warn',
+    // Short enough that crash tests finish quickly, long enough for a slow shared machine.
+    SOMA_TURN_LEASE_MS: '4000',
+    SOMA_KAFKA_SESSION_TIMEOUT_MS: '6000',
     ...overrides,
   };
 }
@@ -63,7 +90,14 @@ async function waitReady(app: RunningApp, timeoutMs: number): Promise<void> {
 /** Starts one app and waits until /health/ready says every dependency (and consumer group) is ready. */
 export async function startApp(
   name: AppName,
-  options: { port?: number; env?: Record<string, string>; logSuffix?: string; readyTimeoutMs?: number } = {},
+  options: {
+    port?: number;
+    env?: Record<string, string>;
+    logSuffix?: string;
+    readyTimeoutMs?: number;
+    /** Outlives the test file that started it; the global teardown stops it. */
+    detached?: boolean;
+  } = {},
 ): Promise<RunningApp> {
   const port = options.port ?? TEST_PORTS[name];
   const portVar: Record<AppName, string> = {
@@ -73,6 +107,7 @@ export async function startApp(
     requeue: 'SOMA_REQUEUE_PORT',
   };
   mkdirSync(join(STATE_DIR, 'logs'), { recursive: true });
+  mkdirSync(join(STATE_DIR, 'run'), { recursive: true });
   const log = createWriteStream(join(STATE_DIR, 'logs', `test-${name}${options.logSuffix ?? ''}.log`), {
     flags: 'a',
   });
@@ -87,6 +122,10 @@ export async function startApp(
   );
   child.stdout.pipe(log);
   child.stderr.pipe(log);
+  if (options.detached && child.pid !== undefined) {
+    appendFileSync(DETACHED_PIDS, `${child.pid}\n`);
+    child.unref();
+  }
   const app: RunningApp = {
     name,
     port,

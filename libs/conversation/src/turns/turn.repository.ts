@@ -11,6 +11,8 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { budgetDay } from '../budget/token-budget.js';
 import { type FittedContext } from '../history/context-window.js';
 
+const leaseUntil = (leaseMs: number) => () => `now() + interval '${Math.round(leaseMs)} milliseconds'`;
+
 export interface TurnOutcome {
   envelope: Envelope;
   usage: TokenUsage;
@@ -33,24 +35,30 @@ export class TurnRepository {
     owner: string,
     leaseMs: number,
   ): Promise<TurnEntity | undefined> {
-    const rows = await this.dataSource.query<{ id: string }[]>(
-      `UPDATE turns SET status = 'running', started_at = now(), lease_owner = $3,
-         lease_expires_at = now() + make_interval(secs => $4::float8 / 1000)
-       WHERE id = $1 AND tenant_id = $2 AND status = 'queued' RETURNING id`,
-      [turnId, tenantId, owner, leaseMs],
-    );
-    if (rows.length === 0) return undefined;
+    const result = await this.dataSource
+      .createQueryBuilder()
+      .update(TurnEntity)
+      .set({
+        status: 'running',
+        startedAt: () => 'now()',
+        leaseOwner: owner,
+        leaseExpiresAt: leaseUntil(leaseMs),
+      })
+      .where(`id = :turnId AND tenant_id = :tenantId AND status = 'queued'`, { turnId, tenantId })
+      .execute();
+    if (result.affected !== 1) return undefined;
     return this.dataSource.getRepository(TurnEntity).findOneByOrFail({ id: turnId });
   }
 
   /** Extends the lease; false when the turn was taken away (the watchdog failed it). */
   async renewLease(turnId: string, owner: string, leaseMs: number): Promise<boolean> {
-    const rows = await this.dataSource.query<{ id: string }[]>(
-      `UPDATE turns SET lease_expires_at = now() + make_interval(secs => $3::float8 / 1000)
-       WHERE id = $1 AND status = 'running' AND lease_owner = $2 RETURNING id`,
-      [turnId, owner, leaseMs],
-    );
-    return rows.length > 0;
+    const result = await this.dataSource
+      .createQueryBuilder()
+      .update(TurnEntity)
+      .set({ leaseExpiresAt: leaseUntil(leaseMs) })
+      .where(`id = :turnId AND status = 'running' AND lease_owner = :owner`, { turnId, owner })
+      .execute();
+    return result.affected === 1;
   }
 
   async recordContext(
