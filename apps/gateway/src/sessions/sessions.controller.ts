@@ -164,6 +164,8 @@ export class SessionsController {
       droppedMessages: t.droppedMessages,
       createdAt: t.createdAt.toISOString(),
       completedAt: t.completedAt?.toISOString() ?? null,
+      generationStartedAt: t.generationStartedAt?.toISOString() ?? null,
+      generationEndedAt: t.generationEndedAt?.toISOString() ?? null,
     }));
   }
 }

@@ -87,6 +87,12 @@ export class TurnDto {
 
   @ApiProperty({ format: 'date-time', nullable: true })
   completedAt!: string | null;
+
+  @ApiProperty({ format: 'date-time', nullable: true, description: 'When the model was called' })
+  generationStartedAt!: string | null;
+
+  @ApiProperty({ format: 'date-time', nullable: true, description: 'When the model returned' })
+  generationEndedAt!: string | null;
 }
 
 export class PostMessageDto {
