@@ -1,4 +1,5 @@
 import { InitialSchema1764000000000 } from './1764000000000-initial-schema.js';
+import { Tools1764000003000 } from './1764000003000-tools.js';
 
 /** Every migration, in order. The schema changes only through these. */
-export const migrations = [InitialSchema1764000000000];
+export const migrations = [InitialSchema1764000000000, Tools1764000003000];

@@ -1,13 +1,26 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { migrations } from '../../../migrations/index.js';
 import { ApiKeyEntity } from './entities/api-key.entity.js';
+import { DocumentEntity } from './entities/document.entity.js';
+import { MemoryNoteEntity } from './entities/memory-note.entity.js';
+import { ToolCallEntity } from './entities/tool-call.entity.js';
 import { MessageEntity } from './entities/message.entity.js';
 import { OutboxEntity } from './entities/outbox.entity.js';
 import { SessionEntity } from './entities/session.entity.js';
 import { TenantEntity } from './entities/tenant.entity.js';
 import { TurnEntity } from './entities/turn.entity.js';
 
-export const entities = [TenantEntity, ApiKeyEntity, SessionEntity, MessageEntity, TurnEntity, OutboxEntity];
+export const entities = [
+  TenantEntity,
+  ApiKeyEntity,
+  SessionEntity,
+  MessageEntity,
+  TurnEntity,
+  OutboxEntity,
+  ToolCallEntity,
+  DocumentEntity,
+  MemoryNoteEntity,
+];
 
 /** The system of record. Schema changes only through migrations/, never synchronize. */
 export function createDataSource(url: string, overrides: Partial<DataSourceOptions> = {}): DataSource {

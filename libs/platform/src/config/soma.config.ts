@@ -1,4 +1,4 @@
-import { homedir, hostname } from 'node:os';
+import { homedir, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
@@ -80,6 +80,18 @@ const spec = {
     str('You are Soma, a helpful assistant. Answer briefly and accurately.'),
   ],
   adminApiKey: ['SOMA_ADMIN_API_KEY', optionalStr()],
+  // Policy gate (libs/policy): fail-closed by default; canary allows and marks every decision.
+  policyMode: ['SOMA_POLICY_MODE', oneOf('enforcing', ['enforcing', 'canary'] as const)],
+  policyCacheTtlMs: ['SOMA_POLICY_CACHE_TTL_MS', int(2000, 0, 600_000)],
+  policyTimeoutMs: ['SOMA_POLICY_TIMEOUT_MS', int(1000, 10, 60_000)],
+  opaDecisionPath: ['SOMA_OPA_DECISION_PATH', str('soma/tools/decision')],
+  fgaStoreName: ['SOMA_FGA_STORE', str('soma')],
+  // Tools (libs/tools) and the sandbox.
+  toolConcurrency: ['SOMA_TOOL_CONCURRENCY', int(2, 1, 32)],
+  bwrapPath: ['SOMA_BWRAP', str('/usr/bin/bwrap')],
+  sandboxRoot: ['SOMA_SANDBOX_ROOT', str(join(tmpdir(), 'soma-sandbox'))],
+  sandboxUid: ['SOMA_SANDBOX_UID', int(65534, 1, 2 ** 31)],
+  searxngUrl: ['SOMA_SEARXNG_URL', optionalStr()],
 } as const;
 
 type Spec = typeof spec;
