@@ -5,6 +5,7 @@ import {
   type WriteAuthorizationModelRequest,
 } from '@openfga/sdk';
 import { transformer } from '@openfga/syntax-transformer';
+import { canonicalJson } from '../decision.cache.js';
 import { findStoreId } from './fga.engine.js';
 
 export interface FgaStoreState {
@@ -18,6 +19,12 @@ export interface FgaStoreState {
 /** DSL (opa/fga/model.fga) to the JSON the API takes; throws with the line of a syntax error. */
 export function fgaModelFromDsl(dsl: string): WriteAuthorizationModelRequest {
   return transformer.transformDSLToJSONObject(dsl) as WriteAuthorizationModelRequest;
+}
+
+type ModelJson = Parameters<typeof transformer.transformJSONToDSL>[0];
+
+function normaliseModel(model: object): string {
+  return canonicalJson(transformer.transformDSLToJSONObject(transformer.transformJSONToDSL(model as ModelJson)));
 }
 
 /**
@@ -37,11 +44,8 @@ export async function ensureFgaStore(
   const store = new OpenFgaClient({ apiUrl, storeId });
   const latest = await store.readLatestAuthorizationModel().catch(() => undefined);
   const current = latest?.authorization_model;
-  // The server fills in defaults (empty modules, conditions): compare both as normalised DSL.
-  const same =
-    current !== undefined &&
-    transformer.transformJSONToDSL(current) ===
-      transformer.transformJSONToDSL(model as Parameters<typeof transformer.transformJSONToDSL>[0]);
+  // The server fills in defaults and reorders relations: compare both normalised.
+  const same = current !== undefined && normaliseModel(current) === normaliseModel(model);
   const modelId = same ? current.id : (await store.writeAuthorizationModel(model)).authorization_model_id;
   if (tuples.length > 0) {
     await new OpenFgaClient({ apiUrl, storeId, authorizationModelId: modelId }).writeTuples(tuples, {
