@@ -5,14 +5,17 @@ import { ConversationApiModule } from '#soma/conversation';
 import { IdentityModule } from '#soma/identity';
 import { PersistenceModule } from '#soma/persistence';
 import { kafkaConsumers } from '#soma/platform';
+import { ToolsApiModule } from '#soma/tools';
+import { DocumentsController } from './documents/documents.controller.js';
 import { OutboundEventsConsumer } from './outbound/outbound-events.consumer.js';
 import { ReplayLogWriterConsumer } from './outbound/replay-log-writer.consumer.js';
 import { SessionEventsController } from './sessions/session-events.controller.js';
 import { SessionsController } from './sessions/sessions.controller.js';
+import { ToolCallsController } from './tools/tool-calls.controller.js';
 
 @Module({
-  imports: [CqrsModule.forRoot(), PersistenceModule, IdentityModule, ConversationApiModule],
-  controllers: [SessionsController, SessionEventsController],
+  imports: [CqrsModule.forRoot(), PersistenceModule, IdentityModule, ConversationApiModule, ToolsApiModule],
+  controllers: [SessionsController, SessionEventsController, ToolCallsController, DocumentsController],
   providers: [
     ...kafkaConsumers({
       // One shared, durable group keeps the replay log complete even while no instance serves the session.

@@ -70,7 +70,9 @@ export class PolicyGate {
         engine: engine.name,
         outcome: 'error',
         ruleIds: [`${engine.name}.unavailable`],
-        reasons: [`${engine.name} could not decide (${(error as Error).message}); the call is blocked and retried`],
+        reasons: [
+          `${engine.name} could not decide (${(error as Error).message}); the call is blocked and retried`,
+        ],
         durationMs: performance.now() - started,
       };
     }

@@ -7,7 +7,9 @@ import { OpaClient } from './opa/opa.client.js';
 import { OpaEngine } from './opa/opa.engine.js';
 import { PolicyGate } from './policy.gate.js';
 
-export const POLICY_DURATION_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.05, 0.25, 1];
+export const POLICY_DURATION_BUCKETS = [
+  0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.05, 0.25, 1,
+];
 
 /** The policy gate for any app: `imports: [PolicyModule]`, then inject PolicyGate. */
 @Module({

@@ -18,13 +18,15 @@ export interface FgaStoreState {
 
 /** DSL (opa/fga/model.fga) to the JSON the API takes; throws with the line of a syntax error. */
 export function fgaModelFromDsl(dsl: string): WriteAuthorizationModelRequest {
-  return transformer.transformDSLToJSONObject(dsl) as WriteAuthorizationModelRequest;
+  return transformer.transformDSLToJSONObject(dsl);
 }
 
 type ModelJson = Parameters<typeof transformer.transformJSONToDSL>[0];
 
 function normaliseModel(model: object): string {
-  return canonicalJson(transformer.transformDSLToJSONObject(transformer.transformJSONToDSL(model as ModelJson)));
+  return canonicalJson(
+    transformer.transformDSLToJSONObject(transformer.transformJSONToDSL(model as ModelJson)),
+  );
 }
 
 /**

@@ -72,7 +72,9 @@ function readJson(res: IncomingMessage): Promise<unknown> {
     res.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8');
       if (res.statusCode !== 200) {
-        reject(new PolicyError('ENGINE_BAD_RESPONSE', `OPA answered ${res.statusCode}: ${text.slice(0, 300)}`));
+        reject(
+          new PolicyError('ENGINE_BAD_RESPONSE', `OPA answered ${res.statusCode}: ${text.slice(0, 300)}`),
+        );
         return;
       }
       try {
