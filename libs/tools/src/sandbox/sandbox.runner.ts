@@ -82,6 +82,8 @@ export function bwrapArgs(work: string, tmp: string): string[] {
     '/tmp',
     '--remount-ro',
     '/',
+    '--remount-ro',
+    '/dev',
     '--chdir',
     '/work',
     '--clearenv',
@@ -215,8 +217,9 @@ export class SandboxRunner {
         clearTimeout(timer);
         killGroup();
         const durationMs = performance.now() - started;
-        // timeout(1) exits 124, or 137 when its KILL signal ended the program, at the limit.
-        const killedAtLimit = (exitCode === 124 || exitCode === 137) && durationMs >= limits.timeoutMs - 50;
+        // At the limit timeout(1) SIGKILLs its process group, itself included (or exits 124/137).
+        const atLimit = durationMs >= limits.timeoutMs - 50;
+        const killedAtLimit = atLimit && (signal === 'SIGKILL' || exitCode === 124 || exitCode === 137);
         resolve({
           exitCode,
           signal,

@@ -1,10 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Type, type Static } from '@sinclair/typebox';
-import {
-  type ToolContext,
-  type ToolDefinition,
-  type ToolOutcome,
-} from '../registry/tool-definition.contract.js';
+import { type ToolDefinition, type ToolOutcome } from '../registry/tool-definition.contract.js';
 import { SandboxRunner } from '../sandbox/sandbox.runner.js';
 
 const Parameters = Type.Object(
