@@ -64,7 +64,9 @@ async function main(): Promise<void> {
           : '  admin key: an admin key already exists (a generated one is in .soma/admin-api-key)',
       );
     }
-    console.log(`  openfga: ${await provisionOpenFga(process.cwd(), config.fgaUrl, config.fgaStoreName, tenantId)}`);
+    console.log(
+      `  openfga: ${await provisionOpenFga(process.cwd(), config.fgaUrl, config.fgaStoreName, tenantId)}`,
+    );
   } finally {
     await dataSource.destroy();
   }

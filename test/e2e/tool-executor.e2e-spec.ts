@@ -6,6 +6,7 @@ import {
   type ToolCallFinished,
   type ToolCallRequested,
 } from '#soma/contracts';
+import { loadConfig } from '#soma/platform';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -17,7 +18,7 @@ import { ROOT, STATE_DIR } from '../support/apps.js';
 import { defaultTenantId, withDb } from '../support/db.js';
 import { KafkaProbe } from '../support/kafka-probe.js';
 
-const opaUrl = process.env.SOMA_OPA_URL ?? 'http://127.0.0.1:18181';
+const opaUrl = loadConfig().opaUrl;
 
 function request(
   tenantId: string,
@@ -312,10 +313,7 @@ describe('tool executor (Kafka → validation → OPA + OpenFGA → sandbox → 
       expect(result?.payload.status).toBe('blocked');
       expect(await notesOf(sessionId)).not.toContain(marker);
     } finally {
-      execFileSync('bash', [join(ROOT, 'scripts', 'infra', 'infra.sh'), 'up'], {
-        stdio: 'ignore',
-        env: process.env,
-      });
+      execFileSync('bash', [join(ROOT, 'scripts', 'infra', 'infra.sh'), 'up'], { stdio: 'ignore' });
     }
     // A retry (what requeue sends: the same call, next attempt) now runs, once.
     expect((await fetch(`${opaUrl}/health`)).status).toBe(200);

@@ -182,8 +182,6 @@ describe('code.execute sandbox (real bubblewrap, setpriv, prlimit)', () => {
       expect(result.stdout).not.toMatch(/SOMA_|soma:soma|postgres:\/\//);
       expect(result.stdout).not.toContain('READ');
       expect(result.stdout.match(/STATE_DENIED/g)).toHaveLength(3);
-      // The host itself has these variables: the sandbox hides them.
-      expect(process.env.SOMA_PG_URL).toBeDefined();
     });
 
     it('caps the output it returns', async () => {
