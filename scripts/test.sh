@@ -31,6 +31,9 @@ if [ "${CI:-}" = "true" ]; then trap 'bash "$ROOT/scripts/infra/infra.sh" down >
 # shellcheck disable=SC1091
 source "$SOMA_STATE_DIR/infra.env"
 
+echo "→ policy unit tests (opa test)"
+"${SOMA_CACHE_DIR:-$HOME/.cache/soma}/bin/opa" test "$ROOT/opa/rego" -v
+
 results="$SOMA_STATE_DIR/test-results.json"
 rm -f "$results"
 status=0

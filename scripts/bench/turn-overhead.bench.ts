@@ -44,7 +44,9 @@ async function rawRoundTrip(samples: number): Promise<number[]> {
   const waiting = new Map<string, (at: number) => void>();
   let joined: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (joined = resolve));
-  consumer.on(consumer.events.GROUP_JOIN, () => { joined(); });
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    joined();
+  });
   await consumer.run({
     eachMessage: ({ message }) => {
       waiting.get(message.value?.toString() ?? '')?.(performance.now());

@@ -1,6 +1,6 @@
 /**
  * Provisioning, run by `infra:up` after the services are ready: Kafka topics, database migrations,
- * the default tenant and its bootstrap admin key. Idempotent.
+ * the default tenant and its bootstrap admin key, the OpenFGA store with its model and tuples. Idempotent.
  */
 import { allTopicSpecs } from '#soma/contracts';
 import { ensureBootstrapAdmin } from '#soma/identity';
@@ -9,6 +9,7 @@ import { loadConfig } from '#soma/platform';
 import { Kafka, logLevel } from 'kafkajs';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { provisionOpenFga } from './openfga.provision.js';
 
 async function ensureTopics(brokers: string[]): Promise<number> {
   const admin = new Kafka({ clientId: 'soma-provision', brokers, logLevel: logLevel.ERROR }).admin();
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
   try {
     const applied = await dataSource.runMigrations({ transaction: 'each' });
     console.log(`  migrations: ${applied.length} applied`);
-    const { createdKey } = await ensureBootstrapAdmin(dataSource, config.adminApiKey);
+    const { createdKey, tenantId } = await ensureBootstrapAdmin(dataSource, config.adminApiKey);
     if (createdKey) {
       mkdirSync(stateDir, { recursive: true });
       const file = join(stateDir, 'admin-api-key');
@@ -63,6 +64,9 @@ async function main(): Promise<void> {
           : '  admin key: an admin key already exists (a generated one is in .soma/admin-api-key)',
       );
     }
+    console.log(
+      `  openfga: ${await provisionOpenFga(process.cwd(), config.fgaUrl, config.fgaStoreName, tenantId)}`,
+    );
   } finally {
     await dataSource.destroy();
   }

@@ -8,19 +8,24 @@ import { kafkaConsumers } from '#soma/platform';
 import { ModelProfilesController } from './admin/model-profiles.controller.js';
 import { TenantsController } from './admin/tenants.controller.js';
 import { UsageController } from './admin/usage.controller.js';
+import { ToolsApiModule } from '#soma/tools';
+import { DocumentsController } from './documents/documents.controller.js';
 import { OutboundEventsConsumer } from './outbound/outbound-events.consumer.js';
 import { ReplayLogWriterConsumer } from './outbound/replay-log-writer.consumer.js';
 import { SessionEventsController } from './sessions/session-events.controller.js';
 import { SessionsController } from './sessions/sessions.controller.js';
+import { ToolCallsController } from './tools/tool-calls.controller.js';
 
 @Module({
-  imports: [CqrsModule.forRoot(), PersistenceModule, IdentityModule, ConversationApiModule],
+  imports: [CqrsModule.forRoot(), PersistenceModule, IdentityModule, ConversationApiModule, ToolsApiModule],
   controllers: [
     SessionsController,
     SessionEventsController,
     ModelProfilesController,
     TenantsController,
     UsageController,
+    ToolCallsController,
+    DocumentsController,
   ],
   providers: [
     ...kafkaConsumers({

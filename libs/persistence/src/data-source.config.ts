@@ -1,6 +1,9 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { migrations } from '../../../migrations/index.js';
 import { ApiKeyEntity } from './entities/api-key.entity.js';
+import { DocumentEntity } from './entities/document.entity.js';
+import { MemoryNoteEntity } from './entities/memory-note.entity.js';
+import { ToolCallEntity } from './entities/tool-call.entity.js';
 import { MessageEntity } from './entities/message.entity.js';
 import { OutboxEntity } from './entities/outbox.entity.js';
 import { SessionEntity } from './entities/session.entity.js';
@@ -20,6 +23,9 @@ export const entities = [
   ModelProfileEntity,
   TenantBudgetEntity,
   UsageLedgerEntity,
+  ToolCallEntity,
+  DocumentEntity,
+  MemoryNoteEntity,
 ];
 
 /** The system of record. Schema changes only through migrations/, never synchronize. */

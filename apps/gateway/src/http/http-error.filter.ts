@@ -1,6 +1,7 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { ConversationError, type ConversationErrorCode } from '#soma/conversation';
 import { IdentityError, type IdentityErrorCode } from '#soma/identity';
+import { ToolError, type ToolErrorCode } from '#soma/tools';
 import type { Response } from 'express';
 
 function assertUnreachable(value: never): never {
@@ -49,6 +50,27 @@ function statusOfIdentity(code: IdentityErrorCode): number {
   }
 }
 
+function statusOfTool(code: ToolErrorCode): number {
+  switch (code) {
+    case 'SESSION_NOT_FOUND':
+      return 404;
+    case 'UNKNOWN_TOOL':
+    case 'INVALID_ARGUMENTS':
+    case 'GRANT_INVALID':
+      return 400;
+    case 'TOOL_TIMEOUT':
+      return 504;
+    case 'TOOL_FAILED':
+    case 'OUTPUT_TOO_LARGE':
+    case 'FETCH_FAILED':
+    case 'SEARCH_FAILED':
+    case 'TOOL_INTERRUPTED':
+      return 502;
+    default:
+      return assertUnreachable(code);
+  }
+}
+
 interface ErrorBody {
   statusCode: number;
   error: string;
@@ -89,6 +111,14 @@ export class HttpErrorFilter implements ExceptionFilter {
         statusCode: statusOfIdentity(exception.code),
         error: exception.code,
         message: exception.message,
+      };
+    }
+    if (exception instanceof ToolError) {
+      return {
+        statusCode: statusOfTool(exception.code),
+        error: exception.code,
+        message: exception.message,
+        ...exception.meta,
       };
     }
     if (exception instanceof HttpException) {

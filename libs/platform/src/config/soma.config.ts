@@ -1,4 +1,4 @@
-import { homedir, hostname } from 'node:os';
+import { homedir, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
@@ -85,6 +85,18 @@ const spec = {
   turnLeaseMs: ['SOMA_TURN_LEASE_MS', int(15_000, 1000, 600_000)],
   kafkaSessionTimeoutMs: ['SOMA_KAFKA_SESSION_TIMEOUT_MS', int(10_000, 6000, 300_000)],
   historyCacheSize: ['SOMA_HISTORY_CACHE_SIZE', int(200, 0, 10_000)],
+  // Policy gate (libs/policy): fail-closed by default; canary allows and marks every decision.
+  policyMode: ['SOMA_POLICY_MODE', oneOf('enforcing', ['enforcing', 'canary'] as const)],
+  policyCacheTtlMs: ['SOMA_POLICY_CACHE_TTL_MS', int(2000, 0, 600_000)],
+  policyTimeoutMs: ['SOMA_POLICY_TIMEOUT_MS', int(1000, 10, 60_000)],
+  opaDecisionPath: ['SOMA_OPA_DECISION_PATH', str('soma/tools/decision')],
+  fgaStoreName: ['SOMA_FGA_STORE', str('soma')],
+  // Tools (libs/tools) and the sandbox.
+  toolConcurrency: ['SOMA_TOOL_CONCURRENCY', int(2, 1, 32)],
+  bwrapPath: ['SOMA_BWRAP', str('/usr/bin/bwrap')],
+  sandboxRoot: ['SOMA_SANDBOX_ROOT', str(join(tmpdir(), 'soma-sandbox'))],
+  sandboxUid: ['SOMA_SANDBOX_UID', int(65534, 1, 2 ** 31)],
+  searxngUrl: ['SOMA_SEARXNG_URL', optionalStr()],
 } as const;
 
 type Spec = typeof spec;

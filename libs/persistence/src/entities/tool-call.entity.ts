@@ -1,0 +1,53 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+
+export type ToolCallStatus = 'running' | 'ok' | 'error' | 'blocked';
+
+/** One tool call, keyed by its idempotency key; the stored result is what a redelivery gets back. */
+@Entity({ name: 'tool_calls' })
+export class ToolCallEntity {
+  @PrimaryColumn('uuid', { name: 'tool_call_id' })
+  toolCallId!: string;
+
+  @Column('uuid', { name: 'tenant_id' })
+  tenantId!: string;
+
+  @Column('uuid', { name: 'session_id' })
+  sessionId!: string;
+
+  @Column('uuid', { name: 'turn_id', nullable: true })
+  turnId!: string | null;
+
+  @Column('text')
+  tool!: string;
+
+  @Column('jsonb')
+  arguments!: Record<string, unknown>;
+
+  @Column('text', { name: 'requested_by' })
+  requestedBy!: 'model' | 'user';
+
+  @Column('text')
+  status!: ToolCallStatus;
+
+  @Column('integer')
+  attempt!: number;
+
+  @Column('uuid', { name: 'grant_id', nullable: true })
+  grantId!: string | null;
+
+  @Column('jsonb', { nullable: true })
+  decision!: object | null;
+
+  /** The exact tool.call.finished envelope published; a redelivery republishes it unchanged. */
+  @Column('jsonb', { name: 'result_envelope', nullable: true })
+  resultEnvelope!: object | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @Column('timestamptz', { name: 'started_at' })
+  startedAt!: Date;
+
+  @Column('timestamptz', { name: 'completed_at', nullable: true })
+  completedAt!: Date | null;
+}

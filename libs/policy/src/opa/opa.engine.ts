@@ -1,0 +1,52 @@
+import { Type } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { type EngineVerdict, type PolicyEngine, type PolicyInput } from '../policy-input.contract.js';
+import { PolicyError } from '../policy.errors.js';
+import { type OpaClient } from './opa.client.js';
+
+const OpaDecision = TypeCompiler.Compile(
+  Type.Object({
+    outcome: Type.Union([Type.Literal('allow'), Type.Literal('deny'), Type.Literal('require_approval')]),
+    rule_ids: Type.Array(Type.String()),
+    reasons: Type.Array(Type.String()),
+  }),
+);
+
+/** Rego input uses snake_case, as policies conventionally do. */
+export function toOpaInput(input: PolicyInput): Record<string, unknown> {
+  return {
+    tenant_id: input.tenantId,
+    principal: { role: input.principal.role, key_id: input.principal.keyId },
+    tool: input.tool,
+    risk: input.risk,
+    arguments: input.arguments,
+    requested_by: input.requestedBy,
+    context: input.context,
+    resource: input.resource,
+  };
+}
+
+/** Rules: asks data.<decisionPath> for {outcome, rule_ids, reasons}. An undefined decision is a deny. */
+export class OpaEngine implements PolicyEngine {
+  readonly name = 'opa' as const;
+
+  constructor(
+    private readonly client: OpaClient,
+    private readonly decisionPath: string,
+  ) {}
+
+  async evaluate(input: PolicyInput): Promise<EngineVerdict> {
+    const result = await this.client.evaluate(this.decisionPath, toOpaInput(input));
+    if (result === undefined) {
+      return {
+        outcome: 'deny',
+        ruleIds: ['opa.undefined'],
+        reasons: [`no policy decided data.${this.decisionPath.replaceAll('/', '.')}`],
+      };
+    }
+    if (!OpaDecision.Check(result)) {
+      throw new PolicyError('ENGINE_BAD_RESPONSE', 'OPA decision lacks outcome, rule_ids or reasons');
+    }
+    return { outcome: result.outcome, ruleIds: result.rule_ids, reasons: result.reasons };
+  }
+}

@@ -1,0 +1,97 @@
+import { Logger } from '@nestjs/common';
+import { type EngineDecision, type PolicyDecision } from '#soma/contracts';
+import { type Counter, type Histogram } from 'prom-client';
+import { combineDecisions, type PolicyMode } from './combine-decisions.js';
+import { DecisionCache, decisionKey } from './decision.cache.js';
+import { type PolicyEngine, type PolicyInput } from './policy-input.contract.js';
+
+export interface PolicyGateOptions {
+  mode: PolicyMode;
+  cacheTtlMs: number;
+}
+
+export interface PolicyMetrics {
+  decisions: Counter<'engine' | 'decision'>;
+  duration: Histogram<'engine'>;
+}
+
+/**
+ * The one door every tool call passes: OPA and OpenFGA asked in parallel, decisions cached briefly,
+ * fail-closed unless in canary mode. Usable from any app (the executor before running a tool, the worker
+ * before requesting one and before memory writes).
+ */
+export class PolicyGate {
+  private readonly logger = new Logger(PolicyGate.name);
+  private readonly cache: DecisionCache;
+
+  constructor(
+    private readonly engines: readonly PolicyEngine[],
+    private readonly options: PolicyGateOptions,
+    private readonly metrics: PolicyMetrics,
+  ) {
+    this.cache = new DecisionCache(options.cacheTtlMs);
+  }
+
+  get mode(): PolicyMode {
+    return this.options.mode;
+  }
+
+  async decide(input: PolicyInput): Promise<PolicyDecision> {
+    const started = performance.now();
+    const key = decisionKey(input);
+    const hit = this.cache.get(key);
+    let decision: PolicyDecision;
+    if (hit) {
+      decision = { ...hit, cached: true };
+    } else {
+      const verdicts = await Promise.all(this.engines.map((engine) => this.ask(engine, input)));
+      decision = combineDecisions(verdicts, this.options.mode);
+      if (!decision.transient) this.cache.set(key, decision);
+      this.log(input, decision);
+    }
+    this.metrics.decisions.inc({ engine: 'gate', decision: decision.outcome });
+    this.metrics.duration.observe({ engine: 'gate' }, (performance.now() - started) / 1000);
+    return decision;
+  }
+
+  /** Forgets cached decisions (after a policy or relationship change that must apply at once). */
+  invalidate(): void {
+    this.cache.clear();
+  }
+
+  private async ask(engine: PolicyEngine, input: PolicyInput): Promise<EngineDecision> {
+    const started = performance.now();
+    let decision: EngineDecision;
+    try {
+      const verdict = await engine.evaluate(input);
+      decision = { engine: engine.name, ...verdict, durationMs: performance.now() - started };
+    } catch (error) {
+      decision = {
+        engine: engine.name,
+        outcome: 'error',
+        ruleIds: [`${engine.name}.unavailable`],
+        reasons: [
+          `${engine.name} could not decide (${(error as Error).message}); the call is blocked and retried`,
+        ],
+        durationMs: performance.now() - started,
+      };
+    }
+    this.metrics.decisions.inc({ engine: engine.name, decision: decision.outcome });
+    this.metrics.duration.observe({ engine: engine.name }, decision.durationMs / 1000);
+    return decision;
+  }
+
+  private log(input: PolicyInput, decision: PolicyDecision): void {
+    const entry = {
+      msg: 'policy decision',
+      tenantId: input.tenantId,
+      tool: input.tool,
+      outcome: decision.outcome,
+      mode: decision.mode,
+      transient: decision.transient,
+      ruleIds: decision.ruleIds,
+    };
+    if (decision.outcome === 'allow' && decision.mode === 'enforcing') this.logger.debug?.(entry);
+    else this.logger.warn(entry);
+  }
+}

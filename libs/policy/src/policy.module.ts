@@ -1,0 +1,69 @@
+import { Module, type OnApplicationShutdown } from '@nestjs/common';
+import { SomaConfig } from '#soma/platform';
+import { getToken, makeCounterProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
+import { type Counter, type Histogram } from 'prom-client';
+import { FgaEngine } from './fga/fga.engine.js';
+import { OpaClient } from './opa/opa.client.js';
+import { OpaEngine } from './opa/opa.engine.js';
+import { PolicyGate } from './policy.gate.js';
+
+export const POLICY_DURATION_BUCKETS = [
+  0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.05, 0.25, 1,
+];
+
+/** The policy gate for any app: `imports: [PolicyModule]`, then inject PolicyGate. */
+@Module({
+  providers: [
+    makeCounterProvider({
+      name: 'policy_decisions_total',
+      help: 'Policy decisions by engine (opa, openfga, or gate for the combined one) and decision',
+      labelNames: ['engine', 'decision'],
+    }),
+    makeHistogramProvider({
+      name: 'policy_decision_duration_seconds',
+      help: 'Policy decision latency by engine (gate = both engines in parallel, or a cache hit)',
+      labelNames: ['engine'],
+      buckets: POLICY_DURATION_BUCKETS,
+    }),
+    {
+      provide: OpaClient,
+      inject: [SomaConfig],
+      useFactory: (config: SomaConfig) => new OpaClient(config.opaUrl, config.policyTimeoutMs),
+    },
+    {
+      provide: PolicyGate,
+      inject: [
+        SomaConfig,
+        OpaClient,
+        getToken('policy_decisions_total'),
+        getToken('policy_decision_duration_seconds'),
+      ],
+      useFactory: (
+        config: SomaConfig,
+        opa: OpaClient,
+        decisions: Counter<'engine' | 'decision'>,
+        duration: Histogram<'engine'>,
+      ) =>
+        new PolicyGate(
+          [
+            new OpaEngine(opa, config.opaDecisionPath),
+            new FgaEngine({
+              apiUrl: config.fgaUrl,
+              storeName: config.fgaStoreName,
+              timeoutMs: config.policyTimeoutMs,
+            }),
+          ],
+          { mode: config.policyMode, cacheTtlMs: config.policyCacheTtlMs },
+          { decisions, duration },
+        ),
+    },
+  ],
+  exports: [PolicyGate],
+})
+export class PolicyModule implements OnApplicationShutdown {
+  constructor(private readonly opa: OpaClient) {}
+
+  onApplicationShutdown(): void {
+    this.opa.close();
+  }
+}

@@ -1,0 +1,58 @@
+import { Injectable } from '@nestjs/common';
+import { type Envelope, type PolicyDecision, type ToolCallRequested } from '#soma/contracts';
+import { canonicalJson, PolicyGate } from '#soma/policy';
+import { createHash } from 'node:crypto';
+import { type ArgumentError, ToolRegistry } from '../../registry/tool.registry.js';
+import { type ToolDefinition } from '../../registry/tool-definition.contract.js';
+import { type ToolErrorCode } from '../../tools.errors.js';
+
+export type Admission =
+  | { kind: 'admitted'; tool: ToolDefinition; decision: PolicyDecision | null; grantId: string | null }
+  | { kind: 'blocked'; decision: PolicyDecision }
+  | { kind: 'rejected'; code: ToolErrorCode; message: string; errors: ArgumentError[] };
+
+/** sha256 of the canonical JSON of the arguments: what an override grant is bound to. */
+export function argumentsHash(args: Record<string, unknown>): string {
+  return createHash('sha256').update(canonicalJson(args)).digest('hex');
+}
+
+/** Decides whether a call may run: tool and arguments first (nothing runs on bad input), then grant or policy. */
+@Injectable()
+export class ToolCallGatekeeper {
+  constructor(
+    private readonly registry: ToolRegistry,
+    private readonly gate: PolicyGate,
+  ) {}
+
+  async admit(envelope: Envelope<string, ToolCallRequested>): Promise<Admission> {
+    const request = envelope.payload;
+    const checked = this.registry.check(request.tool, request.arguments);
+    if (!checked.ok)
+      return { kind: 'rejected', code: checked.code, message: checked.message, errors: checked.errors };
+    const tool = checked.tool;
+    if (request.grant) {
+      if (request.grant.argumentsHash !== argumentsHash(request.arguments)) {
+        return {
+          kind: 'rejected',
+          code: 'GRANT_INVALID',
+          message: 'the override grant is for other arguments',
+          errors: [],
+        };
+      }
+      return { kind: 'admitted', tool, decision: null, grantId: request.grant.grantId };
+    }
+    const decision = await this.gate.decide({
+      tenantId: envelope.tenantId,
+      principal: request.principal,
+      tool: tool.name,
+      risk: tool.risk,
+      arguments: request.arguments,
+      requestedBy: request.requestedBy,
+      context: request.context,
+      resource: tool.resource?.(request.arguments) ?? {},
+    });
+    return decision.outcome === 'allow'
+      ? { kind: 'admitted', tool, decision, grantId: null }
+      : { kind: 'blocked', decision };
+  }
+}

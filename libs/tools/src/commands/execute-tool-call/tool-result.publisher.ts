@@ -1,0 +1,84 @@
+import { Injectable } from '@nestjs/common';
+import {
+  createEnvelope,
+  Topics,
+  type Envelope,
+  type EnvelopeContext,
+  type PolicyDecision,
+  type ToolCallBlocked,
+  type ToolCallFinished,
+  type ToolCallRequested,
+} from '#soma/contracts';
+import { OutboxRelay, type ToolCallEntity } from '#soma/persistence';
+import { KafkaClient } from '#soma/platform';
+import { DataSource } from 'typeorm';
+import { ToolCallRepository } from './tool-call.repository.js';
+
+export interface FinishedCall {
+  status: ToolCallFinished['status'];
+  output: unknown;
+  error: ToolCallFinished['error'];
+  decision: PolicyDecision | null;
+  durationMs: number;
+  grantId: string | null;
+}
+
+/** Stores a call's result and stages its messages in one transaction (outbox), then publishes them. */
+@Injectable()
+export class ToolResultPublisher {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: OutboxRelay,
+    private readonly kafka: KafkaClient,
+    private readonly calls: ToolCallRepository,
+  ) {}
+
+  /** Returns false when the call was no longer running (another instance finished it first). */
+  async finish(request: Envelope<string, ToolCallRequested>, call: FinishedCall): Promise<boolean> {
+    const context: EnvelopeContext = {
+      tenantId: request.tenantId,
+      sessionId: request.sessionId,
+      correlationId: request.correlationId,
+      causationId: request.eventId,
+    };
+    const { toolCallId, turnId, tool } = request.payload;
+    const payload: ToolCallFinished = {
+      toolCallId,
+      turnId,
+      tool,
+      ...call,
+      durationMs: Math.round(call.durationMs),
+    };
+    delete (payload as Partial<FinishedCall>).grantId;
+    const result = createEnvelope('tool.call.finished', context, payload);
+    const ids = await this.dataSource.transaction(async (manager) => {
+      const finished = await this.calls.finish(manager, toolCallId, call.status, {
+        decision: call.decision,
+        resultEnvelope: result,
+        grantId: call.grantId,
+      });
+      if (!finished) return undefined;
+      const staged = [await this.outbox.stage(manager, Topics.toolResults, result)];
+      if (call.status === 'blocked' && call.decision) {
+        const blocked: ToolCallBlocked = { request: request.payload, decision: call.decision };
+        staged.push(
+          await this.outbox.stage(
+            manager,
+            Topics.toolBlocked,
+            createEnvelope('tool.call.blocked', context, blocked),
+          ),
+        );
+      }
+      return staged;
+    });
+    if (!ids) return false;
+    await this.outbox.flush(ids);
+    return true;
+  }
+
+  /** A redelivered request gets the stored result, byte for byte (same eventId: consumers deduplicate). */
+  async replay(existing: ToolCallEntity): Promise<void> {
+    if (existing.resultEnvelope)
+      await this.kafka.publish(Topics.toolResults, [existing.resultEnvelope as Envelope]);
+  }
+}

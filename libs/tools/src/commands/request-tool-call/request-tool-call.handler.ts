@@ -1,0 +1,43 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { createEnvelope, Topics, type ToolCallRequested } from '#soma/contracts';
+import { OutboxRelay, SessionEntity } from '#soma/persistence';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { ToolRegistry } from '../../registry/tool.registry.js';
+import { ToolError } from '../../tools.errors.js';
+import { RequestToolCallCommand, type ToolCallAccepted } from './request-tool-call.command.js';
+
+/** Checks the tool and its arguments up front (a clear 4xx), then stages the request on tool.requests. */
+@CommandHandler(RequestToolCallCommand)
+export class RequestToolCallHandler implements ICommandHandler<RequestToolCallCommand, ToolCallAccepted> {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: OutboxRelay,
+    private readonly registry: ToolRegistry,
+  ) {}
+
+  async execute(command: RequestToolCallCommand): Promise<ToolCallAccepted> {
+    const { tenantId, sessionId, tool, args, principal, correlationId } = command;
+    const checked = this.registry.check(tool, args);
+    if (!checked.ok) throw new ToolError(checked.code, checked.message, { errors: checked.errors });
+    const toolCallId = randomUUID();
+    const payload: ToolCallRequested = {
+      toolCallId,
+      turnId: null,
+      tool,
+      arguments: args,
+      requestedBy: 'user',
+      principal,
+      context: {},
+      attempt: 1,
+    };
+    const outboxId = await this.dataSource.transaction(async (manager) => {
+      const session = await manager.findOneBy(SessionEntity, { id: sessionId, tenantId });
+      if (!session) throw new ToolError('SESSION_NOT_FOUND', `session ${sessionId} not found`);
+      const envelope = createEnvelope('tool.call.requested', { tenantId, sessionId, correlationId }, payload);
+      return this.outbox.stage(manager, Topics.toolRequests, envelope);
+    });
+    await this.outbox.flush([outboxId]);
+    return { toolCallId };
+  }
+}

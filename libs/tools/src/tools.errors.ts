@@ -1,0 +1,23 @@
+/** Why a tool call ended in an error result, or why a request was refused (HTTP maps these once). */
+export type ToolErrorCode =
+  | 'UNKNOWN_TOOL'
+  | 'INVALID_ARGUMENTS'
+  | 'TOOL_TIMEOUT'
+  | 'TOOL_FAILED'
+  | 'OUTPUT_TOO_LARGE'
+  | 'FETCH_FAILED'
+  | 'SEARCH_FAILED'
+  | 'TOOL_INTERRUPTED'
+  | 'GRANT_INVALID'
+  | 'SESSION_NOT_FOUND';
+
+/** Errors of the tools context: a code, a message safe to show, and safe metadata. */
+export class ToolError extends Error {
+  constructor(
+    readonly code: ToolErrorCode,
+    message: string,
+    readonly meta: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}

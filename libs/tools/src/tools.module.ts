@@ -1,0 +1,76 @@
+import { Module, type Provider } from '@nestjs/common';
+import { PolicyModule } from '#soma/policy';
+import { SomaConfig } from '#soma/platform';
+import { makeCounterProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
+import { DataSource } from 'typeorm';
+import { ExecuteToolCallHandler } from './commands/execute-tool-call/execute-tool-call.handler.js';
+import { ToolCallGatekeeper } from './commands/execute-tool-call/tool-call.gatekeeper.js';
+import { ToolCallRepository } from './commands/execute-tool-call/tool-call.repository.js';
+import { ToolResultPublisher } from './commands/execute-tool-call/tool-result.publisher.js';
+import { IngestDocumentHandler } from './commands/ingest-document/ingest-document.handler.js';
+import { RequestToolCallHandler } from './commands/request-tool-call/request-tool-call.handler.js';
+import { ToolRegistry } from './registry/tool.registry.js';
+import { SandboxRunner } from './sandbox/sandbox.runner.js';
+import { PostgresSearchEngine } from './search/postgres-search.engine.js';
+import { SearxngSearchEngine } from './search/searxng-search.engine.js';
+import { CodeExecuteTool } from './tools/code-execute.tool.js';
+import { HttpFetchTool } from './tools/http-fetch.tool.js';
+import { MemorySearchTool } from './tools/memory-search.tool.js';
+import { MemoryWriteTool } from './tools/memory-write.tool.js';
+import { SEARCH_ENGINE, WebSearchTool } from './tools/web-search.tool.js';
+
+const toolClasses = [CodeExecuteTool, HttpFetchTool, WebSearchTool, MemoryWriteTool, MemorySearchTool];
+
+/** The registry and its tools (constructing them has no side effects: the gateway validates with it too). */
+const registryProviders: Provider[] = [
+  {
+    provide: SandboxRunner,
+    inject: [SomaConfig],
+    useFactory: (config: SomaConfig) =>
+      new SandboxRunner({ bwrapPath: config.bwrapPath, root: config.sandboxRoot, uid: config.sandboxUid }),
+  },
+  {
+    provide: SEARCH_ENGINE,
+    inject: [SomaConfig, DataSource],
+    useFactory: (config: SomaConfig, dataSource: DataSource) =>
+      config.searxngUrl ? new SearxngSearchEngine(config.searxngUrl) : new PostgresSearchEngine(dataSource),
+  },
+  ...toolClasses,
+  {
+    provide: ToolRegistry,
+    inject: toolClasses,
+    useFactory: (...tools: InstanceType<(typeof toolClasses)[number]>[]) => new ToolRegistry(tools),
+  },
+];
+
+/** What the tool executor needs: the registry, the policy gate, the exactly-once pipeline and its metrics. */
+@Module({
+  imports: [PolicyModule],
+  providers: [
+    ...registryProviders,
+    ToolCallRepository,
+    ToolCallGatekeeper,
+    ToolResultPublisher,
+    ExecuteToolCallHandler,
+    makeCounterProvider({
+      name: 'tool_executions_total',
+      help: 'Tool calls handled, by tool and status (ok, error, blocked, rejected, replayed)',
+      labelNames: ['tool', 'status'],
+    }),
+    makeHistogramProvider({
+      name: 'tool_execution_duration_seconds',
+      help: 'Duration of tool runs (validation, policy and the run itself)',
+      labelNames: ['tool'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+    }),
+  ],
+  exports: [ToolRegistry],
+})
+export class ToolsExecutorModule {}
+
+/** What the gateway needs: explicit tool calls by users, and document ingestion. */
+@Module({
+  providers: [...registryProviders, RequestToolCallHandler, IngestDocumentHandler],
+  exports: [ToolRegistry],
+})
+export class ToolsApiModule {}

@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import { Type, type Static } from '@sinclair/typebox';
+import { type ToolDefinition, type ToolOutcome } from '../registry/tool-definition.contract.js';
+import { SandboxRunner } from '../sandbox/sandbox.runner.js';
+
+const Parameters = Type.Object(
+  {
+    language: Type.Union([Type.Literal('python'), Type.Literal('node'), Type.Literal('bash')], {
+      description: 'Interpreter: python (3.11), node (20) or bash',
+    }),
+    code: Type.String({ minLength: 1, maxLength: 100_000, description: 'The program text' }),
+    stdin: Type.Optional(Type.String({ maxLength: 100_000 })),
+    timeoutMs: Type.Optional(
+      Type.Integer({ minimum: 100, maximum: 30_000, description: 'Wall-clock limit, default 5000' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const OUTPUT_CAP = 64 * 1024;
+
+/** code.execute: a Python, Node or bash program in bubblewrap, with no network and hard limits. */
+@Injectable()
+export class CodeExecuteTool implements ToolDefinition<typeof Parameters> {
+  readonly name = 'code.execute';
+  readonly description =
+    'Run a short Python, Node.js or bash program in an isolated sandbox (no network, private files, ' +
+    'CPU/memory/process limits) and return its exit code, stdout and stderr.';
+  readonly parameters = Parameters;
+  readonly risk = 'high' as const;
+  readonly timeoutMs = 35_000;
+  readonly outputCapBytes = 2 * OUTPUT_CAP + 4096;
+
+  constructor(private readonly sandbox: SandboxRunner) {}
+
+  async run(args: Static<typeof Parameters>): Promise<ToolOutcome> {
+    const timeoutMs = args.timeoutMs ?? 5000;
+    const result = await this.sandbox.run(args.language, args.code, args.stdin ?? '', {
+      timeoutMs,
+      memoryMb: 256,
+      maxProcesses: 32,
+      maxFileMb: 16,
+      maxOpenFiles: 64,
+      outputCapBytes: OUTPUT_CAP,
+    });
+    const output = {
+      exitCode: result.exitCode,
+      stdout: result.stdout,
+      stderr: result.stderr,
+      truncated: result.truncated,
+      timedOut: result.timedOut,
+      durationMs: Math.round(result.durationMs),
+    };
+    if (result.timedOut) {
+      return {
+        status: 'error',
+        output,
+        error: { code: 'TOOL_TIMEOUT', message: `the program was killed at its ${timeoutMs} ms limit` },
+      };
+    }
+    return { status: 'ok', output };
+  }
+}

@@ -1,0 +1,112 @@
+# Tool-call policy: which role may call which tool, argument constraints, egress and risk limits.
+# Input (built by libs/policy):
+#   tenant_id, principal {role, key_id}, tool, risk (low|medium|high), arguments, requested_by (model|user),
+#   context (e.g. the SLM classification: intent, sentiment, tags), resource (facts derived from the arguments,
+#   e.g. the scheme and host of a URL).
+# Output: data.soma.tools.decision = {outcome: allow|deny|require_approval, rule_ids, reasons}.
+package soma.tools
+
+import rego.v1
+
+# Tools policy knows about, and the roles that may call them.
+catalogue := {
+	"code.execute": {"roles": {"admin", "user"}},
+	"http.fetch": {"roles": {"admin", "user"}},
+	"web.search": {"roles": {"admin", "user"}},
+	"memory.write": {"roles": {"admin", "user"}},
+	"memory.search": {"roles": {"admin", "user"}},
+}
+
+# Per-tenant settings live in data.soma.tenants[<tenant id>] (OPA data API):
+#   egress_hosts: hosts http.fetch may reach ("*.example.org" matches subdomains),
+#   disabled_tools: tools switched off for the tenant.
+default tenant := {}
+
+tenant := data.soma.tenants[input.tenant_id]
+
+egress_hosts := object.get(tenant, "egress_hosts", [])
+
+disabled_tools := object.get(tenant, "disabled_tools", [])
+
+secret_patterns := [
+	`soma_[A-Za-z0-9_]{20,}`,
+	`AKIA[0-9A-Z]{16}`,
+	`-----BEGIN [A-Z ]*PRIVATE KEY-----`,
+	`(?i)password\s*[:=]\s*\S+`,
+]
+
+deny contains {"id": "tools.unknown", "reason": sprintf("tool %q is not in the policy catalogue", [input.tool])} if {
+	not catalogue[input.tool]
+}
+
+deny contains {"id": "tools.role_forbidden", "reason": msg} if {
+	entry := catalogue[input.tool]
+	not input.principal.role in entry.roles
+	msg := sprintf("role %q may not call %q", [input.principal.role, input.tool])
+}
+
+deny contains {"id": "tools.disabled_for_tenant", "reason": msg} if {
+	input.tool in disabled_tools
+	msg := sprintf("tool %q is disabled for this tenant", [input.tool])
+}
+
+deny contains {"id": "code.bash_admin_only", "reason": "bash programs may only be run by admins"} if {
+	input.tool == "code.execute"
+	input.arguments.language == "bash"
+	input.principal.role != "admin"
+}
+
+deny contains {"id": "http.scheme_not_allowed", "reason": msg} if {
+	input.tool == "http.fetch"
+	not input.resource.scheme in {"http", "https"}
+	msg := sprintf("scheme %q is not allowed; use http or https", [input.resource.scheme])
+}
+
+deny contains {"id": "http.egress_not_allowed", "reason": msg} if {
+	input.tool == "http.fetch"
+	not egress_allowed(input.resource.host)
+	msg := sprintf("host %q is not on this tenant's egress allow-list", [input.resource.host])
+}
+
+deny contains {"id": "memory.no_secrets", "reason": "notes must not contain credentials or secrets"} if {
+	input.tool == "memory.write"
+	some pattern in secret_patterns
+	regex.match(pattern, input.arguments.content)
+}
+
+deny contains {"id": "memory.sensitive_context", "reason": msg} if {
+	input.tool == "memory.write"
+	some tag in object.get(input.context, "tags", [])
+	tag in {"pii", "secret"}
+	msg := sprintf("the message was classified %q: it is not written to memory", [tag])
+}
+
+approval contains {"id": "risk.high_needs_approval", "reason": msg} if {
+	input.risk == "high"
+	input.principal.role != "admin"
+	msg := sprintf("%q is a high-risk tool: a non-admin call needs an admin's approval", [input.tool])
+}
+
+egress_allowed(host) if host in egress_hosts
+
+egress_allowed(host) if {
+	some pattern in egress_hosts
+	startswith(pattern, "*.")
+	endswith(host, substring(pattern, 1, -1))
+}
+
+ids(set) := sort([r.id | some r in set])
+
+reasons(set) := [r.reason | some r in sort_by_id(set)]
+
+sort_by_id(set) := [r | some id in ids(set); some r in set; r.id == id]
+
+decision := {"outcome": "deny", "rule_ids": ids(deny), "reasons": reasons(deny)} if {
+	count(deny) > 0
+} else := {"outcome": "require_approval", "rule_ids": ids(approval), "reasons": reasons(approval)} if {
+	count(approval) > 0
+} else := {
+	"outcome": "allow",
+	"rule_ids": ["tools.allowed"],
+	"reasons": [sprintf("role %q may call %q", [input.principal.role, input.tool])],
+}

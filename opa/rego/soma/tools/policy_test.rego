@@ -1,0 +1,150 @@
+package soma.tools_test
+
+import rego.v1
+
+import data.soma.tools
+
+tenant_a := "11111111-1111-4111-8111-111111111111"
+
+base := {
+	"tenant_id": tenant_a,
+	"principal": {"role": "user", "key_id": null},
+	"tool": "web.search",
+	"risk": "low",
+	"arguments": {"query": "kafka"},
+	"requested_by": "model",
+	"context": {},
+	"resource": {},
+}
+
+call(overrides) := object.union(base, overrides)
+
+tenants := {tenant_a: {"egress_hosts": ["127.0.0.1", "*.example.org"], "disabled_tools": ["memory.search"]}}
+
+test_low_risk_tool_allowed if {
+	d := tools.decision with input as base
+	d.outcome == "allow"
+	d.rule_ids == ["tools.allowed"]
+	count(d.reasons) == 1
+}
+
+test_unknown_tool_denied_with_reason if {
+	d := tools.decision with input as call({"tool": "shell.root"})
+	d.outcome == "deny"
+	"tools.unknown" in d.rule_ids
+	contains(d.reasons[0], "shell.root")
+}
+
+test_unknown_role_denied if {
+	d := tools.decision with input as call({"principal": {"role": "guest", "key_id": null}})
+	d.outcome == "deny"
+	d.rule_ids == ["tools.role_forbidden"]
+}
+
+test_bash_forbidden_for_users if {
+	d := tools.decision with input as call({"tool": "code.execute", "risk": "high", "arguments": {"language": "bash", "code": "ls"}})
+	d.outcome == "deny"
+	d.rule_ids == ["code.bash_admin_only"]
+	d.reasons == ["bash programs may only be run by admins"]
+}
+
+test_high_risk_needs_approval_for_users if {
+	d := tools.decision with input as call({"tool": "code.execute", "risk": "high", "arguments": {"language": "python", "code": "print(1)"}})
+	d.outcome == "require_approval"
+	d.rule_ids == ["risk.high_needs_approval"]
+}
+
+test_high_risk_allowed_for_admins if {
+	d := tools.decision with input as call({
+		"tool": "code.execute", "risk": "high", "principal": {"role": "admin", "key_id": null},
+		"arguments": {"language": "bash", "code": "ls"},
+	})
+	d.outcome == "allow"
+}
+
+test_deny_wins_over_approval if {
+	d := tools.decision with input as call({"tool": "code.execute", "risk": "high", "arguments": {"language": "bash", "code": "ls"}})
+	d.outcome == "deny"
+	not "risk.high_needs_approval" in d.rule_ids
+}
+
+test_egress_host_on_allow_list if {
+	d := tools.decision with input as call({"tool": "http.fetch", "risk": "medium", "resource": {"scheme": "http", "host": "127.0.0.1"}})
+		with data.soma.tenants as tenants
+	d.outcome == "allow"
+}
+
+test_egress_wildcard_subdomain if {
+	d := tools.decision with input as call({"tool": "http.fetch", "risk": "medium", "resource": {"scheme": "https", "host": "docs.example.org"}})
+		with data.soma.tenants as tenants
+	d.outcome == "allow"
+}
+
+test_egress_wildcard_does_not_match_suffix_trick if {
+	d := tools.decision with input as call({"tool": "http.fetch", "risk": "medium", "resource": {"scheme": "https", "host": "evilexample.org"}})
+		with data.soma.tenants as tenants
+	d.outcome == "deny"
+	d.rule_ids == ["http.egress_not_allowed"]
+}
+
+test_egress_denied_without_tenant_settings if {
+	d := tools.decision with input as call({"tool": "http.fetch", "risk": "medium", "resource": {"scheme": "https", "host": "127.0.0.1"}})
+	d.outcome == "deny"
+	d.rule_ids == ["http.egress_not_allowed"]
+	contains(d.reasons[0], "127.0.0.1")
+}
+
+test_egress_other_tenant_list_not_used if {
+	d := tools.decision with input as call({
+		"tenant_id": "22222222-2222-4222-8222-222222222222", "tool": "http.fetch", "risk": "medium",
+		"resource": {"scheme": "http", "host": "127.0.0.1"},
+	})
+		with data.soma.tenants as tenants
+	d.outcome == "deny"
+}
+
+test_scheme_must_be_http if {
+	d := tools.decision with input as call({"tool": "http.fetch", "risk": "medium", "resource": {"scheme": "file", "host": "127.0.0.1"}})
+		with data.soma.tenants as tenants
+	d.outcome == "deny"
+	d.rule_ids == ["http.scheme_not_allowed"]
+}
+
+test_tool_disabled_for_tenant if {
+	d := tools.decision with input as call({"tool": "memory.search", "arguments": {"query": "x"}})
+		with data.soma.tenants as tenants
+	d.outcome == "deny"
+	d.rule_ids == ["tools.disabled_for_tenant"]
+}
+
+test_memory_write_plain_note_allowed if {
+	d := tools.decision with input as call({"tool": "memory.write", "arguments": {"content": "the user prefers metric units"}})
+	d.outcome == "allow"
+}
+
+test_memory_write_secret_denied if {
+	d := tools.decision with input as call({"tool": "memory.write", "arguments": {"content": "my password: hunter2"}})
+	d.outcome == "deny"
+	d.rule_ids == ["memory.no_secrets"]
+}
+
+test_memory_write_api_key_denied if {
+	d := tools.decision with input as call({"tool": "memory.write", "arguments": {"content": "key soma_abcdefghijklmnopqrstuvwxyz"}})
+	d.outcome == "deny"
+}
+
+test_memory_write_pii_context_denied if {
+	d := tools.decision with input as call({"tool": "memory.write", "arguments": {"content": "lives at 5 Main St"}, "context": {"tags": ["pii"]}})
+	d.outcome == "deny"
+	d.rule_ids == ["memory.sensitive_context"]
+}
+
+test_several_denials_all_reported_sorted if {
+	d := tools.decision with input as call({
+		"tool": "http.fetch", "risk": "medium",
+		"resource": {"scheme": "ftp", "host": "nowhere"},
+	})
+	d.outcome == "deny"
+	d.rule_ids == ["http.egress_not_allowed", "http.scheme_not_allowed"]
+	count(d.reasons) == 2
+}

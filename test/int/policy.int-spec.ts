@@ -1,0 +1,113 @@
+import { FgaEngine, fgaModelFromDsl, OpaClient, OpaEngine, PolicyGate, type PolicyInput } from '#soma/policy';
+import { loadConfig } from '#soma/platform';
+import { OpenFgaClient, type TupleKey } from '@openfga/sdk';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Counter, Histogram, Registry } from 'prom-client';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../support/apps.js';
+import { defaultTenantId } from '../support/db.js';
+
+const config = loadConfig();
+const registry = new Registry();
+const metrics = {
+  decisions: new Counter({ name: 'd', help: 'd', labelNames: ['engine', 'decision'], registers: [registry] }),
+  duration: new Histogram({ name: 'h', help: 'h', labelNames: ['engine'], registers: [registry] }),
+};
+const opa = new OpaClient(config.opaUrl, 500);
+const fga = new FgaEngine({ apiUrl: config.fgaUrl, storeName: config.fgaStoreName, timeoutMs: 500 });
+
+const input = (tenantId: string, overrides: Partial<PolicyInput> = {}): PolicyInput => ({
+  tenantId,
+  principal: { role: 'user', keyId: null },
+  tool: 'web.search',
+  risk: 'low',
+  arguments: { query: randomUUID() },
+  requestedBy: 'model',
+  context: {},
+  resource: {},
+  ...overrides,
+});
+
+afterAll(() => {
+  opa.close();
+});
+
+describe('OpenFGA model (opa/fga/model.fga) against the real OpenFGA', () => {
+  it('answers every check of opa/fga/model.tests.json in a fresh store', async () => {
+    const spec = JSON.parse(readFileSync(join(ROOT, 'opa', 'fga', 'model.tests.json'), 'utf8')) as {
+      tuples: TupleKey[];
+      checks: { user: string; relation: string; object: string; allowed: boolean }[];
+    };
+    const model = fgaModelFromDsl(readFileSync(join(ROOT, 'opa', 'fga', 'model.fga'), 'utf8'));
+    const root = new OpenFgaClient({ apiUrl: config.fgaUrl });
+    const { id: storeId } = await root.createStore({ name: `soma-model-test-${randomUUID()}` });
+    try {
+      const { authorization_model_id } = await new OpenFgaClient({
+        apiUrl: config.fgaUrl,
+        storeId,
+      }).writeAuthorizationModel(model);
+      const store = new OpenFgaClient({
+        apiUrl: config.fgaUrl,
+        storeId,
+        authorizationModelId: authorization_model_id,
+      });
+      await store.writeTuples(spec.tuples);
+      for (const check of spec.checks) {
+        const { allowed } = await store.check({
+          user: check.user,
+          relation: check.relation,
+          object: check.object,
+        });
+        expect({ ...check, allowed }).toEqual(check);
+      }
+    } finally {
+      await new OpenFgaClient({ apiUrl: config.fgaUrl, storeId }).deleteStore();
+    }
+  });
+});
+
+describe('PolicyGate against the real OPA and OpenFGA', () => {
+  it('allows a provisioned tenant, caches the decision, and denies an unknown tenant with reasons', async () => {
+    const gate = new PolicyGate(
+      [new OpaEngine(opa, config.opaDecisionPath), fga],
+      { mode: 'enforcing', cacheTtlMs: 5000 },
+      metrics,
+    );
+    const tenantId = await defaultTenantId();
+    const call = input(tenantId);
+    const first = await gate.decide(call);
+    expect(first).toMatchObject({ outcome: 'allow', cached: false, mode: 'enforcing' });
+    expect(first.engines.map((e) => e.engine)).toEqual(['opa', 'openfga']);
+    expect((await gate.decide(call)).cached).toBe(true);
+    const stranger = await gate.decide(input(randomUUID()));
+    expect(stranger).toMatchObject({ outcome: 'deny', ruleIds: ['fga.tenant_can_use'], transient: false });
+  });
+
+  it('fails closed when an engine is unreachable, and canary mode allows but marks the decision', async () => {
+    const dead = new OpaClient('http://127.0.0.1:9', 300);
+    const tenantId = await defaultTenantId();
+    const enforcing = new PolicyGate(
+      [new OpaEngine(dead, config.opaDecisionPath), fga],
+      { mode: 'enforcing', cacheTtlMs: 5000 },
+      metrics,
+    );
+    const call = input(tenantId);
+    const blocked = await enforcing.decide(call);
+    expect(blocked).toMatchObject({ outcome: 'deny', transient: true, ruleIds: ['opa.unavailable'] });
+    // Failures are not cached: the same input asks again.
+    expect(
+      (await enforcing.decide(input(tenantId, { arguments: blocked.engines[0] ? {} : {} }))).cached,
+    ).toBe(false);
+    const canary = new PolicyGate(
+      [new OpaEngine(dead, config.opaDecisionPath), fga],
+      { mode: 'canary', cacheTtlMs: 0 },
+      metrics,
+    );
+    const allowed = await canary.decide(input(tenantId));
+    expect(allowed).toMatchObject({ outcome: 'allow', mode: 'canary', transient: false });
+    expect(allowed.ruleIds).toEqual(['policy.canary_allowed', 'opa.unavailable']);
+    dead.close();
+  });
+});
