@@ -58,7 +58,19 @@ export class KafkaConsumerHost implements OnApplicationBootstrap {
       groupId: this.options.groupId,
       sessionTimeout: this.options.sessionTimeoutMs,
       heartbeatInterval: HEARTBEAT_MS,
-      retry: { retries: 10 },
+      retry: {
+        retries: 10,
+        // kafkajs gives up on "non-retriable" errors (a member evicted during a rebalance, say); a consumer of
+        // this platform must never stop consuming, so it always restarts and rejoins.
+        restartOnFailure: (error) => {
+          this.logger.error({
+            msg: 'consumer crashed; restarting',
+            groupId: this.options.groupId,
+            error: error.message,
+          });
+          return Promise.resolve(true);
+        },
+      },
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, () => {
@@ -112,9 +124,21 @@ export class KafkaConsumerHost implements OnApplicationBootstrap {
       );
     }
     if (this.options.mode === 'durable') {
-      await this.consumer?.commitOffsets([
-        { topic, partition, offset: (BigInt(message.offset) + 1n).toString() },
-      ]);
+      try {
+        await this.consumer?.commitOffsets([
+          { topic, partition, offset: (BigInt(message.offset) + 1n).toString() },
+        ]);
+      } catch (error) {
+        // A rebalance took the partition away: the new owner gets the message again, and handlers are
+        // idempotent on eventId, so nothing is lost or done twice.
+        this.logger.warn({
+          msg: 'offset commit refused (rebalance)',
+          topic,
+          partition,
+          offset: message.offset,
+          error: (error as Error).message,
+        });
+      }
     }
   }
 
