@@ -97,6 +97,16 @@ const spec = {
   sandboxRoot: ['SOMA_SANDBOX_ROOT', str(join(tmpdir(), 'soma-sandbox'))],
   sandboxUid: ['SOMA_SANDBOX_UID', int(65534, 1, 2 ** 31)],
   searxngUrl: ['SOMA_SEARXNG_URL', optionalStr()],
+  // SLM preprocessing: a per-message time budget (queue wait included), how many messages may wait or run
+  // at once before new ones are marked OVERLOADED, the embedding threads, and the trained classifier weights.
+  slmBudgetMs: ['SOMA_SLM_BUDGET_MS', int(150, 1, 60_000)],
+  slmMaxPending: ['SOMA_SLM_MAX_PENDING', int(4, 1, 256)],
+  slmThreads: ['SOMA_SLM_THREADS', int(1, 1, 64)],
+  slmMaxInputTokens: ['SOMA_SLM_MAX_INPUT_TOKENS', int(64, 8, 2048)],
+  slmWeightsPath: [
+    'SOMA_SLM_WEIGHTS_PATH',
+    str(join(process.cwd(), 'data', 'slm', 'classifier-weights.json')),
+  ],
 } as const;
 
 type Spec = typeof spec;

@@ -1,0 +1,57 @@
+import { basename } from 'node:path';
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { SomaConfig } from '#soma/platform';
+import { getLlama, type Llama, type LlamaEmbeddingContext, type LlamaModel } from 'node-llama-cpp';
+import { PreprocessingError } from './preprocessing.errors.js';
+
+/**
+ * Sentence embeddings from the local GGUF (the same SmolLM2 file as the chat model) through a warm
+ * llama.cpp embedding context. One evaluation runs at a time; callers queue (MessageClassifier does).
+ */
+@Injectable()
+export class SlmEmbeddingProvider implements OnApplicationShutdown {
+  private llama: Llama | undefined;
+  private model: LlamaModel | undefined;
+  private context: LlamaEmbeddingContext | undefined;
+
+  constructor(private readonly config: SomaConfig) {}
+
+  /** File name of the model, recorded with trained weights so they are never used with another model. */
+  get modelName(): string {
+    return basename(this.config.modelPath);
+  }
+
+  get loaded(): boolean {
+    return this.context !== undefined;
+  }
+
+  async load(): Promise<void> {
+    if (this.context) return;
+    const threads = this.config.slmThreads;
+    this.llama = await getLlama({ gpu: false, build: 'never', maxThreads: threads });
+    this.model = await this.llama.loadModel({ modelPath: this.config.modelPath });
+    const size = this.config.slmMaxInputTokens + 8;
+    this.context = await this.model.createEmbeddingContext({ contextSize: size, batchSize: size, threads });
+    // Warm the context so the first real message does not pay for buffer allocation.
+    await this.embed('warm up');
+  }
+
+  /** The embedding of the first `slmMaxInputTokens` tokens of the text. */
+  async embed(text: string): Promise<readonly number[]> {
+    if (!this.model || !this.context)
+      throw new PreprocessingError('MODEL_NOT_LOADED', 'embedding model not loaded');
+    let tokens = this.model.tokenize(text).slice(0, this.config.slmMaxInputTokens);
+    if (tokens.length === 0) tokens = this.model.tokenize(' ');
+    const embedding = await this.context.getEmbeddingFor(tokens);
+    return embedding.vector;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.context?.dispose();
+    await this.model?.dispose();
+    await this.llama?.dispose();
+    this.context = undefined;
+    this.model = undefined;
+    this.llama = undefined;
+  }
+}
