@@ -1,19 +1,32 @@
 import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { Topics } from '#soma/contracts';
 import { ConversationApiModule } from '#soma/conversation';
 import { IdentityModule } from '#soma/identity';
 import { PersistenceModule } from '#soma/persistence';
 import { kafkaConsumers } from '#soma/platform';
+import { ApiKeysController } from './admin/api-keys.controller.js';
+import { AsyncApiController } from './docs/asyncapi.controller.js';
+import { RateLimitGuard } from './http/rate-limit.guard.js';
 import { OutboundEventsConsumer } from './outbound/outbound-events.consumer.js';
 import { ReplayLogWriterConsumer } from './outbound/replay-log-writer.consumer.js';
+import { SessionDirectoryController } from './sessions/session-directory.controller.js';
 import { SessionEventsController } from './sessions/session-events.controller.js';
 import { SessionsController } from './sessions/sessions.controller.js';
+import { StreamingModule } from './streaming/streaming.module.js';
 
 @Module({
-  imports: [CqrsModule.forRoot(), PersistenceModule, IdentityModule, ConversationApiModule],
-  controllers: [SessionsController, SessionEventsController],
+  imports: [CqrsModule.forRoot(), PersistenceModule, IdentityModule, ConversationApiModule, StreamingModule],
+  controllers: [
+    SessionsController,
+    SessionDirectoryController,
+    SessionEventsController,
+    ApiKeysController,
+    AsyncApiController,
+  ],
   providers: [
+    { provide: APP_GUARD, useClass: RateLimitGuard },
     ...kafkaConsumers({
       // One shared, durable group keeps the replay log complete even while no instance serves the session.
       name: 'replay-log',

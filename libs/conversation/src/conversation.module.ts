@@ -6,6 +6,7 @@ import { PostUserMessageHandler } from './commands/post-user-message/post-user-m
 import { RunTurnHandler } from './commands/run-turn/run-turn.handler.js';
 import { GetSessionHandler } from './queries/get-session/get-session.handler.js';
 import { ListMessagesHandler } from './queries/list-messages/list-messages.handler.js';
+import { ListSessionsHandler } from './queries/list-sessions/list-sessions.handler.js';
 import { OutboundEventsPublisher } from './streaming/outbound-events.publisher.js';
 import { ReplayLogRepository } from './streaming/replay-log.repository.js';
 import { SessionStreamHub } from './streaming/session-stream.hub.js';
@@ -17,6 +18,7 @@ import { SessionStreamHub } from './streaming/session-stream.hub.js';
     PostUserMessageHandler,
     GetSessionHandler,
     ListMessagesHandler,
+    ListSessionsHandler,
     ReplayLogRepository,
     SessionStreamHub,
   ],

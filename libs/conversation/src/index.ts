@@ -4,6 +4,7 @@ export * from './commands/post-user-message/post-user-message.command.js';
 export * from './commands/run-turn/run-turn.command.js';
 export * from './queries/get-session/get-session.query.js';
 export * from './queries/list-messages/list-messages.query.js';
+export * from './queries/list-sessions/list-sessions.query.js';
 export * from './streaming/stream-event.contract.js';
 export * from './streaming/session-stream.hub.js';
 export * from './streaming/replay-log.repository.js';

@@ -1,4 +1,5 @@
-export type IdentityErrorCode = 'API_KEY_MISSING' | 'API_KEY_INVALID' | 'ADMIN_ROLE_REQUIRED';
+export type IdentityErrorCode =
+  'API_KEY_MISSING' | 'API_KEY_INVALID' | 'ADMIN_ROLE_REQUIRED' | 'API_KEY_NOT_FOUND';
 
 /** Errors of the identity context; transports map the code once (HTTP, socket). */
 export class IdentityError extends Error {

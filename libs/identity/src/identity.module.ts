@@ -1,7 +1,11 @@
 import { Module } from '@nestjs/common';
+import { CreateApiKeyHandler } from './commands/create-api-key/create-api-key.handler.js';
+import { RevokeApiKeyHandler } from './commands/revoke-api-key/revoke-api-key.handler.js';
+import { ListApiKeysHandler } from './queries/list-api-keys/list-api-keys.handler.js';
 import { ResolveApiKeyHandler } from './queries/resolve-api-key/resolve-api-key.handler.js';
 
-const queryHandlers = [ResolveApiKeyHandler];
+const commandHandlers = [CreateApiKeyHandler, RevokeApiKeyHandler];
+const queryHandlers = [ResolveApiKeyHandler, ListApiKeysHandler];
 
-@Module({ providers: [...queryHandlers] })
+@Module({ providers: [...commandHandlers, ...queryHandlers] })
 export class IdentityModule {}

@@ -28,6 +28,8 @@ function statusOfIdentity(code: IdentityErrorCode): number {
       return 401;
     case 'ADMIN_ROLE_REQUIRED':
       return 403;
+    case 'API_KEY_NOT_FOUND':
+      return 404;
     default:
       return assertUnreachable(code);
   }

@@ -1,0 +1,55 @@
+import { type StreamErrorFrame } from '#soma/contracts';
+import { ConversationError, type ConversationErrorCode } from '#soma/conversation';
+import { IdentityError, type IdentityErrorCode } from '#soma/identity';
+
+export interface MappedSocketError {
+  frame: StreamErrorFrame;
+  /** Authentication failures end the connection; anything else leaves it usable. */
+  disconnect: boolean;
+}
+
+function assertUnreachable(value: never): never {
+  throw new Error(`unmapped error code ${String(value)}`);
+}
+
+function disconnectsOnConversation(code: ConversationErrorCode): boolean {
+  switch (code) {
+    case 'SESSION_NOT_FOUND':
+    case 'TURN_NOT_FOUND':
+    case 'MODEL_UNAVAILABLE':
+    case 'GENERATION_FAILED':
+      return false;
+    default:
+      return assertUnreachable(code);
+  }
+}
+
+function disconnectsOnIdentity(code: IdentityErrorCode): boolean {
+  switch (code) {
+    case 'API_KEY_MISSING':
+    case 'API_KEY_INVALID':
+      return true;
+    case 'ADMIN_ROLE_REQUIRED':
+    case 'API_KEY_NOT_FOUND':
+      return false;
+    default:
+      return assertUnreachable(code);
+  }
+}
+
+/** The one mapping from errors to Socket.IO error frames (the socket counterpart of HttpErrorFilter). */
+export function toSocketError(error: unknown): MappedSocketError {
+  if (error instanceof ConversationError) {
+    return {
+      frame: { code: error.code, message: error.message },
+      disconnect: disconnectsOnConversation(error.code),
+    };
+  }
+  if (error instanceof IdentityError) {
+    return {
+      frame: { code: error.code, message: error.message },
+      disconnect: disconnectsOnIdentity(error.code),
+    };
+  }
+  return { frame: { code: 'INTERNAL_ERROR', message: 'internal error' }, disconnect: false };
+}
