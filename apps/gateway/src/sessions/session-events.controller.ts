@@ -3,7 +3,6 @@ import {
   ApiBearerAuth,
   ApiHeader,
   ApiOperation,
-  ApiProduces,
   ApiQuery,
   ApiResponse,
   ApiTags,
@@ -55,14 +54,24 @@ export class SessionEventsController {
       'turn.failed. Each frame has id = seq, event = type, data = the JSON payload (schemas in /asyncapi.json). ' +
       'The replay log keeps SOMA_REPLAY_RETENTION_HOURS (default 24) hours.',
   })
-  @ApiProduces('text/event-stream')
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this seq' })
   @ApiQuery({
     name: 'afterSeq',
     required: false,
     description: 'Resume after this seq (when headers cannot be set)',
   })
-  @ApiResponse({ status: 200, description: 'text/event-stream: id = seq, event = type, data = JSON payload' })
+  @ApiResponse({
+    status: 200,
+    description: 'text/event-stream: id = seq, event = type, data = JSON payload',
+    content: {
+      'text/event-stream': {
+        schema: { type: 'string' },
+        example:
+          'id: 1\nevent: turn.started\ndata: {"turnId":"…","seq":1}\n\n' +
+          'id: 2\nevent: token\ndata: {"turnId":"…","seq":2,"delta":"Hello"}\n\n',
+      },
+    },
+  })
   @ApiResponse({ status: 404, type: ErrorDto })
   async stream(
     @CurrentPrincipal() principal: Principal,
