@@ -1,12 +1,5 @@
 import { Controller, Get, Headers, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiHeader,
-  ApiOperation,
-  ApiQuery,
-  ApiResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { type StreamEvent } from '#soma/conversation';
 import { type Principal } from '#soma/identity';
 import type { Request, Response } from 'express';
@@ -99,16 +92,13 @@ export class SessionEventsController {
       subscription.unsubscribe?.();
     });
     const unsubscribe = await this.delivery.open(
-      'sse',
       principal,
       sessionId,
       parseSeq(lastEventId, afterSeq),
-      {
-        write: (event) => response.write(formatSse(event)),
-        end: () => {
-          const frame = { code: 'API_KEY_INVALID', message: 'the API key was revoked' };
-          response.end(`event: error\ndata: ${JSON.stringify(frame)}\n\n`);
-        },
+      (event) => response.write(formatSse(event)),
+      () => {
+        const frame = { code: 'API_KEY_INVALID', message: 'the API key was revoked' };
+        response.end(`event: error\ndata: ${JSON.stringify(frame)}\n\n`);
       },
     );
     subscription.unsubscribe = unsubscribe;

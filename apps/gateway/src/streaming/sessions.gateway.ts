@@ -11,7 +11,6 @@ import {
   type OnGatewayInit,
 } from '@nestjs/websockets';
 import { checkPayload, SocketJoinSchema, SocketLeaveSchema, type StreamErrorFrame } from '#soma/contracts';
-import { type StreamEvent } from '#soma/conversation';
 import { ResolveApiKeyQuery, type Principal } from '#soma/identity';
 import { type TSchema, type Static } from '@sinclair/typebox';
 import { type DefaultEventsMap, type Namespace, type Socket } from 'socket.io';
@@ -64,6 +63,7 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   ) {}
 
   afterInit(namespace: SessionsNamespace): void {
+    this.delivery.attachNamespace(namespace as Namespace);
     namespace.use((socket, next) => {
       socket.data.streams = new Map();
       const auth = socket.handshake.auth as { token?: unknown };
@@ -105,11 +105,8 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       const id = sessionId.toLowerCase();
       await this.delivery.authorize(principal, id);
       socket.data.streams.get(id)?.();
-      const close = await this.delivery.open('socketio', principal, id, afterSeq, {
-        write: (event: StreamEvent) => socket.emit(event.type, event.data, { sessionId: id }),
-        end: () => {
-          this.fail(socket, undefined, { code: 'API_KEY_INVALID', message: 'the API key was revoked' });
-        },
+      const close = await this.delivery.openSocket(principal, id, afterSeq, socket as Socket, () => {
+        this.fail(socket, undefined, { code: 'API_KEY_INVALID', message: 'the API key was revoked' });
       });
       if (socket.disconnected) close();
       else socket.data.streams.set(id, close);

@@ -67,6 +67,17 @@ export class SessionStreamHub {
     return unsubscribe;
   }
 
+  /** Live events only, from now on (for transports that do their own replay hand-over). Returns unsubscribe. */
+  listen(sessionId: string, listener: (event: StreamEvent) => void): () => void {
+    const set = this.listeners.get(sessionId) ?? new Set<Listener>();
+    set.add(listener);
+    this.listeners.set(sessionId, set);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0 && this.listeners.get(sessionId) === set) this.listeners.delete(sessionId);
+    };
+  }
+
   get subscriberCount(): number {
     let count = 0;
     for (const set of this.listeners.values()) count += set.size;
