@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { Topics } from '#soma/contracts';
 import { ConversationApiModule } from '#soma/conversation';
@@ -10,24 +11,40 @@ import { TenantsController } from './admin/tenants.controller.js';
 import { UsageController } from './admin/usage.controller.js';
 import { ToolsApiModule } from '#soma/tools';
 import { DocumentsController } from './documents/documents.controller.js';
+import { ApiKeysController } from './admin/api-keys.controller.js';
+import { AsyncApiController } from './docs/asyncapi.controller.js';
+import { RateLimitGuard } from './http/rate-limit.guard.js';
 import { OutboundEventsConsumer } from './outbound/outbound-events.consumer.js';
 import { ReplayLogWriterConsumer } from './outbound/replay-log-writer.consumer.js';
+import { SessionDirectoryController } from './sessions/session-directory.controller.js';
 import { SessionEventsController } from './sessions/session-events.controller.js';
 import { SessionsController } from './sessions/sessions.controller.js';
+import { StreamingModule } from './streaming/streaming.module.js';
 import { ToolCallsController } from './tools/tool-calls.controller.js';
 
 @Module({
-  imports: [CqrsModule.forRoot(), PersistenceModule, IdentityModule, ConversationApiModule, ToolsApiModule],
+  imports: [
+    CqrsModule.forRoot(),
+    PersistenceModule,
+    IdentityModule,
+    ConversationApiModule,
+    ToolsApiModule,
+    StreamingModule,
+  ],
   controllers: [
     SessionsController,
+    SessionDirectoryController,
     SessionEventsController,
     ModelProfilesController,
     TenantsController,
     UsageController,
     ToolCallsController,
     DocumentsController,
+    ApiKeysController,
+    AsyncApiController,
   ],
   providers: [
+    { provide: APP_GUARD, useClass: RateLimitGuard },
     ...kafkaConsumers({
       // One shared, durable group keeps the replay log complete even while no instance serves the session.
       name: 'replay-log',

@@ -1,29 +1,59 @@
 import 'reflect-metadata';
+import { QueryBus } from '@nestjs/cqrs';
+import { ResolveApiKeyQuery } from '#soma/identity';
 import { bootstrapApp } from '#soma/platform';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { docsAuth } from './docs/docs-auth.middleware.js';
 import { GatewayModule } from './gateway.module.js';
 import { correlationMiddleware } from './http/correlation.middleware.js';
+import { ErrorDto, RateLimitedErrorDto } from './http/errors.dto.js';
 import { HttpErrorFilter } from './http/http-error.filter.js';
 import { createValidationPipe } from './http/validation.pipe.js';
+import { RedisIoAdapter } from './streaming/redis-io.adapter.js';
 
 await bootstrapApp({
   name: 'gateway',
   module: GatewayModule,
   port: (config) => config.gatewayPort,
   host: (config) => config.gatewayHost,
-  configure: (app) => {
+  configure: (app, config) => {
     app.use(correlationMiddleware);
     app.useGlobalPipes(createValidationPipe());
     app.useGlobalFilters(new HttpErrorFilter());
+    app.useWebSocketAdapter(new RedisIoAdapter(app, config));
+    const queryBus = app.get(QueryBus);
+    app.use(
+      ['/docs', '/docs-json', '/docs-yaml'],
+      docsAuth((key) => queryBus.execute(new ResolveApiKeyQuery(key))),
+    );
     const document = SwaggerModule.createDocument(
       app,
       new DocumentBuilder()
         .setTitle('SomaAgent API')
-        .setDescription('Sessions, streamed turns, and administration of the SomaAgent platform.')
+        .setDescription(
+          'Sessions, streamed turns, and administration of the SomaAgent platform. Authenticate with ' +
+            "`Authorization: Bearer <api key>`; every route is scoped to the key's tenant. Streamed events " +
+            '(SSE here, Socket.IO namespace /sessions) and Kafka topics are described in /asyncapi.json.',
+        )
         .setVersion('0.1.0')
         .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key' })
+        .addGlobalResponse(
+          {
+            status: 429,
+            description: 'Rate limited per API key; see the Retry-After header',
+            type: RateLimitedErrorDto,
+            headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } },
+          },
+          { status: 500, description: 'Internal error', type: ErrorDto },
+        )
         .build(),
+      { extraModels: [ErrorDto, RateLimitedErrorDto] },
     );
-    SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+    // Operational endpoints (Prometheus) are not part of the public API.
+    delete document.paths['/metrics'];
+    SwaggerModule.setup('docs', app, document, {
+      jsonDocumentUrl: 'docs-json',
+      customSiteTitle: 'SomaAgent API',
+    });
   },
 });

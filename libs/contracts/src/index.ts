@@ -4,3 +4,5 @@ export * from './conversation.contract.js';
 export * from './tool.contract.js';
 export * from './registry.contract.js';
 export * from './envelope-codec.contract.js';
+export * from './stream.contract.js';
+export * from './asyncapi.contract.js';

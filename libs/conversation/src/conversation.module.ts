@@ -21,6 +21,7 @@ import {
 } from './queries/list-model-profiles/list-model-profiles.handler.js';
 import { ListMessagesHandler } from './queries/list-messages/list-messages.handler.js';
 import { ListTurnsHandler } from './queries/list-turns/list-turns.handler.js';
+import { ListSessionsHandler } from './queries/list-sessions/list-sessions.handler.js';
 import { OutboundEventsPublisher } from './streaming/outbound-events.publisher.js';
 import { ReplayLogRepository } from './streaming/replay-log.repository.js';
 import { SessionStreamHub } from './streaming/session-stream.hub.js';
@@ -51,6 +52,7 @@ const repositories = [TokenBudgetRepository, ModelProfileRepository, ReplayLogRe
       help: 'Requests and turns refused for budget',
       labelNames: ['stage'],
     }),
+    ListSessionsHandler,
   ],
   exports: [SessionStreamHub, ReplayLogRepository],
 })

@@ -12,6 +12,7 @@ export * from './queries/list-messages/list-messages.query.js';
 export * from './queries/list-turns/list-turns.query.js';
 export * from './queries/list-model-profiles/list-model-profiles.query.js';
 export * from './queries/get-usage/get-usage.query.js';
+export * from './queries/list-sessions/list-sessions.query.js';
 export * from './streaming/stream-event.contract.js';
 export * from './streaming/session-stream.hub.js';
 export * from './streaming/replay-log.repository.js';

@@ -1,5 +1,10 @@
 export type IdentityErrorCode =
-  'API_KEY_MISSING' | 'API_KEY_INVALID' | 'ADMIN_ROLE_REQUIRED' | 'OPERATOR_REQUIRED' | 'TENANT_NAME_TAKEN';
+  | 'API_KEY_MISSING'
+  | 'API_KEY_INVALID'
+  | 'ADMIN_ROLE_REQUIRED'
+  | 'API_KEY_NOT_FOUND'
+  | 'OPERATOR_REQUIRED'
+  | 'TENANT_NAME_TAKEN';
 
 /** Errors of the identity context; transports map the code once (HTTP, socket). */
 export class IdentityError extends Error {

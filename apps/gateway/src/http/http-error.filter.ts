@@ -45,6 +45,8 @@ function statusOfIdentity(code: IdentityErrorCode): number {
       return 403;
     case 'TENANT_NAME_TAKEN':
       return 409;
+    case 'API_KEY_NOT_FOUND':
+      return 404;
     default:
       return assertUnreachable(code);
   }

@@ -1,18 +1,26 @@
 import { Controller, Get, Headers, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
-import { QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { GetSessionQuery, SessionStreamHub, type StreamEvent } from '#soma/conversation';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { type StreamEvent } from '#soma/conversation';
 import { type Principal } from '#soma/identity';
 import type { Request, Response } from 'express';
 import { ApiKeyGuard } from '../auth/api-key.guard.js';
 import { CurrentPrincipal } from '../auth/principal.decorator.js';
+import { StreamDeliveryService } from '../streaming/stream-delivery.service.js';
 import { SessionIdPipe } from '../http/uuid-param.pipe.js';
 import { ErrorDto } from './sessions.dto.js';
 
 const KEEP_ALIVE_MS = 15_000;
 
+const formatted = new WeakMap<StreamEvent, string>();
+
+/** One SSE frame per event, formatted once however many clients receive it. */
 export function formatSse(event: StreamEvent): string {
-  return `id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`;
+  let frame = formatted.get(event);
+  if (frame === undefined) {
+    frame = `id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`;
+    formatted.set(event, frame);
+  }
+  return frame;
 }
 
 function parseSeq(...candidates: (string | undefined)[]): number {
@@ -24,24 +32,39 @@ function parseSeq(...candidates: (string | undefined)[]): number {
 
 @ApiTags('sessions')
 @ApiBearerAuth()
+@ApiResponse({ status: 401, description: 'Missing or invalid API key', type: ErrorDto })
 @UseGuards(ApiKeyGuard)
 @Controller('v1/sessions')
 export class SessionEventsController {
-  constructor(
-    private readonly queryBus: QueryBus,
-    private readonly hub: SessionStreamHub,
-  ) {}
+  constructor(private readonly delivery: StreamDeliveryService) {}
 
   /** Server-sent events: replays what the client missed (Last-Event-ID or afterSeq), then streams live. */
   @Get(':id/events')
-  @ApiProduces('text/event-stream')
+  @ApiOperation({
+    summary: 'Stream the session (SSE): replay after Last-Event-ID, then live',
+    description:
+      'Events: turn.started, token (a delta), tool.requested, tool.completed, tool.blocked, turn.completed, ' +
+      'turn.failed. Each frame has id = seq, event = type, data = the JSON payload (schemas in /asyncapi.json). ' +
+      'The replay log keeps SOMA_REPLAY_RETENTION_HOURS (default 24) hours.',
+  })
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this seq' })
   @ApiQuery({
     name: 'afterSeq',
     required: false,
     description: 'Resume after this seq (when headers cannot be set)',
   })
-  @ApiResponse({ status: 200, description: 'text/event-stream: id = seq, event = type, data = JSON payload' })
+  @ApiResponse({
+    status: 200,
+    description: 'text/event-stream: id = seq, event = type, data = JSON payload',
+    content: {
+      'text/event-stream': {
+        schema: { type: 'string' },
+        example:
+          'id: 1\nevent: turn.started\ndata: {"turnId":"…","seq":1}\n\n' +
+          'id: 2\nevent: token\ndata: {"turnId":"…","seq":2,"delta":"Hello"}\n\n',
+      },
+    },
+  })
   @ApiResponse({ status: 404, type: ErrorDto })
   async stream(
     @CurrentPrincipal() principal: Principal,
@@ -51,7 +74,7 @@ export class SessionEventsController {
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
-    await this.queryBus.execute(new GetSessionQuery(principal.tenantId, sessionId));
+    await this.delivery.authorize(principal, sessionId);
     response.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-transform',
@@ -68,9 +91,16 @@ export class SessionEventsController {
       clearInterval(keepAlive);
       subscription.unsubscribe?.();
     });
-    const unsubscribe = await this.hub.subscribe(sessionId, parseSeq(lastEventId, afterSeq), (event) => {
-      response.write(formatSse(event));
-    });
+    const unsubscribe = await this.delivery.open(
+      principal,
+      sessionId,
+      parseSeq(lastEventId, afterSeq),
+      (event) => response.write(formatSse(event)),
+      () => {
+        const frame = { code: 'API_KEY_INVALID', message: 'the API key was revoked' };
+        response.end(`event: error\ndata: ${JSON.stringify(frame)}\n\n`);
+      },
+    );
     subscription.unsubscribe = unsubscribe;
     if (closed) unsubscribe();
   }

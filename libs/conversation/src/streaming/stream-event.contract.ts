@@ -6,4 +6,6 @@ export interface StreamEvent {
   seq: number;
   type: OutboundEventType;
   data: Record<string, unknown>;
+  /** When the producer built the envelope (ISO 8601); used to measure delivery latency. */
+  occurredAt?: string;
 }

@@ -1,0 +1,87 @@
+import { type Principal } from '#soma/identity';
+import type { NextFunction, Request, Response } from 'express';
+import { bearerToken } from '../auth/api-key.guard.js';
+
+export const DOCS_COOKIE = 'soma_docs_key';
+const FORM_LIMIT_BYTES = 4096;
+
+function cookie(request: Request, name: string): string | undefined {
+  for (const part of (request.headers.cookie ?? '').split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return decodeURIComponent(value.join('='));
+  }
+  return undefined;
+}
+
+async function formField(request: Request, name: string): Promise<string | undefined> {
+  let body = '';
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    body += chunk.toString('utf8');
+    if (body.length > FORM_LIMIT_BYTES) return undefined;
+  }
+  return new URLSearchParams(body).get(name) ?? undefined;
+}
+
+function signInPage(message: string): string {
+  const escaped = message.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  return `<!doctype html><html><head><meta charset="utf-8"><title>SomaAgent API docs: sign in</title></head>
+<body style="font-family: sans-serif; max-width: 32rem; margin: 4rem auto">
+<h1>SomaAgent API docs</h1><p>${escaped}</p>
+<form method="post" action="/docs/sign-in">
+<label>Admin API key <input name="key" type="password" autocomplete="off" size="50" required></label>
+<button type="submit">Sign in</button></form></body></html>`;
+}
+
+/**
+ * Guards the Swagger UI (/docs) and the OpenAPI document (/docs-json, /docs-yaml): an admin key is required,
+ * as `Authorization: Bearer <key>` or through the sign-in form at /docs, which sets an HttpOnly cookie.
+ */
+export function docsAuth(resolve: (key: string | undefined) => Promise<Principal>) {
+  return async (request: Request, response: Response, next: NextFunction): Promise<void> => {
+    const path = request.originalUrl.split('?')[0] ?? '';
+    const html = path === '/docs' || path === '/docs/' || path.startsWith('/docs/');
+    if (request.method === 'POST' && path === '/docs/sign-out') {
+      response.setHeader('Set-Cookie', `${DOCS_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`);
+      response.redirect(303, '/docs');
+      return;
+    }
+    const signingIn = request.method === 'POST' && path === '/docs/sign-in';
+    const key = signingIn
+      ? await formField(request, 'key')
+      : (bearerToken(request.headers.authorization) ?? cookie(request, DOCS_COOKIE));
+    let principal: Principal | undefined;
+    try {
+      principal = key === undefined ? undefined : await resolve(key);
+    } catch {
+      principal = undefined;
+    }
+    if (principal?.role === 'admin' && key !== undefined) {
+      if (signingIn) {
+        const value = encodeURIComponent(key);
+        response.setHeader(
+          'Set-Cookie',
+          `${DOCS_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=28800`,
+        );
+        response.redirect(303, '/docs');
+        return;
+      }
+      next();
+      return;
+    }
+    const status = principal ? 403 : 401;
+    const error = principal
+      ? 'ADMIN_ROLE_REQUIRED'
+      : key === undefined
+        ? 'API_KEY_MISSING'
+        : 'API_KEY_INVALID';
+    const message = principal ? 'the API docs need an admin key' : 'sign in with an admin API key';
+    if (html) {
+      response
+        .status(status)
+        .type('text/html')
+        .send(signInPage(key === undefined ? message : `${error}: ${message}`));
+      return;
+    }
+    response.status(status).json({ statusCode: status, error, message });
+  };
+}

@@ -1,0 +1,152 @@
+import { Logger } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import {
+  ConnectedSocket,
+  MessageBody,
+  SubscribeMessage,
+  WebSocketGateway,
+  WebSocketServer,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+  type OnGatewayInit,
+} from '@nestjs/websockets';
+import { checkPayload, SocketJoinSchema, SocketLeaveSchema, type StreamErrorFrame } from '#soma/contracts';
+import { ResolveApiKeyQuery, type Principal } from '#soma/identity';
+import { type TSchema, type Static } from '@sinclair/typebox';
+import { type DefaultEventsMap, type Namespace, type Socket } from 'socket.io';
+import { bearerToken } from '../auth/api-key.guard.js';
+import { toSocketError } from './socket-error.mapper.js';
+import { StreamDeliveryService } from './stream-delivery.service.js';
+
+interface SocketState {
+  principal?: Principal;
+  authError?: unknown;
+  streams: Map<string, () => void>;
+}
+
+type SessionSocket = Socket<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, SocketState>;
+type SessionsNamespace = Namespace<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, SocketState>;
+
+export type JoinAck =
+  { ok: true; sessionId: string; afterSeq: number } | { ok: false; error: StreamErrorFrame };
+
+/** Tells the other gateway instances (through the Redis adapter) to end streams of a revoked key. */
+export const KEY_REVOKED_EVENT = 'soma:api-key-revoked';
+
+class PayloadError extends Error {
+  constructor(readonly frame: StreamErrorFrame) {
+    super(frame.message);
+  }
+}
+
+/** Client payloads are validated against their contract (libs/contracts), unknown fields rejected. */
+function parsePayload<T extends TSchema>(schema: T, body: unknown): Static<T> {
+  const result = checkPayload(schema, body);
+  if (result.ok) return result.value;
+  const message = result.fields.map((f) => `${f.field}: ${f.errors.join(', ')}`).join('; ');
+  throw new PayloadError({ code: 'VALIDATION_FAILED', message, fields: result.fields });
+}
+
+/**
+ * Socket.IO namespace `/sessions`: API key at the handshake (`auth.token` or `Authorization: Bearer`),
+ * `join {sessionId, afterSeq?}` replays what the client missed then streams live, with the same event names
+ * and payloads as SSE (event = type, first argument = data with seq, second argument = `{ sessionId }`).
+ */
+@WebSocketGateway({ namespace: '/sessions' })
+export class SessionsGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
+  private readonly logger = new Logger(SessionsGateway.name);
+  @WebSocketServer() private readonly namespace!: SessionsNamespace;
+
+  constructor(
+    private readonly queryBus: QueryBus,
+    private readonly delivery: StreamDeliveryService,
+  ) {}
+
+  afterInit(namespace: SessionsNamespace): void {
+    this.delivery.attachNamespace(namespace as Namespace);
+    namespace.use((socket, next) => {
+      socket.data.streams = new Map();
+      const auth = socket.handshake.auth as { token?: unknown };
+      const token =
+        typeof auth.token === 'string' ? auth.token : bearerToken(socket.handshake.headers.authorization);
+      this.queryBus.execute(new ResolveApiKeyQuery(token)).then(
+        (principal) => {
+          socket.data.principal = principal;
+          next();
+        },
+        (error: unknown) => {
+          socket.data.authError = error;
+          next();
+        },
+      );
+    });
+    namespace.on(KEY_REVOKED_EVENT, (keyId: unknown) => {
+      if (typeof keyId === 'string') this.delivery.endStreamsOfKey(keyId);
+    });
+  }
+
+  /** A bad handshake gets an `error` frame, then the server disconnects. */
+  handleConnection(socket: SessionSocket): void {
+    if (socket.data.principal) return;
+    this.fail(socket, socket.data.authError);
+  }
+
+  handleDisconnect(socket: SessionSocket): void {
+    for (const close of socket.data.streams.values()) close();
+    socket.data.streams.clear();
+  }
+
+  @SubscribeMessage('join')
+  async join(@ConnectedSocket() socket: SessionSocket, @MessageBody() body: unknown): Promise<JoinAck> {
+    try {
+      const principal = socket.data.principal;
+      if (!principal) throw new PayloadError({ code: 'API_KEY_MISSING', message: 'not authenticated' });
+      const { sessionId, afterSeq = 0 } = parsePayload(SocketJoinSchema, body);
+      const id = sessionId.toLowerCase();
+      await this.delivery.authorize(principal, id);
+      socket.data.streams.get(id)?.();
+      const close = await this.delivery.openSocket(principal, id, afterSeq, socket as Socket, () => {
+        this.fail(socket, undefined, { code: 'API_KEY_INVALID', message: 'the API key was revoked' });
+      });
+      if (socket.disconnected) close();
+      else socket.data.streams.set(id, close);
+      return { ok: true, sessionId: id, afterSeq };
+    } catch (error) {
+      return { ok: false, error: this.fail(socket, error) };
+    }
+  }
+
+  @SubscribeMessage('leave')
+  leave(@ConnectedSocket() socket: SessionSocket, @MessageBody() body: unknown): { ok: boolean } {
+    try {
+      const { sessionId } = parsePayload(SocketLeaveSchema, body);
+      const id = sessionId.toLowerCase();
+      socket.data.streams.get(id)?.();
+      return { ok: socket.data.streams.delete(id) };
+    } catch (error) {
+      this.fail(socket, error);
+      return { ok: false };
+    }
+  }
+
+  /** Ends streams of a revoked key on every instance: here directly, elsewhere through the adapter. */
+  revokeKey(keyId: string): void {
+    this.delivery.endStreamsOfKey(keyId);
+    this.namespace.serverSideEmit(KEY_REVOKED_EVENT, keyId);
+  }
+
+  private fail(socket: SessionSocket, error: unknown, preset?: StreamErrorFrame): StreamErrorFrame {
+    const mapped =
+      preset !== undefined
+        ? { frame: preset, disconnect: true }
+        : error instanceof PayloadError
+          ? { frame: error.frame, disconnect: error.frame.code === 'API_KEY_MISSING' }
+          : toSocketError(error);
+    if (mapped.frame.code === 'INTERNAL_ERROR')
+      this.logger.error(error instanceof Error ? error : String(error));
+    socket.emit('error', mapped.frame);
+    // disconnect() (not close): the client sees "io server disconnect" and does not reconnect on its own.
+    if (mapped.disconnect) socket.disconnect();
+    return mapped.frame;
+  }
+}

@@ -1,0 +1,66 @@
+import { type StreamErrorFrame } from '#soma/contracts';
+import { ConversationError, type ConversationErrorCode } from '#soma/conversation';
+import { IdentityError, type IdentityErrorCode } from '#soma/identity';
+
+export interface MappedSocketError {
+  frame: StreamErrorFrame;
+  /** Authentication failures end the connection; anything else leaves it usable. */
+  disconnect: boolean;
+}
+
+function assertUnreachable(value: never): never {
+  throw new Error(`unmapped error code ${String(value)}`);
+}
+
+function disconnectsOnConversation(code: ConversationErrorCode): boolean {
+  switch (code) {
+    case 'SESSION_NOT_FOUND':
+    case 'TURN_NOT_FOUND':
+    case 'MODEL_UNAVAILABLE':
+    case 'GENERATION_FAILED':
+    case 'TURN_ALREADY_FINISHED':
+    case 'SEQUENCE_REGRESSED':
+    case 'MODEL_PROFILE_NOT_FOUND':
+    case 'MODEL_PROFILE_NAME_TAKEN':
+    case 'MODEL_PROFILE_INVALID':
+    case 'MODEL_PROFILE_IN_USE':
+    case 'BUDGET_EXCEEDED':
+    case 'IDEMPOTENCY_KEY_REUSED':
+    case 'TENANT_NOT_FOUND':
+      return false;
+    default:
+      return assertUnreachable(code);
+  }
+}
+
+function disconnectsOnIdentity(code: IdentityErrorCode): boolean {
+  switch (code) {
+    case 'API_KEY_MISSING':
+    case 'API_KEY_INVALID':
+      return true;
+    case 'ADMIN_ROLE_REQUIRED':
+    case 'OPERATOR_REQUIRED':
+    case 'API_KEY_NOT_FOUND':
+    case 'TENANT_NAME_TAKEN':
+      return false;
+    default:
+      return assertUnreachable(code);
+  }
+}
+
+/** The one mapping from errors to Socket.IO error frames (the socket counterpart of HttpErrorFilter). */
+export function toSocketError(error: unknown): MappedSocketError {
+  if (error instanceof ConversationError) {
+    return {
+      frame: { code: error.code, message: error.message },
+      disconnect: disconnectsOnConversation(error.code),
+    };
+  }
+  if (error instanceof IdentityError) {
+    return {
+      frame: { code: error.code, message: error.message },
+      disconnect: disconnectsOnIdentity(error.code),
+    };
+  }
+  return { frame: { code: 'INTERNAL_ERROR', message: 'internal error' }, disconnect: false };
+}

@@ -1,0 +1,134 @@
+import { Injectable } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { GetSessionQuery, ReplayLogRepository, SessionStreamHub, type StreamEvent } from '#soma/conversation';
+import { type Principal } from '#soma/identity';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { type Namespace, type Socket } from 'socket.io';
+import { SessionRoomFanout } from './session-room.fanout.js';
+
+export type StreamTransport = 'sse' | 'socketio';
+
+/** Ends a stream from the server side (for example after its API key was revoked). */
+export type EndStream = (reason: 'API_KEY_REVOKED') => void;
+
+interface OpenStream {
+  end: EndStream;
+  close: () => void;
+}
+
+export const STREAM_METRICS = {
+  open: 'gateway_open_streams',
+  resumes: 'gateway_stream_resumes_total',
+  delivered: 'gateway_stream_events_delivered_total',
+  latency: 'gateway_stream_delivery_latency_seconds',
+} as const;
+
+/**
+ * The one way a transport streams a session: tenant check, replay → live hand-over without gaps or duplicates,
+ * metrics, and the registry of open streams by API key (so a revoked key's streams end).
+ * SSE streams go through SessionStreamHub.subscribe; Socket.IO through one room per session (SessionRoomFanout).
+ */
+@Injectable()
+export class StreamDeliveryService {
+  private readonly byKey = new Map<string, Set<OpenStream>>();
+  private fanout: SessionRoomFanout | undefined;
+
+  constructor(
+    private readonly queryBus: QueryBus,
+    private readonly hub: SessionStreamHub,
+    private readonly replayLog: ReplayLogRepository,
+    @InjectMetric(STREAM_METRICS.open) private readonly openStreams: Gauge,
+    @InjectMetric(STREAM_METRICS.resumes) private readonly resumes: Counter,
+    @InjectMetric(STREAM_METRICS.delivered) private readonly delivered: Counter,
+    @InjectMetric(STREAM_METRICS.latency) private readonly latency: Histogram,
+  ) {}
+
+  /** Throws SESSION_NOT_FOUND unless the session belongs to the caller's tenant (no hint either way). */
+  async authorize(principal: Principal, sessionId: string): Promise<void> {
+    await this.queryBus.execute(new GetSessionQuery(principal.tenantId, sessionId));
+  }
+
+  /** Replays every event after `afterSeq` to one SSE client, then streams live; returns an idempotent close. */
+  async open(
+    principal: Principal,
+    sessionId: string,
+    afterSeq: number,
+    write: (event: StreamEvent) => void,
+    end: EndStream,
+  ): Promise<() => void> {
+    const observe = this.observer('sse');
+    const unsubscribe = await this.hub.subscribe(sessionId, afterSeq, (event, live) => {
+      write(event);
+      observe(event, live, 1);
+    });
+    return this.track('sse', principal, afterSeq, unsubscribe, end);
+  }
+
+  /** The Socket.IO namespace whose rooms carry the live events. Set once by the gateway. */
+  attachNamespace(namespace: Namespace): void {
+    this.fanout = new SessionRoomFanout(this.hub, this.replayLog, () => namespace, this.observer('socketio'));
+  }
+
+  /** Same as `open`, for a socket: replay individually, then live through the session's room. */
+  async openSocket(
+    principal: Principal,
+    sessionId: string,
+    afterSeq: number,
+    socket: Socket,
+    end: EndStream,
+  ): Promise<() => void> {
+    if (!this.fanout) throw new Error('the Socket.IO namespace is not attached yet');
+    const leave = await this.fanout.join(sessionId, afterSeq, socket);
+    return this.track('socketio', principal, afterSeq, leave, end);
+  }
+
+  /** Ends this instance's streams opened with the key; returns how many. */
+  endStreamsOfKey(keyId: string): number {
+    const streams = [...(this.byKey.get(keyId) ?? [])];
+    for (const stream of streams) {
+      stream.close();
+      stream.end('API_KEY_REVOKED');
+    }
+    return streams.length;
+  }
+
+  private observer(transport: StreamTransport): (event: StreamEvent, live: boolean, count: number) => void {
+    const delivered = this.delivered.labels(transport);
+    const latency = this.latency.labels(transport);
+    return (event, live, count) => {
+      delivered.inc(count);
+      if (!live || event.occurredAt === undefined) return;
+      const seconds = Math.max(0, Date.now() - Date.parse(event.occurredAt)) / 1000;
+      for (let i = 0; i < count; i++) latency.observe(seconds);
+    };
+  }
+
+  private track(
+    transport: StreamTransport,
+    principal: Principal,
+    afterSeq: number,
+    unsubscribe: () => void,
+    end: EndStream,
+  ): () => void {
+    if (afterSeq > 0) this.resumes.inc({ transport });
+    const streams = this.byKey.get(principal.keyId) ?? new Set<OpenStream>();
+    this.byKey.set(principal.keyId, streams);
+    let closed = false;
+    const stream: OpenStream = {
+      end,
+      close: () => {
+        if (closed) return;
+        closed = true;
+        unsubscribe();
+        streams.delete(stream);
+        if (streams.size === 0 && this.byKey.get(principal.keyId) === streams)
+          this.byKey.delete(principal.keyId);
+        this.openStreams.dec({ transport });
+      },
+    };
+    streams.add(stream);
+    this.openStreams.inc({ transport });
+    return stream.close;
+  }
+}
