@@ -8,6 +8,7 @@ export async function createTenant(prefix = 'tenant'): Promise<{ tenantId: strin
   const response = await operator.request<{ id: string; adminKey: string }>('POST', '/v1/tenants', {
     body: { name: `${prefix}-${randomUUID()}` },
   });
-  if (response.status !== 201) throw new Error(`create tenant: ${response.status} ${JSON.stringify(response.body)}`);
+  if (response.status !== 201)
+    throw new Error(`create tenant: ${response.status} ${JSON.stringify(response.body)}`);
   return { tenantId: response.body.id, adminKey: response.body.adminKey };
 }

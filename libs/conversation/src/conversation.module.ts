@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { LlmModule } from '#soma/llm';
+import { PreprocessingModule } from '#soma/preprocessing';
 import { makeCounterProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
 import { TokenBudgetRepository } from './budget/token-budget.repository.js';
 import { CreateSessionHandler } from './commands/create-session/create-session.handler.js';
@@ -62,7 +63,7 @@ const latencyBuckets = [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32];
 
 /** What the conversation worker needs: running turns against the model, the watchdog, and their metrics. */
 @Module({
-  imports: [LlmModule],
+  imports: [LlmModule, PreprocessingModule],
   providers: [
     ...repositories,
     TurnRepository,

@@ -1,5 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { ContextTokenizer, type ChatMessage } from '#soma/llm';
+import { MessageEntity } from '#soma/persistence';
+import { MessageClassifier, type MessageClassification } from '#soma/preprocessing';
+import { DataSource } from 'typeorm';
 import { type TurnEntity } from '#soma/persistence';
 import { createHash } from 'node:crypto';
 import { ModelProfileRepository, type EffectiveProfile } from '../profiles/model-profile.repository.js';
@@ -12,6 +15,8 @@ export interface TurnContext {
   fitted: FittedContext;
   /** The user message of this turn, for the history cache once the turn is finished. */
   userMessage: ChatMessage;
+  /** Intent, sentiment and tags of that message (or why it is unclassified); policy sees it. */
+  classification: MessageClassification;
 }
 
 /**
@@ -25,6 +30,8 @@ export class TurnContextBuilder {
     private readonly history: HistoryRepository,
     private readonly profiles: ModelProfileRepository,
     private readonly tokenizer: ContextTokenizer,
+    private readonly classifier: MessageClassifier,
+    private readonly dataSource: DataSource,
   ) {}
 
   async build(turn: TurnEntity, sessionProfileId: string | null): Promise<TurnContext> {
@@ -32,7 +39,11 @@ export class TurnContextBuilder {
       this.profiles.find(sessionProfileId).then((p) => this.profiles.effective(p)),
       this.turns.userMessage(turn),
     ]);
-    const previous = await this.history.before(userMessage);
+    // The preprocessor keeps to its own time budget, so it never holds the turn up for long.
+    const [previous, classification] = await Promise.all([
+      this.history.before(userMessage),
+      this.classifyOnce(userMessage),
+    ]);
     const current: ChatMessage = { role: 'user', content: userMessage.content };
     const fitted = fitContextWindow(
       { role: 'system', content: profile.systemPrompt },
@@ -42,6 +53,17 @@ export class TurnContextBuilder {
     );
     const digest = createHash('sha256').update(JSON.stringify(fitted.messages)).digest('hex');
     await this.turns.recordContext(turn.id, profile.profile.id, fitted, digest);
-    return { profile, fitted, userMessage: current };
+    return { profile, fitted, userMessage: current, classification };
+  }
+
+  /** Classifies the user message and stores the result on it (a redelivered turn reuses the stored one). */
+  private async classifyOnce(message: MessageEntity): Promise<MessageClassification> {
+    if (message.classification) return message.classification as unknown as MessageClassification;
+    const classification = await this.classifier.classify(message.content);
+    await this.dataSource.query('UPDATE messages SET classification = $2 WHERE id = $1', [
+      message.id,
+      JSON.stringify(classification),
+    ]);
+    return classification;
   }
 }
