@@ -3,7 +3,16 @@
  * end-to-end tests. Infrastructure must be up (scripts/test.sh runs `infra:up` first).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 export type AppName = 'gateway' | 'conversation-worker' | 'tool-executor' | 'requeue';
@@ -65,6 +74,8 @@ export function appEnv(overrides: Record<string, string> = {}): NodeJS.ProcessEn
     // Short enough that crash tests finish quickly, long enough for a slow shared machine.
     SOMA_TURN_LEASE_MS: '4000',
     SOMA_KAFKA_SESSION_TIMEOUT_MS: '6000',
+    // Every test shares one admin key: the per-key limit has its own test with a gateway of its own.
+    SOMA_RATE_LIMIT_REQUESTS: '1000000',
     ...overrides,
   };
 }
@@ -108,23 +119,22 @@ export async function startApp(
   };
   mkdirSync(join(STATE_DIR, 'logs'), { recursive: true });
   mkdirSync(join(STATE_DIR, 'run'), { recursive: true });
-  const log = createWriteStream(join(STATE_DIR, 'logs', `test-${name}${options.logSuffix ?? ''}.log`), {
-    flags: 'a',
-  });
-  const child = spawn(
-    process.execPath,
-    ['--enable-source-maps', join(ROOT, 'dist', 'apps', name, 'src', 'main.js')],
-    {
-      cwd: ROOT,
-      env: appEnv({ [portVar[name]]: String(port), ...options.env }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  child.stdout.pipe(log);
-  child.stderr.pipe(log);
-  if (options.detached && child.pid !== undefined) {
-    appendFileSync(DETACHED_PIDS, `${child.pid}\n`);
+  const logPath = join(STATE_DIR, 'logs', `test-${name}${options.logSuffix ?? ''}.log`);
+  const args = ['--enable-source-maps', join(ROOT, 'dist', 'apps', name, 'src', 'main.js')];
+  const env = appEnv({ [portVar[name]]: String(port), ...options.env });
+  let child: ChildProcess;
+  if (options.detached) {
+    // It outlives the test file's process, so it writes its log itself (a pipe would break when we exit).
+    const fd = openSync(logPath, 'a');
+    child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', fd, fd], detached: true });
+    closeSync(fd);
+    if (child.pid !== undefined) appendFileSync(DETACHED_PIDS, `${child.pid}\n`);
     child.unref();
+  } else {
+    const log = createWriteStream(logPath, { flags: 'a' });
+    child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
   }
   const app: RunningApp = {
     name,

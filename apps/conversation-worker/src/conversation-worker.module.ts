@@ -5,6 +5,7 @@ import { ConversationWorkerModule as ConversationLogicModule } from '#soma/conve
 import { PersistenceModule } from '#soma/persistence';
 import { kafkaConsumers } from '#soma/platform';
 import { TurnWatchdog } from './watchdog/turn-watchdog.js';
+import { ToolResultsConsumer } from './inbound/tool-results.consumer.js';
 import { ConversationInboundConsumer } from './inbound/conversation-inbound.consumer.js';
 
 @Module({
@@ -14,8 +15,8 @@ import { ConversationInboundConsumer } from './inbound/conversation-inbound.cons
     ...kafkaConsumers({
       name: 'inbound',
       groupId: () => 'soma-conversation-worker',
-      topics: [Topics.conversationInbound],
-      handlers: [ConversationInboundConsumer],
+      topics: [Topics.conversationInbound, Topics.toolResults],
+      handlers: [ConversationInboundConsumer, ToolResultsConsumer],
       concurrency: (config) => config.workerConcurrency,
       mode: 'durable',
     }),

@@ -9,6 +9,16 @@ export const MessagePostedSchema = Type.Object(
     turnId: Uuid,
     messageId: Uuid,
     content: Type.String({ minLength: 1 }),
+    /** Who posted it: policy decides the tool calls of the turn for this role. */
+    principal: Type.Optional(
+      Type.Object(
+        {
+          role: Type.Union([Type.Literal('admin'), Type.Literal('user')]),
+          keyId: Type.Union([Uuid, Type.Null()]),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

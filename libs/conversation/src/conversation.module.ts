@@ -1,6 +1,11 @@
 import { Module } from '@nestjs/common';
 import { LlmModule } from '#soma/llm';
 import { PreprocessingModule } from '#soma/preprocessing';
+import { PolicyModule } from '#soma/policy';
+import { ToolsApiModule } from '#soma/tools';
+import { ContinueTurnHandler } from './commands/continue-turn/continue-turn.handler.js';
+import { ToolDecider } from './tools/tool-decider.js';
+import { TurnRunner } from './turns/turn.runner.js';
 import { makeCounterProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
 import { TokenBudgetRepository } from './budget/token-budget.repository.js';
 import { CreateSessionHandler } from './commands/create-session/create-session.handler.js';
@@ -63,7 +68,7 @@ const latencyBuckets = [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32];
 
 /** What the conversation worker needs: running turns against the model, the watchdog, and their metrics. */
 @Module({
-  imports: [LlmModule, PreprocessingModule],
+  imports: [LlmModule, PreprocessingModule, PolicyModule, ToolsApiModule],
   providers: [
     ...repositories,
     TurnRepository,
@@ -71,7 +76,10 @@ const latencyBuckets = [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32];
     TurnContextBuilder,
     OutboundEventsPublisher,
     // commands and events
+    TurnRunner,
+    ToolDecider,
     RunTurnHandler,
+    ContinueTurnHandler,
     FailLostTurnsHandler,
     TurnMetricsHandler,
     makeCounterProvider({

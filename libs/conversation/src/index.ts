@@ -3,6 +3,7 @@ export * from './budget/token-budget.js';
 export * from './commands/create-session/create-session.command.js';
 export * from './commands/post-user-message/post-user-message.command.js';
 export * from './commands/run-turn/run-turn.command.js';
+export * from './commands/continue-turn/continue-turn.command.js';
 export * from './commands/fail-lost-turns/fail-lost-turns.command.js';
 export * from './commands/save-model-profile/save-model-profile.command.js';
 export * from './commands/delete-model-profile/delete-model-profile.command.js';

@@ -114,6 +114,34 @@ export class LocalLlamaProvider extends LlmProvider implements OnModuleInit, OnA
     }
   }
 
+  /**
+   * A JSON value the model writes under a grammar compiled from `schema`: always parseable and shaped as asked
+   * (how a small local model chooses a tool and fills in its arguments).
+   */
+  async generateStructured(
+    messages: readonly ChatMessage[],
+    schema: object,
+    maxTokens: number,
+  ): Promise<unknown> {
+    if (!this.llama) throw new Error('model not loaded');
+    const grammar = await this.llama.createGrammarForJsonSchema(
+      schema as Parameters<Llama['createGrammarForJsonSchema']>[0],
+    );
+    const sequence = await this.acquire();
+    const chat = new LlamaChat({ contextSequence: sequence, autoDisposeSequence: false });
+    try {
+      const result = await chat.generateResponse(toHistory(messages), {
+        grammar,
+        maxTokens,
+        temperature: 0.2,
+      });
+      return JSON.parse(result.response) as unknown;
+    } finally {
+      chat.dispose({ disposeSequence: false });
+      this.release(sequence);
+    }
+  }
+
   private acquire(): Promise<LlamaContextSequence> {
     const sequence = this.free.pop();
     if (sequence) return Promise.resolve(sequence);

@@ -27,7 +27,9 @@ opa_up() {
     else
       info "no $REPO_ROOT/opa/rego yet: starting OPA without policies"
     fi
-    pid=$(start_bg opa "$OPA_BIN" run --server --addr "127.0.0.1:$SOMA_OPA_PORT" --log-level error \
+    # Decision logs (input, result, decision id) go to the log: an auditable record of what policy saw.
+    pid=$(start_bg opa "$OPA_BIN" run --server --addr "127.0.0.1:$SOMA_OPA_PORT" --log-level info \
+      --set decision_logs.console=true \
       --skip-version-check "${policy[@]}")
     note="started (pid $pid)"
   fi

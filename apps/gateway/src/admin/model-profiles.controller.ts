@@ -28,6 +28,8 @@ const toDto = (p: ModelProfileEntity): ModelProfileDto => ({
   systemPrompt: p.systemPrompt,
   inputCostPer1k: p.inputCostPer1k,
   outputCostPer1k: p.outputCostPer1k,
+  tools: p.tools,
+  toolChoice: p.toolChoice,
   isDefault: p.isDefault,
   updatedAt: p.updatedAt.toISOString(),
 });

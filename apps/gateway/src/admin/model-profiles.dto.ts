@@ -1,5 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import {
+  ArrayMaxSize,
+  IsArray,
   IsBoolean,
   IsIn,
   IsInt,
@@ -102,6 +104,25 @@ export class CreateModelProfileDto {
   @IsNumber()
   @Min(0)
   outputCostPer1k?: number;
+
+  @ApiPropertyOptional({
+    example: ['code.execute'],
+    description:
+      'Tools the model may call (code.execute, http.fetch, web.search, memory.write, memory.search)',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  tools?: string[];
+
+  @ApiPropertyOptional({
+    enum: ['auto', 'required'],
+    description: 'required: every turn starts with a tool call',
+  })
+  @IsOptional()
+  @IsIn(['auto', 'required'])
+  toolChoice?: 'auto' | 'required';
 
   @ApiPropertyOptional({ description: 'Make this the default profile for new sessions' })
   @IsOptional()

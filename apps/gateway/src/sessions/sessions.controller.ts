@@ -107,6 +107,7 @@ export class SessionsController {
         body.content,
         correlationId,
         idempotencyKey ?? null,
+        { role: principal.role, keyId: principal.keyId },
       ),
     );
   }

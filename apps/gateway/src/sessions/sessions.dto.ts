@@ -44,8 +44,8 @@ export class TurnDto {
   @ApiProperty({ enum: ['queued', 'running', 'completed', 'failed'] })
   status!: string;
 
-  @ApiProperty({ format: 'uuid' })
-  userMessageId!: string;
+  @ApiProperty({ format: 'uuid', nullable: true, description: 'Null for a turn started by a tool result' })
+  userMessageId!: string | null;
 
   @ApiProperty({ format: 'uuid', nullable: true })
   assistantMessageId!: string | null;

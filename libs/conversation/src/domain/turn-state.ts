@@ -4,7 +4,8 @@ import { ConversationError } from '../conversation.errors.js';
 /** A turn moves forward only: queued → running → completed | failed; a terminal state is final. */
 const next: Record<TurnStatus, readonly TurnStatus[]> = {
   queued: ['running', 'failed'],
-  running: ['completed', 'failed'],
+  running: ['awaiting_tool', 'completed', 'failed'],
+  awaiting_tool: ['running', 'failed'],
   completed: [],
   failed: [],
 };

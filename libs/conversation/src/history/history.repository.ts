@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type ChatMessage } from '#soma/llm';
-import { type MessageEntity } from '#soma/persistence';
+import { type TurnEntity } from '#soma/persistence';
 import { RedisService, SomaConfig } from '#soma/platform';
 import { DataSource } from 'typeorm';
 
@@ -19,9 +19,8 @@ const HISTORY_SQL = `
   SELECT m.turn_id, m.role, m.content
   FROM messages m
   JOIN turns t ON t.id = m.turn_id
-  JOIN messages um ON um.id = t.user_message_id
-  WHERE m.session_id = $1 AND um.position < $2 AND t.status IN ('completed', 'failed')
-  ORDER BY um.position, m.position`;
+  WHERE m.session_id = $1 AND t.position < $2 AND t.status IN ('completed', 'failed')
+  ORDER BY t.position, m.position`;
 
 function groupByTurn(rows: readonly HistoryRow[]): ChatMessage[][] {
   const turns: ChatMessage[][] = [];
@@ -46,15 +45,15 @@ export class HistoryRepository {
     private readonly config: SomaConfig,
   ) {}
 
-  /** Every finished turn before the one whose user message is `userMessage`. */
-  async before(userMessage: MessageEntity): Promise<ChatMessage[][]> {
-    const { sessionId } = userMessage;
+  /** Every finished turn before `turn`. */
+  async before(turn: TurnEntity): Promise<ChatMessage[][]> {
+    const { sessionId } = turn;
     const [complete, cached] = await Promise.all([
       this.redis.client.get(completeKey(sessionId)),
       this.redis.client.lrange(listKey(sessionId), 0, -1),
     ]);
     if (complete !== null) return groupByTurn(cached.map((entry) => JSON.parse(entry) as HistoryRow));
-    const rows = await this.dataSource.query<HistoryRow[]>(HISTORY_SQL, [sessionId, userMessage.position]);
+    const rows = await this.dataSource.query<HistoryRow[]>(HISTORY_SQL, [sessionId, turn.position]);
     await this.rebuild(sessionId, rows);
     return groupByTurn(rows);
   }

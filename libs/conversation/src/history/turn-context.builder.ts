@@ -10,11 +10,18 @@ import { TurnRepository } from '../turns/turn.repository.js';
 import { fitContextWindow, type FittedContext } from './context-window.js';
 import { HistoryRepository } from './history.repository.js';
 
+/** A turn started by a tool result has no user message to classify. */
+const UNCLASSIFIED_TOOL_TURN: MessageClassification = {
+  status: 'unclassified',
+  reason: 'ERROR',
+  durationMs: 0,
+};
+
 export interface TurnContext {
   profile: EffectiveProfile;
   fitted: FittedContext;
-  /** The user message of this turn, for the history cache once the turn is finished. */
-  userMessage: ChatMessage;
+  /** This turn's own messages so far, for the history cache once the turn is finished. */
+  current: ChatMessage[];
   /** Intent, sentiment and tags of that message (or why it is unclassified); policy sees it. */
   classification: MessageClassification;
 }
@@ -35,25 +42,23 @@ export class TurnContextBuilder {
   ) {}
 
   async build(turn: TurnEntity, sessionProfileId: string | null): Promise<TurnContext> {
-    const [profile, userMessage] = await Promise.all([
+    const [profile, own, previous] = await Promise.all([
       this.profiles.find(sessionProfileId).then((p) => this.profiles.effective(p)),
-      this.turns.userMessage(turn),
+      this.turns.messagesOf(turn),
+      this.history.before(turn),
     ]);
-    // The preprocessor keeps to its own time budget, so it never holds the turn up for long.
-    const [previous, classification] = await Promise.all([
-      this.history.before(userMessage),
-      this.classifyOnce(userMessage),
-    ]);
-    const current: ChatMessage = { role: 'user', content: userMessage.content };
+    const userMessage = own.find((m) => m.role === 'user');
+    const classification = userMessage ? await this.classifyOnce(userMessage) : UNCLASSIFIED_TOOL_TURN;
+    const current = own.map((m): ChatMessage => ({ role: m.role, content: m.content }));
     const fitted = fitContextWindow(
       { role: 'system', content: profile.systemPrompt },
-      [...previous, [current]],
+      [...previous, current],
       Math.max(1, profile.contextWindow - profile.maxTokens),
       (messages) => this.tokenizer.countContextTokens(messages),
     );
     const digest = createHash('sha256').update(JSON.stringify(fitted.messages)).digest('hex');
     await this.turns.recordContext(turn.id, profile.profile.id, fitted, digest);
-    return { profile, fitted, userMessage: current, classification };
+    return { profile, fitted, current, classification };
   }
 
   /** Classifies the user message and stores the result on it (a redelivered turn reuses the stored one). */

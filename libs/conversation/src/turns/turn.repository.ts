@@ -7,6 +7,7 @@ import {
   UsageLedgerEntity,
   type StagedMessage,
 } from '#soma/persistence';
+import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { budgetDay } from '../budget/token-budget.js';
 import { type FittedContext } from '../history/context-window.js';
@@ -79,8 +80,119 @@ export class TurnRepository {
     );
   }
 
-  userMessage(turn: TurnEntity): Promise<MessageEntity> {
-    return this.dataSource.getRepository(MessageEntity).findOneByOrFail({ id: turn.userMessageId });
+  /** The turn's own messages so far (user message, tool call, tool result), in order. */
+  messagesOf(turn: TurnEntity): Promise<MessageEntity[]> {
+    return this.dataSource
+      .getRepository(MessageEntity)
+      .find({ where: { turnId: turn.id }, order: { position: 'ASC' } });
+  }
+
+  /** running → awaiting_tool: the model's call is recorded and staged for the tool executor, atomically. */
+  async awaitTool(
+    turn: TurnEntity,
+    owner: string,
+    call: { toolCallId: string; content: string; waitMs: number },
+    outgoing: readonly { topic: string; envelope: Envelope }[],
+  ): Promise<StagedMessage[] | undefined> {
+    return this.dataSource.transaction(async (manager) => {
+      const moved = await manager
+        .createQueryBuilder()
+        .update(TurnEntity)
+        .set({
+          status: 'awaiting_tool',
+          pendingToolCallId: call.toolCallId,
+          leaseExpiresAt: leaseUntil(call.waitMs),
+        })
+        .where(`id = :id AND status = 'running' AND lease_owner = :owner`, { id: turn.id, owner })
+        .execute();
+      if (moved.affected !== 1) return undefined;
+      await this.addMessage(manager, turn, {
+        role: 'assistant',
+        content: call.content,
+        toolCallId: call.toolCallId,
+      });
+      const staged: StagedMessage[] = [];
+      for (const message of outgoing)
+        staged.push(await this.outbox.stage(manager, message.topic, message.envelope));
+      return staged;
+    });
+  }
+
+  /** awaiting_tool → running when the awaited result arrives; undefined if the turn is not waiting for it. */
+  async resumeFromTool(turnId: string, toolCallId: string, owner: string, leaseMs: number) {
+    const result = await this.dataSource
+      .createQueryBuilder()
+      .update(TurnEntity)
+      .set({
+        status: 'running',
+        leaseOwner: owner,
+        leaseExpiresAt: leaseUntil(leaseMs),
+        pendingToolCallId: null,
+      })
+      .where(`id = :turnId AND status = 'awaiting_tool' AND pending_tool_call_id = :toolCallId`, {
+        turnId,
+        toolCallId,
+      })
+      .execute();
+    if (result.affected !== 1) return undefined;
+    return this.dataSource.getRepository(TurnEntity).findOneByOrFail({ id: turnId });
+  }
+
+  /** A turn started by a tool result that no turn waits for (an explicit user call, or an approved one). */
+  async startToolTurn(
+    tenantId: string,
+    sessionId: string,
+    owner: string,
+    leaseMs: number,
+  ): Promise<TurnEntity> {
+    const id = randomUUID();
+    await this.dataSource
+      .createQueryBuilder()
+      .insert()
+      .into(TurnEntity)
+      .values({
+        id,
+        tenantId,
+        sessionId,
+        userMessageId: null,
+        status: 'running',
+        leaseOwner: owner,
+        startedAt: () => 'now()',
+        leaseExpiresAt: leaseUntil(leaseMs),
+      })
+      .execute();
+    return this.dataSource.getRepository(TurnEntity).findOneByOrFail({ id });
+  }
+
+  /** Whether a message of this Kafka event was recorded already (a redelivered tool result). */
+  seenEvent(eventId: string): Promise<boolean> {
+    return this.dataSource.getRepository(MessageEntity).existsBy({ sourceEventId: eventId });
+  }
+
+  async addMessage(
+    manager: EntityManager,
+    turn: TurnEntity,
+    message: { role: 'assistant' | 'tool'; content: string; toolCallId: string; sourceEventId?: string },
+  ): Promise<void> {
+    await manager.insert(MessageEntity, {
+      id: randomUUID(),
+      tenantId: turn.tenantId,
+      sessionId: turn.sessionId,
+      turnId: turn.id,
+      role: message.role,
+      content: message.content,
+      toolCallId: message.toolCallId,
+      sourceEventId: message.sourceEventId ?? null,
+    });
+  }
+
+  addToolResult(turn: TurnEntity, content: string, toolCallId: string, sourceEventId: string): Promise<void> {
+    return this.addMessage(this.dataSource.manager, turn, {
+      role: 'tool',
+      content,
+      toolCallId,
+      sourceEventId,
+    });
   }
 
   /** running → completed: the reply, the ledger line and turn.completed, in one transaction. */
@@ -124,7 +236,7 @@ export class TurnRepository {
     return this.dataSource
       .getRepository(TurnEntity)
       .createQueryBuilder('t')
-      .where(`t.status = 'running' AND t.lease_expires_at < now()`)
+      .where(`t.status IN ('running', 'awaiting_tool') AND t.lease_expires_at < now()`)
       .orderBy('t.lease_expires_at')
       .limit(limit)
       .getMany();
@@ -148,7 +260,7 @@ export class TurnRepository {
           promptTokens: outcome.usage.promptTokens,
           completionTokens: outcome.usage.completionTokens,
         })
-        .where(`id = :id AND status = 'running' AND ${guard}`, { id: turn.id, owner })
+        .where(`id = :id AND status IN ('running', 'awaiting_tool') AND ${guard}`, { id: turn.id, owner })
         .execute();
       if (claimed.affected !== 1) return undefined;
       await manager.update(TurnEntity, { id: turn.id }, await write(manager));

@@ -31,6 +31,10 @@ export class MessageEntity {
   toolCallId!: string | null;
 
   /** For user messages: intent, sentiment and tags from the preprocessor (or why it is unclassified). */
+  /** The Kafka event a message came from (tool results): a redelivery cannot add it twice. */
+  @Column('uuid', { name: 'source_event_id', nullable: true })
+  sourceEventId!: string | null;
+
   @Column('jsonb', { nullable: true })
   classification!: Record<string, unknown> | null;
 

@@ -47,6 +47,14 @@ export class ModelProfileEntity {
   @Column('numeric', { name: 'output_cost_per_1k', transformer: { to: (v: number) => v, from: Number } })
   outputCostPer1k!: number;
 
+  /** Tools the model may call in turns of this profile (empty: none). */
+  @Column('jsonb')
+  tools!: string[];
+
+  /** auto: the model decides whether to call a tool; required: every turn starts with a tool call. */
+  @Column('text', { name: 'tool_choice' })
+  toolChoice!: 'auto' | 'required';
+
   @Column('boolean', { name: 'is_default' })
   isDefault!: boolean;
 

@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 
-export type TurnStatus = 'queued' | 'running' | 'completed' | 'failed';
+export type TurnStatus = 'queued' | 'running' | 'awaiting_tool' | 'completed' | 'failed';
 
 @Entity({ name: 'turns' })
 export class TurnEntity {
@@ -13,8 +13,17 @@ export class TurnEntity {
   @Column('uuid', { name: 'session_id' })
   sessionId!: string;
 
-  @Column('uuid', { name: 'user_message_id' })
-  userMessageId!: string;
+  /** Null for a turn started by a tool result (a user's explicit tool call, or a call an admin approved). */
+  @Column('uuid', { name: 'user_message_id', nullable: true })
+  userMessageId!: string | null;
+
+  /** Conversation order of the session's turns. */
+  @Column({ type: 'bigint', insert: false, update: false })
+  position!: string;
+
+  /** While awaiting_tool: the call whose result resumes the turn. */
+  @Column('uuid', { name: 'pending_tool_call_id', nullable: true })
+  pendingToolCallId!: string | null;
 
   @Column('uuid', { name: 'assistant_message_id', nullable: true })
   assistantMessageId!: string | null;

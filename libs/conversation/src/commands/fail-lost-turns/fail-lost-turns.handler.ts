@@ -29,17 +29,18 @@ export class FailLostTurnsHandler implements ICommandHandler<FailLostTurnsComman
         correlationId: turn.id,
         causationId: null,
       };
-      const message = `the worker generating this turn stopped (lease owner ${turn.leaseOwner ?? 'unknown'})`;
-      const envelope = await this.events.prepare(context, 'turn.failed', {
-        turnId: turn.id,
-        code: 'WORKER_LOST',
-        message,
-      });
+      // A running turn lost its worker; a turn awaiting a tool got no result in time.
+      const lost = turn.status === 'running';
+      const code = lost ? 'WORKER_LOST' : 'TOOL_TIMEOUT';
+      const message = lost
+        ? `the worker generating this turn stopped (lease owner ${turn.leaseOwner ?? 'unknown'})`
+        : `no result for tool call ${turn.pendingToolCallId ?? ''} in time`;
+      const envelope = await this.events.prepare(context, 'turn.failed', { turnId: turn.id, code, message });
       // The guarded update makes this exactly-once even with several watchdogs racing.
       const staged = await this.turns.fail(
         turn,
         null,
-        { code: 'WORKER_LOST', message },
+        { code, message },
         {
           envelope,
           usage: NO_USAGE,
@@ -51,7 +52,7 @@ export class FailLostTurnsHandler implements ICommandHandler<FailLostTurnsComman
       await this.outbox.flush([staged]);
       await this.budgets.settle(turn.tenantId, turn.sessionId, turn.id, 0);
       await this.history.invalidate(turn.sessionId);
-      this.eventBus.publish(new TurnFinishedEvent(turn.id, 'unknown', 'failed', 'WORKER_LOST', 0, null, 0));
+      this.eventBus.publish(new TurnFinishedEvent(turn.id, 'unknown', 'failed', code, 0, null, 0));
       failed++;
     }
     return failed;

@@ -14,6 +14,7 @@ export class PostUserMessageCommand extends Command<PostedTurn> {
     readonly content: string,
     readonly correlationId: string,
     readonly idempotencyKey: string | null,
+    readonly principal: { role: 'admin' | 'user'; keyId: string | null },
   ) {
     super();
   }

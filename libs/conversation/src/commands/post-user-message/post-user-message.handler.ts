@@ -65,7 +65,7 @@ export class PostUserMessageHandler implements ICommandHandler<PostUserMessageCo
           status: 'queued',
           idempotencyKey,
         });
-        const payload: MessagePosted = { turnId, messageId, content };
+        const payload: MessagePosted = { turnId, messageId, content, principal: command.principal };
         const envelope = createEnvelope(
           'conversation.message.posted',
           { tenantId, sessionId, correlationId },
@@ -90,7 +90,7 @@ export class PostUserMessageHandler implements ICommandHandler<PostUserMessageCo
     const turn = await this.dataSource
       .getRepository(TurnEntity)
       .findOneBy({ sessionId, idempotencyKey: key });
-    if (!turn) return undefined;
+    if (!turn?.userMessageId) return undefined;
     const message = await this.dataSource
       .getRepository(MessageEntity)
       .findOneByOrFail({ id: turn.userMessageId });

@@ -14,6 +14,8 @@ export interface ModelProfileFields {
   systemPrompt: string | null;
   inputCostPer1k: number;
   outputCostPer1k: number;
+  tools: string[];
+  toolChoice: 'auto' | 'required';
   isDefault: boolean;
 }
 

@@ -15,6 +15,8 @@ const defaults: Omit<ModelProfileFields, 'name' | 'provider' | 'model'> = {
   systemPrompt: null,
   inputCostPer1k: 0,
   outputCostPer1k: 0,
+  tools: [],
+  toolChoice: 'auto',
   isDefault: false,
 };
 

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { ConversationError } from '../../conversation.errors.js';
 import { ListMessagesQuery } from './list-messages.query.js';
 
-/** The whole history in conversation order: each turn's user message, its tool messages, then its reply. */
+/** The whole history in conversation order: turn by turn, each turn's messages as they were written. */
 @QueryHandler(ListMessagesQuery)
 export class ListMessagesHandler implements IQueryHandler<ListMessagesQuery, MessageEntity[]> {
   constructor(private readonly dataSource: DataSource) {}
@@ -16,9 +16,8 @@ export class ListMessagesHandler implements IQueryHandler<ListMessagesQuery, Mes
       .getRepository(MessageEntity)
       .createQueryBuilder('m')
       .leftJoin('turns', 't', 't.id = m.turn_id')
-      .leftJoin('messages', 'um', 'um.id = t.user_message_id')
       .where('m.session_id = :sessionId AND m.tenant_id = :tenantId', { sessionId, tenantId })
-      .orderBy('COALESCE(um.position, m.position)', 'ASC')
+      .orderBy('t.position', 'ASC')
       .addOrderBy('m.position', 'ASC')
       .getMany();
   }

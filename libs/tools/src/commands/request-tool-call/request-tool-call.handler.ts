@@ -1,6 +1,6 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { createEnvelope, Topics, type ToolCallRequested } from '#soma/contracts';
-import { OutboxRelay, SessionEntity } from '#soma/persistence';
+import { MessageEntity, OutboxRelay, SessionEntity } from '#soma/persistence';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { ToolRegistry } from '../../registry/tool.registry.js';
@@ -34,7 +34,17 @@ export class RequestToolCallHandler implements ICommandHandler<RequestToolCallCo
     const outboxId = await this.dataSource.transaction(async (manager) => {
       const session = await manager.findOneBy(SessionEntity, { id: sessionId, tenantId });
       if (!session) throw new ToolError('SESSION_NOT_FOUND', `session ${sessionId} not found`);
-      const envelope = createEnvelope('tool.call.requested', { tenantId, sessionId, correlationId }, payload);
+      // Policy sees what the preprocessor made of the user's latest message (intent, sentiment, tags).
+      const latest = await manager.findOne(MessageEntity, {
+        where: { sessionId, role: 'user' },
+        order: { position: 'DESC' },
+      });
+      const context = latest?.classification ? { ...latest.classification } : {};
+      const envelope = createEnvelope(
+        'tool.call.requested',
+        { tenantId, sessionId, correlationId },
+        { ...payload, context },
+      );
       return this.outbox.stage(manager, Topics.toolRequests, envelope);
     });
     await this.outbox.flush([outboxId]);

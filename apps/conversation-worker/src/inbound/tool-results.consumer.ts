@@ -1,0 +1,16 @@
+import { Injectable } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { Topics, type Envelope, type ToolCallFinished } from '#soma/contracts';
+import { ContinueTurnCommand } from '#soma/conversation';
+import { type KafkaHandler } from '#soma/platform';
+
+@Injectable()
+export class ToolResultsConsumer implements KafkaHandler {
+  readonly topic = Topics.toolResults;
+
+  constructor(private readonly commandBus: CommandBus) {}
+
+  async handle(envelope: Envelope): Promise<void> {
+    await this.commandBus.execute(new ContinueTurnCommand(envelope as Envelope<string, ToolCallFinished>));
+  }
+}
