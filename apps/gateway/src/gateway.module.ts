@@ -8,16 +8,26 @@ import { kafkaConsumers } from '#soma/platform';
 import { ModelProfilesController } from './admin/model-profiles.controller.js';
 import { TenantsController } from './admin/tenants.controller.js';
 import { UsageController } from './admin/usage.controller.js';
+import { RequeueApiModule } from '#soma/requeue';
 import { ToolsApiModule } from '#soma/tools';
 import { DocumentsController } from './documents/documents.controller.js';
 import { OutboundEventsConsumer } from './outbound/outbound-events.consumer.js';
 import { ReplayLogWriterConsumer } from './outbound/replay-log-writer.consumer.js';
 import { SessionEventsController } from './sessions/session-events.controller.js';
 import { SessionsController } from './sessions/sessions.controller.js';
+import { DeadLettersController } from './requeue/dead-letters.controller.js';
+import { RequeueController } from './requeue/requeue.controller.js';
 import { ToolCallsController } from './tools/tool-calls.controller.js';
 
 @Module({
-  imports: [CqrsModule.forRoot(), PersistenceModule, IdentityModule, ConversationApiModule, ToolsApiModule],
+  imports: [
+    CqrsModule.forRoot(),
+    PersistenceModule,
+    IdentityModule,
+    ConversationApiModule,
+    ToolsApiModule,
+    RequeueApiModule,
+  ],
   controllers: [
     SessionsController,
     SessionEventsController,
@@ -26,6 +36,8 @@ import { ToolCallsController } from './tools/tool-calls.controller.js';
     UsageController,
     ToolCallsController,
     DocumentsController,
+    RequeueController,
+    DeadLettersController,
   ],
   providers: [
     ...kafkaConsumers({

@@ -97,6 +97,10 @@ const spec = {
   sandboxRoot: ['SOMA_SANDBOX_ROOT', str(join(tmpdir(), 'soma-sandbox'))],
   sandboxUid: ['SOMA_SANDBOX_UID', int(65534, 1, 2 ** 31)],
   searxngUrl: ['SOMA_SEARXNG_URL', optionalStr()],
+  // Requeue: retries of transient failures (exponential backoff with jitter), then a dead letter.
+  retryMaxAttempts: ['SOMA_RETRY_MAX_ATTEMPTS', int(6, 1, 100)],
+  retryBaseDelayMs: ['SOMA_RETRY_BASE_DELAY_MS', int(500, 1, 600_000)],
+  retryMaxDelayMs: ['SOMA_RETRY_MAX_DELAY_MS', int(8000, 1, 3_600_000)],
 } as const;
 
 type Spec = typeof spec;
