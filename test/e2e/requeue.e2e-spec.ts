@@ -369,6 +369,8 @@ describe('requeue: review, audited override, rejection, retries and dead letters
       sessionId,
       JSON.stringify({ ...invalid, payload: { ...invalid.payload, attempt: 0 } }),
     );
+    // requeue's own consumer of tool.blocked survives a poison message the same way.
+    await probe.publishRaw(Topics.toolBlocked, sessionId, `not json at all ${marker}`);
     const next = request(
       tenantId,
       sessionId,
@@ -394,6 +396,16 @@ describe('requeue: review, audited override, rejection, retries and dead letters
     expect(byReason.MALFORMED_JSON?.app).toBe('tool-executor');
     expect(byReason.MALFORMED_JSON?.source).toMatch(/^tool\.requests\/\d+\/\d+$/);
     expect(byReason.SCHEMA_VIOLATION?.detail).toContain('/payload/attempt');
+    const own = await until('the tool.blocked dead letter', async () => {
+      const page = await api.request<Page<DeadLetterView>>(
+        'GET',
+        `/v1/dead-letters?sourceTopic=${Topics.toolBlocked}&reason=MALFORMED_JSON&limit=100`,
+      );
+      return page.body.items.find((letter) => letter.value?.includes(marker));
+    });
+    expect(own.app).toBe('requeue');
+    // ...and keeps consuming: a later blocked call still becomes a pending item.
+    await blockedOnce(request(tenantId, sessionId, 'code.execute', PRINT_42));
     expect(await notesOf(sessionId, marker)).toBe(0);
 
     const replay = await api.request<{ error: string }>(
