@@ -1,6 +1,7 @@
 import { InitialSchema1764000000000 } from './1764000000000-initial-schema.js';
 import { ConversationWorker1764000001000 } from './1764000001000-conversation-worker.js';
 import { Tools1764000003000 } from './1764000003000-tools.js';
+import { Requeue1764000005000 } from './1764000005000-requeue.js';
 import { TurnTools1764000006000 } from './1764000006000-turn-tools.js';
 
 /** Every migration, in order. The schema changes only through these. */
@@ -8,5 +9,6 @@ export const migrations = [
   InitialSchema1764000000000,
   ConversationWorker1764000001000,
   Tools1764000003000,
+  Requeue1764000005000,
   TurnTools1764000006000,
 ];

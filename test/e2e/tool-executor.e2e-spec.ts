@@ -315,12 +315,18 @@ describe('tool executor (Kafka → validation → OPA + OpenFGA → sandbox → 
     } finally {
       execFileSync('bash', [join(ROOT, 'scripts', 'infra', 'infra.sh'), 'up'], { stdio: 'ignore' });
     }
-    // A retry (what requeue sends: the same call, next attempt) now runs, once.
+    // Requeue retries the call (same toolCallId, next attempt, with backoff); now that OPA is back it runs, once.
     expect((await fetch(`${opaUrl}/health`)).status).toBe(200);
-    const retry = { ...envelope, eventId: randomUUID(), payload: { ...envelope.payload, attempt: 2 } };
-    await probe.publish(Topics.toolRequests, retry);
-    const results = await resultOf(envelope.payload.toolCallId, 30_000, 2);
-    expect(results.map((r) => r.payload.status)).toEqual(['blocked', 'ok']);
+    await probe.waitFor<ToolCallFinished>(
+      (topic, e) =>
+        topic === Topics.toolResults &&
+        e.payload.toolCallId === envelope.payload.toolCallId &&
+        e.payload.status === 'ok',
+      60_000,
+    );
+    const results = await resultOf(envelope.payload.toolCallId);
+    expect(results[0]?.payload.status).toBe('blocked');
+    expect(new Set(results.filter((r) => r.payload.status === 'ok').map((r) => r.eventId)).size).toBe(1);
     expect((await notesOf(sessionId)).filter((note) => note === marker)).toHaveLength(1);
   });
 });

@@ -29,8 +29,12 @@ export class KafkaProbe {
     await consumer.subscribe({ topics, fromBeginning: false });
     await consumer.run({
       eachMessage: ({ topic, message }) => {
-        if (message.value) {
-          this.received.push({ topic, envelope: JSON.parse(message.value.toString()) as Envelope });
+        try {
+          if (message.value) {
+            this.received.push({ topic, envelope: JSON.parse(message.value.toString()) as Envelope });
+          }
+        } catch {
+          // a malformed message (a test produced it on purpose): not an envelope to wait for
         }
         return Promise.resolve();
       },
@@ -45,6 +49,11 @@ export class KafkaProbe {
       topic,
       messages: [{ key: envelope.sessionId, value: JSON.stringify(envelope) }],
     });
+  }
+
+  /** Produces raw bytes (for example a malformed message), as a buggy or hostile producer would. */
+  async publishRaw(topic: string, key: string, value: string): Promise<void> {
+    await this.producer?.send({ topic, messages: [{ key, value }] });
   }
 
   /** Waits until `count` messages match; returns them. */

@@ -9,6 +9,7 @@ import { kafkaConsumers } from '#soma/platform';
 import { ModelProfilesController } from './admin/model-profiles.controller.js';
 import { TenantsController } from './admin/tenants.controller.js';
 import { UsageController } from './admin/usage.controller.js';
+import { RequeueApiModule } from '#soma/requeue';
 import { ToolsApiModule } from '#soma/tools';
 import { DocumentsController } from './documents/documents.controller.js';
 import { ApiKeysController } from './admin/api-keys.controller.js';
@@ -20,6 +21,8 @@ import { SessionDirectoryController } from './sessions/session-directory.control
 import { SessionEventsController } from './sessions/session-events.controller.js';
 import { SessionsController } from './sessions/sessions.controller.js';
 import { StreamingModule } from './streaming/streaming.module.js';
+import { DeadLettersController } from './requeue/dead-letters.controller.js';
+import { RequeueController } from './requeue/requeue.controller.js';
 import { ToolCallsController } from './tools/tool-calls.controller.js';
 
 @Module({
@@ -30,6 +33,7 @@ import { ToolCallsController } from './tools/tool-calls.controller.js';
     ConversationApiModule,
     ToolsApiModule,
     StreamingModule,
+    RequeueApiModule,
   ],
   controllers: [
     SessionsController,
@@ -42,6 +46,8 @@ import { ToolCallsController } from './tools/tool-calls.controller.js';
     DocumentsController,
     ApiKeysController,
     AsyncApiController,
+    RequeueController,
+    DeadLettersController,
   ],
   providers: [
     { provide: APP_GUARD, useClass: RateLimitGuard },

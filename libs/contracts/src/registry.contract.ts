@@ -9,6 +9,7 @@ import {
   TurnFailedSchema,
   TurnStartedSchema,
 } from './conversation.contract.js';
+import { AuditRecordedSchema } from './audit.contract.js';
 import { ToolCallBlockedSchema, ToolCallFinishedSchema, ToolCallRequestedSchema } from './tool.contract.js';
 import { Topics, type Topic } from './topics.contract.js';
 
@@ -99,6 +100,13 @@ export const messageTypes = [
     schemaVersion: 1,
     payload: ToolCallBlockedSchema,
     description: 'Policy denied a call, it needs approval, or no engine could decide; requeue keeps it.',
+  },
+  {
+    type: 'audit.recorded',
+    topic: Topics.auditEvents,
+    schemaVersion: 1,
+    payload: AuditRecordedSchema,
+    description: 'An admin action (override, rejection, dead-letter replay): who, when, why, and on what.',
   },
 ] as const satisfies readonly MessageTypeSpec[];
 

@@ -12,6 +12,10 @@ import { TurnEntity } from './entities/turn.entity.js';
 import { ModelProfileEntity } from './entities/model-profile.entity.js';
 import { TenantBudgetEntity } from './entities/tenant-budget.entity.js';
 import { UsageLedgerEntity } from './entities/usage-ledger.entity.js';
+import { RequeueItemEntity } from './entities/requeue-item.entity.js';
+import { OverrideGrantEntity } from './entities/override-grant.entity.js';
+import { AuditEventEntity } from './entities/audit-event.entity.js';
+import { DeadLetterEntity } from './entities/dead-letter.entity.js';
 
 export const entities = [
   TenantEntity,
@@ -26,6 +30,10 @@ export const entities = [
   ToolCallEntity,
   DocumentEntity,
   MemoryNoteEntity,
+  RequeueItemEntity,
+  OverrideGrantEntity,
+  AuditEventEntity,
+  DeadLetterEntity,
 ];
 
 /** The system of record. Schema changes only through migrations/, never synchronize. */

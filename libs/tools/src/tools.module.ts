@@ -5,6 +5,7 @@ import { makeCounterProvider, makeHistogramProvider } from '@willsoto/nestjs-pro
 import { DataSource } from 'typeorm';
 import { ExecuteToolCallHandler } from './commands/execute-tool-call/execute-tool-call.handler.js';
 import { ToolCallGatekeeper } from './commands/execute-tool-call/tool-call.gatekeeper.js';
+import { OverrideGrantRepository } from './commands/execute-tool-call/override-grant.repository.js';
 import { ToolCallRepository } from './commands/execute-tool-call/tool-call.repository.js';
 import { ToolResultPublisher } from './commands/execute-tool-call/tool-result.publisher.js';
 import { IngestDocumentHandler } from './commands/ingest-document/ingest-document.handler.js';
@@ -50,6 +51,7 @@ const registryProviders: Provider[] = [
     ...registryProviders,
     ToolCallRepository,
     ToolCallGatekeeper,
+    OverrideGrantRepository,
     ToolResultPublisher,
     ExecuteToolCallHandler,
     makeCounterProvider({

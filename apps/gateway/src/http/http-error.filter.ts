@@ -1,6 +1,7 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { ConversationError, type ConversationErrorCode } from '#soma/conversation';
 import { IdentityError, type IdentityErrorCode } from '#soma/identity';
+import { RequeueError, type RequeueErrorCode } from '#soma/requeue';
 import { ToolError, type ToolErrorCode } from '#soma/tools';
 import type { Response } from 'express';
 
@@ -73,6 +74,21 @@ function statusOfTool(code: ToolErrorCode): number {
   }
 }
 
+function statusOfRequeue(code: RequeueErrorCode): number {
+  switch (code) {
+    case 'REQUEUE_ITEM_NOT_FOUND':
+    case 'DEAD_LETTER_NOT_FOUND':
+      return 404;
+    case 'REQUEUE_ITEM_NOT_PENDING':
+    case 'DEAD_LETTER_ALREADY_REPLAYED':
+      return 409;
+    case 'DEAD_LETTER_NOT_REPLAYABLE':
+      return 422;
+    default:
+      return assertUnreachable(code);
+  }
+}
+
 interface ErrorBody {
   statusCode: number;
   error: string;
@@ -118,6 +134,14 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (exception instanceof ToolError) {
       return {
         statusCode: statusOfTool(exception.code),
+        error: exception.code,
+        message: exception.message,
+        ...exception.meta,
+      };
+    }
+    if (exception instanceof RequeueError) {
+      return {
+        statusCode: statusOfRequeue(exception.code),
         error: exception.code,
         message: exception.message,
         ...exception.meta,

@@ -110,6 +110,10 @@ const spec = {
     'SOMA_SLM_WEIGHTS_PATH',
     str(join(process.cwd(), 'data', 'slm', 'classifier-weights.json')),
   ],
+  // Requeue: retries of transient failures (exponential backoff with jitter), then a dead letter.
+  retryMaxAttempts: ['SOMA_RETRY_MAX_ATTEMPTS', int(6, 1, 100)],
+  retryBaseDelayMs: ['SOMA_RETRY_BASE_DELAY_MS', int(500, 1, 600_000)],
+  retryMaxDelayMs: ['SOMA_RETRY_MAX_DELAY_MS', int(8000, 1, 3_600_000)],
 } as const;
 
 type Spec = typeof spec;

@@ -38,7 +38,8 @@ export class ExecuteToolCallHandler implements ICommandHandler<
     if (admission.kind === 'rejected') {
       const error = { code: admission.code, message: admission.message };
       call = {
-        status: 'error',
+        // A refused grant leaves the call blocked (a real override may still come), never failed.
+        status: admission.code === 'GRANT_INVALID' ? 'blocked' : 'error',
         output: { errors: admission.errors },
         error,
         decision: null,

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { type ArgumentError, ToolRegistry } from '../../registry/tool.registry.js';
 import { type ToolDefinition } from '../../registry/tool-definition.contract.js';
 import { type ToolErrorCode } from '../../tools.errors.js';
+import { OverrideGrantRepository } from './override-grant.repository.js';
 
 export type Admission =
   | { kind: 'admitted'; tool: ToolDefinition; decision: PolicyDecision | null; grantId: string | null }
@@ -22,6 +23,7 @@ export class ToolCallGatekeeper {
   constructor(
     private readonly registry: ToolRegistry,
     private readonly gate: PolicyGate,
+    private readonly grants: OverrideGrantRepository,
   ) {}
 
   async admit(envelope: Envelope<string, ToolCallRequested>): Promise<Admission> {
@@ -36,6 +38,14 @@ export class ToolCallGatekeeper {
           kind: 'rejected',
           code: 'GRANT_INVALID',
           message: 'the override grant is for other arguments',
+          errors: [],
+        };
+      }
+      if (!(await this.grants.consume(request.grant, envelope.tenantId, request.toolCallId))) {
+        return {
+          kind: 'rejected',
+          code: 'GRANT_INVALID',
+          message: 'the override grant is not recorded for this call, or was already used',
           errors: [],
         };
       }

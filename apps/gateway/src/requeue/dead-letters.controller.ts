@@ -1,0 +1,66 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { type Principal } from '#soma/identity';
+import { correlationStore } from '#soma/platform';
+import {
+  ListDeadLettersQuery,
+  ReplayDeadLetterCommand,
+  type DeadLetterReplayed,
+  type DeadLetterView,
+  type Page,
+} from '#soma/requeue';
+import { randomUUID } from 'node:crypto';
+import { ApiKeyGuard } from '../auth/api-key.guard.js';
+import { CurrentPrincipal } from '../auth/principal.decorator.js';
+import { Requires, RolesGuard } from '../auth/roles.guard.js';
+import { ErrorDto } from '../sessions/sessions.dto.js';
+import { ListDeadLettersDto, pageOf, ReplayDto, RequeueIdParam } from './requeue.dto.js';
+
+/** Messages any consumer of any app gave up on, with reason codes: operator admins list and replay them. */
+@ApiTags('dead-letters')
+@ApiBearerAuth()
+@ApiResponse({ status: 401, type: ErrorDto })
+@ApiResponse({ status: 403, description: 'Not an operator admin key', type: ErrorDto })
+@UseGuards(ApiKeyGuard, RolesGuard)
+@Requires('operator')
+@Controller('v1/dead-letters')
+export class DeadLettersController {
+  constructor(
+    private readonly commandBus: CommandBus,
+    private readonly queryBus: QueryBus,
+  ) {}
+
+  @Get()
+  @ApiResponse({ status: 200, description: '{ items, total, limit, offset }, newest first' })
+  @ApiResponse({ status: 400, type: ErrorDto })
+  list(@Query() query: ListDeadLettersDto): Promise<Page<DeadLetterView>> {
+    const { sourceTopic, reason, status, tenantId } = query;
+    return this.queryBus.execute(
+      new ListDeadLettersQuery({
+        ...pageOf(query),
+        ...(sourceTopic ? { sourceTopic } : {}),
+        ...(reason ? { reason } : {}),
+        ...(status ? { status } : {}),
+        ...(tenantId ? { tenantId } : {}),
+      }),
+    );
+  }
+
+  @Post(':id/replay')
+  @HttpCode(200)
+  @ApiResponse({ status: 200, description: 'Re-published to its source topic under a new event id' })
+  @ApiResponse({ status: 404, type: ErrorDto })
+  @ApiResponse({ status: 409, description: 'Already replayed', type: ErrorDto })
+  @ApiResponse({ status: 422, description: 'Not a valid message of its topic', type: ErrorDto })
+  replay(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', new RequeueIdParam('DEAD_LETTER_NOT_FOUND')) id: string,
+    @Body() body: ReplayDto,
+  ): Promise<DeadLetterReplayed> {
+    const correlationId = correlationStore.getStore()?.correlationId ?? randomUUID();
+    return this.commandBus.execute(
+      new ReplayDeadLetterCommand(principal, id, body.reason ?? 'replayed by an operator', correlationId),
+    );
+  }
+}

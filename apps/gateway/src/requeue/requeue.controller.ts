@@ -1,0 +1,94 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { type Principal } from '#soma/identity';
+import { correlationStore } from '#soma/platform';
+import {
+  GetRequeueItemQuery,
+  ListRequeueItemsQuery,
+  OverrideRequeueItemCommand,
+  RejectRequeueItemCommand,
+  type Page,
+  type RequeueItemDetail,
+  type RequeueItemOverridden,
+  type RequeueItemRejected,
+  type RequeueItemView,
+} from '#soma/requeue';
+import { randomUUID } from 'node:crypto';
+import { ApiKeyGuard } from '../auth/api-key.guard.js';
+import { CurrentPrincipal } from '../auth/principal.decorator.js';
+import { Requires, RolesGuard } from '../auth/roles.guard.js';
+import { ErrorDto } from '../sessions/sessions.dto.js';
+import { DecisionReasonDto, ListRequeueItemsDto, pageOf, RequeueIdParam } from './requeue.dto.js';
+
+const ItemId = new RequeueIdParam('REQUEUE_ITEM_NOT_FOUND');
+const correlationId = () => correlationStore.getStore()?.correlationId ?? randomUUID();
+
+/** Blocked tool calls: admins review them, override one (single-use grant, audited) or reject it. */
+@ApiTags('requeue')
+@ApiBearerAuth()
+@ApiResponse({ status: 401, type: ErrorDto })
+@ApiResponse({ status: 403, description: 'Not an admin key', type: ErrorDto })
+@UseGuards(ApiKeyGuard, RolesGuard)
+@Requires('admin')
+@Controller('v1/requeue')
+export class RequeueController {
+  constructor(
+    private readonly commandBus: CommandBus,
+    private readonly queryBus: QueryBus,
+  ) {}
+
+  @Get()
+  @ApiResponse({ status: 200, description: '{ items, total, limit, offset }, newest first' })
+  @ApiResponse({ status: 400, type: ErrorDto })
+  list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: ListRequeueItemsDto,
+  ): Promise<Page<RequeueItemView>> {
+    const { status, tenantId, sessionId, tool } = query;
+    return this.queryBus.execute(
+      new ListRequeueItemsQuery(principal, {
+        ...pageOf(query),
+        ...(status ? { status } : {}),
+        ...(tenantId ? { tenantId } : {}),
+        ...(sessionId ? { sessionId } : {}),
+        ...(tool ? { tool } : {}),
+      }),
+    );
+  }
+
+  @Get(':id')
+  @ApiResponse({ status: 200, description: 'The item with its request, decision, reasons and audit trail' })
+  @ApiResponse({ status: 404, type: ErrorDto })
+  get(@CurrentPrincipal() principal: Principal, @Param('id', ItemId) id: string): Promise<RequeueItemDetail> {
+    return this.queryBus.execute(new GetRequeueItemQuery(principal, id));
+  }
+
+  @Post(':id/override')
+  @HttpCode(200)
+  @ApiResponse({ status: 200, description: 'Overridden; the call is re-published with a single-use grant' })
+  @ApiResponse({ status: 404, type: ErrorDto })
+  @ApiResponse({ status: 409, description: 'Already overridden or rejected', type: ErrorDto })
+  override(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ItemId) id: string,
+    @Body() body: DecisionReasonDto,
+  ): Promise<RequeueItemOverridden> {
+    return this.commandBus.execute(
+      new OverrideRequeueItemCommand(principal, id, body.reason, correlationId()),
+    );
+  }
+
+  @Post(':id/reject')
+  @HttpCode(200)
+  @ApiResponse({ status: 200, description: 'Rejected; the session gets a final blocked result' })
+  @ApiResponse({ status: 404, type: ErrorDto })
+  @ApiResponse({ status: 409, description: 'Already overridden or rejected', type: ErrorDto })
+  reject(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ItemId) id: string,
+    @Body() body: DecisionReasonDto,
+  ): Promise<RequeueItemRejected> {
+    return this.commandBus.execute(new RejectRequeueItemCommand(principal, id, body.reason, correlationId()));
+  }
+}

@@ -1,0 +1,132 @@
+import { type PipeTransform } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { requeueItemStatuses, type RequeueItemStatus } from '#soma/persistence';
+import { RequeueError, type RequeueErrorCode } from '#soma/requeue';
+import { Type } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** An id that is not even a uuid cannot exist: the same 404 as any unknown id. */
+export class RequeueIdParam implements PipeTransform<string, string> {
+  constructor(private readonly notFound: RequeueErrorCode) {}
+
+  transform(value: string): string {
+    if (!UUID.test(value)) throw new RequeueError(this.notFound, `${value} not found`);
+    return value.toLowerCase();
+  }
+}
+
+export class DecisionReasonDto {
+  @ApiProperty({ example: 'reviewed the code: it only prints', description: 'Why; kept in the audit log' })
+  @IsString()
+  @Matches(/\S/, { message: 'reason must not be blank' })
+  @MaxLength(2000)
+  reason!: string;
+}
+
+export class ReplayDto {
+  @ApiPropertyOptional({ example: 'OPA is back', description: 'Why; kept in the audit log' })
+  @IsOptional()
+  @IsString()
+  @Matches(/\S/, { message: 'reason must not be blank' })
+  @MaxLength(2000)
+  reason?: string;
+}
+
+class PageQueryDto {
+  @ApiPropertyOptional({ description: 'Created at or after (ISO 8601)' })
+  @IsOptional()
+  @IsISO8601()
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'Created before (ISO 8601)' })
+  @IsOptional()
+  @IsISO8601()
+  to?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+
+  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  offset?: number;
+}
+
+export class ListRequeueItemsDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: requeueItemStatuses })
+  @IsOptional()
+  @IsIn(requeueItemStatuses)
+  status?: RequeueItemStatus;
+
+  @ApiPropertyOptional({ description: 'Operator keys only; other admins always see their own tenant' })
+  @IsOptional()
+  @IsUUID()
+  tenantId?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsUUID()
+  sessionId?: string;
+
+  @ApiPropertyOptional({ example: 'code.execute' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  tool?: string;
+}
+
+export class ListDeadLettersDto extends PageQueryDto {
+  @ApiPropertyOptional({ example: 'tool.requests' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  sourceTopic?: string;
+
+  @ApiPropertyOptional({ example: 'MALFORMED_JSON' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  reason?: string;
+
+  @ApiPropertyOptional({ enum: ['stored', 'replayed'] })
+  @IsOptional()
+  @IsIn(['stored', 'replayed'])
+  status?: 'stored' | 'replayed';
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsUUID()
+  tenantId?: string;
+}
+
+/** Shared paging and time window of both lists. */
+export function pageOf(query: PageQueryDto) {
+  const from = query.from ? new Date(query.from) : undefined;
+  const to = query.to ? new Date(query.to) : undefined;
+  return {
+    ...(from ? { from } : {}),
+    ...(to ? { to } : {}),
+    limit: query.limit ?? 50,
+    offset: query.offset ?? 0,
+  };
+}

@@ -1,0 +1,30 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+
+/** A single-use permission to run one tool call with exactly these arguments, despite policy. */
+@Entity({ name: 'override_grants' })
+export class OverrideGrantEntity {
+  @PrimaryColumn('uuid', { name: 'grant_id' })
+  grantId!: string;
+
+  @Column('uuid', { name: 'requeue_item_id' })
+  requeueItemId!: string;
+
+  @Column('uuid', { name: 'tenant_id' })
+  tenantId!: string;
+
+  @Column('uuid', { name: 'tool_call_id' })
+  toolCallId!: string;
+
+  @Column('char', { name: 'arguments_hash', length: 64 })
+  argumentsHash!: string;
+
+  @Column('uuid', { name: 'granted_by' })
+  grantedBy!: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  /** Set by the tool executor when it accepts the grant; a used grant is refused. */
+  @Column('timestamptz', { name: 'used_at', nullable: true })
+  usedAt!: Date | null;
+}

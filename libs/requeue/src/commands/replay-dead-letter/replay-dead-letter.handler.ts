@@ -1,0 +1,76 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { DeadLetterEntity, OutboxRelay } from '#soma/persistence';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { type Actor } from '../../actor.contract.js';
+import { AuditRecorder } from '../../audit/audit.recorder.js';
+import { replayEnvelope } from '../../dead-letters/dead-letter.parser.js';
+import { RequeueError } from '../../requeue.errors.js';
+import { ReplayDeadLetterCommand, type DeadLetterReplayed } from './replay-dead-letter.command.js';
+
+/** Letter → replayed, audit written, envelope staged on its source topic: one transaction. */
+@CommandHandler(ReplayDeadLetterCommand)
+export class ReplayDeadLetterHandler implements ICommandHandler<ReplayDeadLetterCommand, DeadLetterReplayed> {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: OutboxRelay,
+    private readonly audit: AuditRecorder,
+  ) {}
+
+  async execute({
+    actor,
+    deadLetterId,
+    reason,
+    correlationId,
+  }: ReplayDeadLetterCommand): Promise<DeadLetterReplayed> {
+    const eventId = randomUUID();
+    const { letter, staged, auditId } = await this.dataSource.transaction(async (manager) => {
+      const letter = await manager
+        .createQueryBuilder(DeadLetterEntity, 'd')
+        .where('d.id = :id', { id: deadLetterId })
+        .setLock('pessimistic_write')
+        .getOne();
+      checkReplayable(letter, deadLetterId);
+      const replay = replayEnvelope(letter.sourceTopic, letter.value, eventId);
+      if ('error' in replay) throw new RequeueError('DEAD_LETTER_NOT_REPLAYABLE', replay.error);
+      await manager.update(
+        DeadLetterEntity,
+        { id: letter.id },
+        { status: 'replayed', replayedAt: () => 'now()', replayedBy: actor.keyId },
+      );
+      const audited = await this.audit.record(
+        manager,
+        actor,
+        auditFacts(letter, actor, reason, correlationId, eventId),
+      );
+      const message = await this.outbox.stage(manager, letter.sourceTopic, replay.envelope);
+      return { letter, staged: [audited.staged, message], auditId: audited.auditId };
+    });
+    await this.outbox.flush(staged);
+    return { id: letter.id, status: 'replayed', topic: letter.sourceTopic, eventId, auditId };
+  }
+}
+
+function checkReplayable(letter: DeadLetterEntity | null, id: string): asserts letter is DeadLetterEntity {
+  if (!letter) throw new RequeueError('DEAD_LETTER_NOT_FOUND', `dead letter ${id} not found`);
+  if (letter.status === 'replayed')
+    throw new RequeueError('DEAD_LETTER_ALREADY_REPLAYED', `dead letter ${id} was already replayed`);
+}
+
+function auditFacts(
+  letter: DeadLetterEntity,
+  actor: Actor,
+  reason: string,
+  correlationId: string,
+  eventId: string,
+) {
+  return {
+    action: 'dead_letter.replayed' as const,
+    subject: { type: 'dead_letter' as const, id: letter.id },
+    reason,
+    detail: { sourceTopic: letter.sourceTopic, deadLetterReason: letter.reason, replayEventId: eventId },
+    tenantId: letter.tenantId ?? actor.tenantId,
+    sessionId: letter.sessionId,
+    correlationId,
+  };
+}

@@ -1,0 +1,54 @@
+import { Module } from '@nestjs/common';
+import { AuditRecorder } from './audit/audit.recorder.js';
+import { ForwardRetryHandler } from './commands/forward-retry/forward-retry.handler.js';
+import { OverrideRequeueItemHandler } from './commands/override-requeue-item/override-requeue-item.handler.js';
+import { RecordBlockedCallHandler } from './commands/record-blocked-call/record-blocked-call.handler.js';
+import { RecordDeadLetterHandler } from './commands/record-dead-letter/record-dead-letter.handler.js';
+import { RejectRequeueItemHandler } from './commands/reject-requeue-item/reject-requeue-item.handler.js';
+import { ReplayDeadLetterHandler } from './commands/replay-dead-letter/replay-dead-letter.handler.js';
+import { ResolveRetriedCallHandler } from './commands/resolve-retried-call/resolve-retried-call.handler.js';
+import { GetRequeueItemHandler } from './queries/get-requeue-item/get-requeue-item.handler.js';
+import { ListDeadLettersHandler } from './queries/list-dead-letters/list-dead-letters.handler.js';
+import { ListRequeueItemsHandler } from './queries/list-requeue-items/list-requeue-items.handler.js';
+import {
+  deadLettersCounterProvider,
+  overridesCounterProvider,
+  requeueItemsGaugeProvider,
+  retriesCounterProvider,
+} from './requeue.metrics.js';
+import { RequeueItemRepository } from './requeue-item.repository.js';
+import { RetryPublisher } from './retries/retry.publisher.js';
+
+const workerCommandHandlers = [
+  RecordBlockedCallHandler,
+  ResolveRetriedCallHandler,
+  ForwardRetryHandler,
+  RecordDeadLetterHandler,
+];
+const apiCommandHandlers = [OverrideRequeueItemHandler, RejectRequeueItemHandler, ReplayDeadLetterHandler];
+const apiQueryHandlers = [ListRequeueItemsHandler, GetRequeueItemHandler, ListDeadLettersHandler];
+
+/** What the requeue app needs: store blocked calls and dead letters, schedule retries, report metrics. */
+@Module({
+  providers: [
+    ...workerCommandHandlers,
+    RequeueItemRepository,
+    RetryPublisher,
+    requeueItemsGaugeProvider,
+    retriesCounterProvider,
+    deadLettersCounterProvider,
+  ],
+})
+export class RequeueWorkerModule {}
+
+/** What the gateway needs: the admin's view and decisions (override, reject, replay), audited. */
+@Module({
+  providers: [
+    ...apiCommandHandlers,
+    ...apiQueryHandlers,
+    RequeueItemRepository,
+    AuditRecorder,
+    overridesCounterProvider,
+  ],
+})
+export class RequeueApiModule {}
