@@ -137,7 +137,7 @@ ensure_port_free() {
 # keeps a caller's pipe open (a CI runner waiting for EOF would otherwise wait for the daemon).
 without_inherited_fds() {
   # shellcheck disable=SC2016 # $$ and $@ belong to the inner shell
-  bash -c 'for f in /proc/$$/fd/*; do f=${f##*/}; [ "$f" -gt 2 ] && eval "exec $f>&-"; done 2>/dev/null; exec "$@"' _ "$@"
+  bash -c 'for f in /proc/$$/fd/*; do f=${f##*/}; if [ "$f" -gt 2 ]; then exec {f}>&-; fi; done; exec "$@"' _ "$@"
 }
 
 # start_bg <component> <cmd...>: start detached (own session), stdout/stderr appended to the log,
@@ -148,7 +148,7 @@ start_bg() {
   pf=$(pid_file "$comp")
   rm -f -- "$pf"
   # shellcheck disable=SC2016 # $$, $0 and $@ belong to the inner shell
-  setsid bash -c 'echo $$ >"$0"; for f in /proc/$$/fd/*; do f=${f##*/}; [ "$f" -gt 2 ] && eval "exec $f>&-"; done 2>/dev/null; exec "$@"' "$pf" "$@" </dev/null >>"$(log_file "$comp")" 2>&1 9>&- &
+  setsid bash -c 'echo $$ >"$0"; for f in /proc/$$/fd/*; do f=${f##*/}; if [ "$f" -gt 2 ]; then exec {f}>&-; fi; done; exec "$@"' "$pf" "$@" </dev/null >>"$(log_file "$comp")" 2>&1 9>&- &
   local deadline=$(($(now_us) + 5000000))
   until [[ -s $pf ]]; do
     (($(now_us) < deadline)) || die "$comp: no pid file $pf 5s after launch"

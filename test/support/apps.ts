@@ -76,6 +76,8 @@ export function appEnv(overrides: Record<string, string> = {}): NodeJS.ProcessEn
     SOMA_KAFKA_SESSION_TIMEOUT_MS: '6000',
     // Every test shares one admin key: the per-key limit has its own test with a gateway of its own.
     SOMA_RATE_LIMIT_REQUESTS: '1000000',
+    // The machine is shared by every service and test: a generous budget keeps classification deterministic.
+    SOMA_SLM_BUDGET_MS: '5000',
     ...overrides,
   };
 }
@@ -119,6 +121,12 @@ export async function startApp(
   };
   mkdirSync(join(STATE_DIR, 'logs'), { recursive: true });
   mkdirSync(join(STATE_DIR, 'run'), { recursive: true });
+  // A leftover process on the port would answer the readiness probe in place of the new one.
+  const taken = await fetch(`http://127.0.0.1:${port}/health/live`).then(
+    () => true,
+    () => false,
+  );
+  if (taken) throw new Error(`port ${port} is already served by another process (a leftover ${name}?)`);
   const logPath = join(STATE_DIR, 'logs', `test-${name}${options.logSuffix ?? ''}.log`);
   const args = ['--enable-source-maps', join(ROOT, 'dist', 'apps', name, 'src', 'main.js')];
   const env = appEnv({ [portVar[name]]: String(port), ...options.env });

@@ -10,6 +10,6 @@ import { LocalLlamaProvider } from './local-llama.provider.js';
     LlmProviderRegistry,
     { provide: ContextTokenizer, useExisting: LocalLlamaProvider },
   ],
-  exports: [LlmProviderRegistry, ContextTokenizer],
+  exports: [LlmProviderRegistry, ContextTokenizer, LocalLlamaProvider],
 })
 export class LlmModule {}
