@@ -23,6 +23,7 @@ export class TenantsController {
 
   @Post()
   @ApiResponse({ status: 201, type: TenantCreatedDto })
+  @ApiResponse({ status: 400, type: ErrorDto })
   @ApiResponse({ status: 409, type: ErrorDto })
   create(@Body() body: CreateTenantDto): Promise<TenantCreatedDto> {
     return this.commandBus.execute(new CreateTenantCommand(body.name));
@@ -30,6 +31,7 @@ export class TenantsController {
 
   @Put(':id/budget')
   @ApiResponse({ status: 200, description: 'The limits now in force', type: BudgetLimitsDto })
+  @ApiResponse({ status: 400, type: ErrorDto })
   @ApiResponse({ status: 404, type: ErrorDto })
   setBudget(
     @CurrentPrincipal() principal: Principal,

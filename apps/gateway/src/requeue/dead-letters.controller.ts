@@ -50,6 +50,7 @@ export class DeadLettersController {
   @Post(':id/replay')
   @HttpCode(200)
   @ApiResponse({ status: 200, description: 'Re-published to its source topic under a new event id' })
+  @ApiResponse({ status: 400, description: 'A reason is required', type: ErrorDto })
   @ApiResponse({ status: 404, type: ErrorDto })
   @ApiResponse({ status: 409, description: 'Already replayed', type: ErrorDto })
   @ApiResponse({ status: 422, description: 'Not a valid message of its topic', type: ErrorDto })

@@ -67,6 +67,7 @@ export class RequeueController {
   @Post(':id/override')
   @HttpCode(200)
   @ApiResponse({ status: 200, description: 'Overridden; the call is re-published with a single-use grant' })
+  @ApiResponse({ status: 400, description: 'A reason is required', type: ErrorDto })
   @ApiResponse({ status: 404, type: ErrorDto })
   @ApiResponse({ status: 409, description: 'Already overridden or rejected', type: ErrorDto })
   override(
@@ -82,6 +83,7 @@ export class RequeueController {
   @Post(':id/reject')
   @HttpCode(200)
   @ApiResponse({ status: 200, description: 'Rejected; the session gets a final blocked result' })
+  @ApiResponse({ status: 400, description: 'A reason is required', type: ErrorDto })
   @ApiResponse({ status: 404, type: ErrorDto })
   @ApiResponse({ status: 409, description: 'Already overridden or rejected', type: ErrorDto })
   reject(
