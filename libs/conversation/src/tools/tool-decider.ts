@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { LocalLlamaProvider, type ChatMessage } from '#soma/llm';
 import { ToolRegistry, type ToolDescriptor } from '#soma/tools';
 
@@ -7,19 +7,43 @@ export interface ToolCallChoice {
   arguments: Record<string, unknown>;
 }
 
+const MAX_STRING = 240;
 const GRAMMAR_KEYS = new Set(['type', 'properties', 'required', 'enum', 'const', 'items', 'description']);
 
-/** The subset of JSON Schema a GBNF grammar is built from; limits the schema cannot express are checked later. */
+/**
+ * The subset of JSON Schema a GBNF grammar is built from: only required properties (the model leaves optional
+ * ones to their defaults), unions of literals as enums. Limits the grammar cannot express are checked later by
+ * the tool registry, before anything runs.
+ */
 export function grammarSchema(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(grammarSchema);
   if (typeof schema !== 'object' || schema === null) return schema;
+  const source = schema as Record<string, unknown>;
+  const anyOf = source.anyOf;
+  if (Array.isArray(anyOf)) {
+    const literals = anyOf.map((option) => (option as { const?: unknown }).const);
+    if (literals.every((literal) => literal !== undefined)) return { enum: literals };
+    return { oneOf: anyOf.map(grammarSchema) };
+  }
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(schema)) {
+  if (source.type === 'string') {
+    // Keep generated strings short enough that the JSON always closes within the decision's token limit.
+    out.maxLength = Math.min(
+      typeof source.maxLength === 'number' ? source.maxLength : MAX_STRING,
+      MAX_STRING,
+    );
+    if (typeof source.minLength === 'number')
+      out.minLength = Math.min(source.minLength, out.maxLength as number);
+  }
+  const required = Array.isArray(source.required) ? (source.required as string[]) : [];
+  for (const [key, value] of Object.entries(source)) {
     if (!GRAMMAR_KEYS.has(key)) continue;
     out[key] =
       key === 'properties'
         ? Object.fromEntries(
-            Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, grammarSchema(v)]),
+            Object.entries(value as Record<string, unknown>)
+              .filter(([name]) => required.includes(name))
+              .map(([name, property]) => [name, grammarSchema(property)]),
           )
         : grammarSchema(value);
   }
@@ -40,6 +64,8 @@ function instructions(tools: readonly ToolDescriptor[]): ChatMessage {
  */
 @Injectable()
 export class ToolDecider {
+  private readonly logger = new Logger(ToolDecider.name);
+
   constructor(
     private readonly llm: LocalLlamaProvider,
     private readonly registry: ToolRegistry,
@@ -67,11 +93,21 @@ export class ToolDecider {
     }
     const descriptor = tools.find((t) => t.name === tool);
     if (!descriptor) return null;
-    const args = (await this.llm.generateStructured(
-      [...messages, { role: 'system', content: `Write the arguments of ${descriptor.name} as JSON.` }],
-      grammarSchema(descriptor.parameters) as object,
-      256,
-    )) as Record<string, unknown>;
-    return { tool: descriptor.name, arguments: args };
+    try {
+      const args = (await this.llm.generateStructured(
+        [...messages, { role: 'system', content: `Write the arguments of ${descriptor.name} as JSON.` }],
+        grammarSchema(descriptor.parameters) as object,
+        400,
+      )) as Record<string, unknown>;
+      return { tool: descriptor.name, arguments: args };
+    } catch (error) {
+      // An unfinished JSON (token limit) is no call at all: the turn answers without a tool.
+      this.logger.warn({
+        msg: 'tool arguments not usable',
+        tool: descriptor.name,
+        error: (error as Error).message,
+      });
+      return null;
+    }
   }
 }
