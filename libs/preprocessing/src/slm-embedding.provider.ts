@@ -13,6 +13,9 @@ export class SlmEmbeddingProvider implements OnApplicationShutdown {
   private llama: Llama | undefined;
   private model: LlamaModel | undefined;
   private context: LlamaEmbeddingContext | undefined;
+  /** Evaluations still running natively (a caller may have stopped waiting on its budget). */
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private closing = false;
 
   constructor(private readonly config: SomaConfig) {}
 
@@ -38,20 +41,29 @@ export class SlmEmbeddingProvider implements OnApplicationShutdown {
 
   /** The embedding of the first `slmMaxInputTokens` tokens of the text. */
   async embed(text: string): Promise<readonly number[]> {
-    if (!this.model || !this.context)
+    if (!this.model || !this.context || this.closing)
       throw new PreprocessingError('MODEL_NOT_LOADED', 'embedding model not loaded');
     let tokens = this.model.tokenize(text).slice(0, this.config.slmMaxInputTokens);
     if (tokens.length === 0) tokens = this.model.tokenize(' ');
-    const embedding = await this.context.getEmbeddingFor(tokens);
-    return embedding.vector;
+    const evaluation = this.context.getEmbeddingFor(tokens);
+    this.inFlight.add(evaluation);
+    try {
+      return (await evaluation).vector;
+    } finally {
+      this.inFlight.delete(evaluation);
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
+    // Disposing the context under a running evaluation crashes llama.cpp: refuse new ones, let running ones end.
+    this.closing = true;
+    await Promise.allSettled([...this.inFlight]);
     await this.context?.dispose();
     await this.model?.dispose();
     await this.llama?.dispose();
     this.context = undefined;
     this.model = undefined;
     this.llama = undefined;
+    this.closing = false;
   }
 }
