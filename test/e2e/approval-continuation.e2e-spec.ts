@@ -1,6 +1,7 @@
 import { ApiClient, SseStream, type SseEvent } from '#soma/client';
 import { randomUUID } from 'node:crypto';
 import { describe, expect, inject, it } from 'vitest';
+import { sessionWithProfile } from '../support/sessions.js';
 import { ofTurn, payload, sleep, TERMINAL, terminalOf } from '../support/events.js';
 
 interface Item {
@@ -21,21 +22,11 @@ describe('a tool call that needs approval, overridden by an admin', () => {
     expect(created.status).toBe(201);
     const userKey = created.body.key;
     const user = new ApiClient(baseUrl, userKey);
-    const profile = await admin.request<{ name: string }>('POST', '/v1/model-profiles', {
-      body: {
-        name: `coder-approval-${randomUUID().slice(0, 8)}`,
-        provider: 'local',
-        model: 'SmolLM2-135M-Instruct-Q4_1',
-        tools: ['code.execute'],
-        toolChoice: 'required',
-        maxTokens: 32,
-      },
-    });
-    const sessionId = (
-      await user.request<{ id: string }>('POST', '/v1/sessions', {
-        body: { modelProfile: profile.body.name },
-      })
-    ).body.id;
+    const { sessionId } = await sessionWithProfile(
+      admin,
+      { name: 'coder-approval', tools: ['code.execute'], toolChoice: 'required', maxTokens: 32 },
+      user,
+    );
     const stream = new SseStream(`${baseUrl}/v1/sessions/${sessionId}/events`, {
       authorization: `Bearer ${userKey}`,
     });

@@ -1,5 +1,5 @@
+import { toolRequest } from '../support/tool-requests.js';
 import {
-  createEnvelope,
   Topics,
   type AuditRecorded,
   type Envelope,
@@ -41,30 +41,13 @@ interface DeadLetterView {
   value: string | null;
   status: string;
 }
+/** Requeue's calls come from a user key unless a test says otherwise. */
+const request = (...[tenantId, sessionId, tool, args, overrides = {}]: Parameters<typeof toolRequest>) =>
+  toolRequest(tenantId, sessionId, tool, args, { principal: { role: 'user', keyId: null }, ...overrides });
+
 interface Page<T> {
   items: T[];
   total: number;
-}
-
-function request(
-  tenantId: string,
-  sessionId: string,
-  tool: string,
-  args: Record<string, unknown>,
-  overrides: Partial<ToolCallRequested> = {},
-): Envelope<string, ToolCallRequested> {
-  const payload: ToolCallRequested = {
-    toolCallId: randomUUID(),
-    turnId: null,
-    tool,
-    arguments: args,
-    requestedBy: 'model',
-    principal: { role: 'user', keyId: null },
-    context: {},
-    attempt: 1,
-    ...overrides,
-  };
-  return createEnvelope('tool.call.requested', { tenantId, sessionId, correlationId: randomUUID() }, payload);
 }
 
 const PRINT_42 = { language: 'python', code: 'print(6 * 7)' };

@@ -1,11 +1,5 @@
-import {
-  createEnvelope,
-  Topics,
-  type Envelope,
-  type ToolCallBlocked,
-  type ToolCallFinished,
-  type ToolCallRequested,
-} from '#soma/contracts';
+import { Topics, type Envelope, type ToolCallBlocked, type ToolCallFinished } from '#soma/contracts';
+import { toolRequest as request } from '../support/tool-requests.js';
 import { loadConfig } from '#soma/platform';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -19,27 +13,6 @@ import { defaultTenantId, withDb } from '../support/db.js';
 import { KafkaProbe } from '../support/kafka-probe.js';
 
 const opaUrl = loadConfig().opaUrl;
-
-function request(
-  tenantId: string,
-  sessionId: string,
-  tool: string,
-  args: Record<string, unknown>,
-  overrides: Partial<ToolCallRequested> = {},
-): Envelope<string, ToolCallRequested> {
-  const payload: ToolCallRequested = {
-    toolCallId: randomUUID(),
-    turnId: null,
-    tool,
-    arguments: args,
-    requestedBy: 'model',
-    principal: { role: 'admin', keyId: null },
-    context: {},
-    attempt: 1,
-    ...overrides,
-  };
-  return createEnvelope('tool.call.requested', { tenantId, sessionId, correlationId: randomUUID() }, payload);
-}
 
 async function notesOf(sessionId: string): Promise<string[]> {
   return withDb(async (db) => {

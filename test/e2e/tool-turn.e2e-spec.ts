@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { STATE_DIR } from '../support/apps.js';
+import { sessionWithProfile } from '../support/sessions.js';
 import { ofTurn, payload, sleep, TERMINAL, terminalOf } from '../support/events.js';
 
 interface Message {
@@ -19,20 +20,12 @@ describe('tool calls inside a streamed turn', () => {
   const api = new ApiClient(baseUrl, key);
 
   it('a message leads to a tool call, its result, and a streamed continuation; history holds call and result in order', async () => {
-    const profile = await api.request<{ name: string }>('POST', '/v1/model-profiles', {
-      body: {
-        name: `coder-${randomUUID().slice(0, 8)}`,
-        provider: 'local',
-        model: 'SmolLM2-135M-Instruct-Q4_1',
-        tools: ['code.execute'],
-        toolChoice: 'required',
-        maxTokens: 48,
-      },
+    const { sessionId } = await sessionWithProfile(api, {
+      name: 'coder',
+      tools: ['code.execute'],
+      toolChoice: 'required',
+      maxTokens: 48,
     });
-    expect(profile.status).toBe(201);
-    const sessionId = (
-      await api.request<{ id: string }>('POST', '/v1/sessions', { body: { modelProfile: profile.body.name } })
-    ).body.id;
     const stream = new SseStream(`${baseUrl}/v1/sessions/${sessionId}/events`, {
       authorization: `Bearer ${key}`,
     });

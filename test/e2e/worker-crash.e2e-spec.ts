@@ -1,7 +1,7 @@
 import { ApiClient, SseStream } from '#soma/client';
-import { randomUUID } from 'node:crypto';
 import { describe, expect, inject, it } from 'vitest';
 import { startApp } from '../support/apps.js';
+import { sessionWithProfile } from '../support/sessions.js';
 import { ofTurn, payload, sleep, TERMINAL, terminalOf } from '../support/events.js';
 
 describe('a worker killed mid-turn', () => {
@@ -11,17 +11,7 @@ describe('a worker killed mid-turn', () => {
 
   it('ends the turn with exactly one terminal event, persists nothing twice, and the session keeps working', async () => {
     // Long replies, so the kill surely lands mid-generation.
-    const profile = await api.request<{ name: string }>('POST', '/v1/model-profiles', {
-      body: {
-        name: `long-replies-${randomUUID().slice(0, 8)}`,
-        provider: 'local',
-        model: 'SmolLM2-135M-Instruct-Q4_1',
-        maxTokens: 1500,
-      },
-    });
-    const sessionId = (
-      await api.request<{ id: string }>('POST', '/v1/sessions', { body: { modelProfile: profile.body.name } })
-    ).body.id;
+    const { sessionId } = await sessionWithProfile(api, { name: 'long-replies', maxTokens: 1500 });
     const stream = new SseStream(`${baseUrl}/v1/sessions/${sessionId}/events`, {
       authorization: `Bearer ${key}`,
     });
