@@ -6,7 +6,11 @@ import { messageTypes, type MessageTypeSpec } from './registry.contract.js';
 import { type Topic } from './topics.contract.js';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-if (!FormatRegistry.Has('uuid')) FormatRegistry.Set('uuid', (value) => UUID_RE.test(value));
+
+/** The one uuid check: contracts, route parameters and parsers all use it. */
+export const isUuid = (value: unknown): value is string => typeof value === 'string' && UUID_RE.test(value);
+
+if (!FormatRegistry.Has('uuid')) FormatRegistry.Set('uuid', isUuid);
 if (!FormatRegistry.Has('date-time'))
   FormatRegistry.Set('date-time', (value) => !Number.isNaN(Date.parse(value)));
 

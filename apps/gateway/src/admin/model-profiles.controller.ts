@@ -10,7 +10,7 @@ import {
 import { type ModelProfileEntity } from '#soma/persistence';
 import { ApiKeyGuard } from '../auth/api-key.guard.js';
 import { Requires, RolesGuard } from '../auth/roles.guard.js';
-import { UuidParam } from '../http/uuid-param.pipe.js';
+import { ModelProfileIdPipe } from '../http/uuid-param.pipe.js';
 import { ErrorDto } from '../sessions/sessions.dto.js';
 import { CreateModelProfileDto, ModelProfileDto, UpdateModelProfileDto } from './model-profiles.dto.js';
 
@@ -76,7 +76,7 @@ export class ModelProfilesController {
   @ApiResponse({ status: 403, type: ErrorDto })
   @ApiResponse({ status: 404, type: ErrorDto })
   async update(
-    @Param('id', new UuidParam('MODEL_PROFILE_NOT_FOUND')) id: string,
+    @Param('id', ModelProfileIdPipe) id: string,
     @Body() body: UpdateModelProfileDto,
   ): Promise<ModelProfileDto> {
     return toDto(await this.commandBus.execute(new SaveModelProfileCommand(id, body)));
@@ -89,7 +89,7 @@ export class ModelProfilesController {
   @ApiResponse({ status: 403, type: ErrorDto })
   @ApiResponse({ status: 404, type: ErrorDto })
   @ApiResponse({ status: 409, description: 'Default or used by sessions', type: ErrorDto })
-  async remove(@Param('id', new UuidParam('MODEL_PROFILE_NOT_FOUND')) id: string): Promise<void> {
+  async remove(@Param('id', ModelProfileIdPipe) id: string): Promise<void> {
     await this.commandBus.execute(new DeleteModelProfileCommand(id));
   }
 }

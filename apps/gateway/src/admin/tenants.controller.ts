@@ -6,7 +6,7 @@ import { CreateTenantCommand, type Principal } from '#soma/identity';
 import { ApiKeyGuard } from '../auth/api-key.guard.js';
 import { CurrentPrincipal } from '../auth/principal.decorator.js';
 import { Requires, RolesGuard } from '../auth/roles.guard.js';
-import { UuidParam } from '../http/uuid-param.pipe.js';
+import { TenantIdPipe } from '../http/uuid-param.pipe.js';
 import { ErrorDto } from '../sessions/sessions.dto.js';
 import { BudgetLimitsDto, CreateTenantDto, TenantBudgetDto, TenantCreatedDto } from './tenants.dto.js';
 
@@ -35,7 +35,7 @@ export class TenantsController {
   @ApiResponse({ status: 404, type: ErrorDto })
   setBudget(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', new UuidParam('TENANT_NOT_FOUND')) tenantId: string,
+    @Param('id', TenantIdPipe) tenantId: string,
     @Body() body: TenantBudgetDto,
   ): Promise<BudgetLimitsDto> {
     return this.commandBus.execute(

@@ -1,16 +1,23 @@
 import { type PipeTransform } from '@nestjs/common';
-import { ConversationError, type ConversationErrorCode } from '#soma/conversation';
+import { isUuid } from '#soma/contracts';
+import { ConversationError } from '#soma/conversation';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** An id that is not even a uuid cannot exist: the same 404 as any unknown id (no hint either way). */
+/**
+ * An id that is not even a uuid cannot exist: the caller's "not found" error, the same as for any unknown id
+ * (no hint either way).
+ */
 export class UuidParam implements PipeTransform<string, string> {
-  constructor(private readonly notFound: ConversationErrorCode) {}
+  constructor(private readonly notFound: (value: string) => Error) {}
 
   transform(value: string): string {
-    if (!UUID.test(value)) throw new ConversationError(this.notFound, `${value} not found`);
+    if (!isUuid(value)) throw this.notFound(value);
     return value.toLowerCase();
   }
 }
 
-export const SessionIdPipe = new UuidParam('SESSION_NOT_FOUND');
+const conversationNotFound = (code: ConstructorParameters<typeof ConversationError>[0]) => (value: string) =>
+  new ConversationError(code, `${value} not found`);
+
+export const SessionIdPipe = new UuidParam(conversationNotFound('SESSION_NOT_FOUND'));
+export const ModelProfileIdPipe = new UuidParam(conversationNotFound('MODEL_PROFILE_NOT_FOUND'));
+export const TenantIdPipe = new UuidParam(conversationNotFound('TENANT_NOT_FOUND'));

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { type Principal } from '#soma/identity';
-import { correlationStore } from '#soma/platform';
+import { currentCorrelationId } from '#soma/platform';
 import {
   ListDeadLettersQuery,
   ReplayDeadLetterCommand,
@@ -10,12 +10,11 @@ import {
   type DeadLetterView,
   type Page,
 } from '#soma/requeue';
-import { randomUUID } from 'node:crypto';
 import { ApiKeyGuard } from '../auth/api-key.guard.js';
 import { CurrentPrincipal } from '../auth/principal.decorator.js';
 import { Requires, RolesGuard } from '../auth/roles.guard.js';
 import { ErrorDto } from '../sessions/sessions.dto.js';
-import { ListDeadLettersDto, pageOf, ReplayDto, RequeueIdParam } from './requeue.dto.js';
+import { ListDeadLettersDto, pageOf, ReplayDto, requeueIdParam } from './requeue.dto.js';
 
 /** Messages any consumer of any app gave up on, with reason codes: operator admins list and replay them. */
 @ApiTags('dead-letters')
@@ -56,10 +55,10 @@ export class DeadLettersController {
   @ApiResponse({ status: 422, description: 'Not a valid message of its topic', type: ErrorDto })
   replay(
     @CurrentPrincipal() principal: Principal,
-    @Param('id', new RequeueIdParam('DEAD_LETTER_NOT_FOUND')) id: string,
+    @Param('id', requeueIdParam('DEAD_LETTER_NOT_FOUND')) id: string,
     @Body() body: ReplayDto,
   ): Promise<DeadLetterReplayed> {
-    const correlationId = correlationStore.getStore()?.correlationId ?? randomUUID();
+    const correlationId = currentCorrelationId();
     return this.commandBus.execute(
       new ReplayDeadLetterCommand(principal, id, body.reason ?? 'replayed by an operator', correlationId),
     );

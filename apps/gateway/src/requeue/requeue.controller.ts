@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { type Principal } from '#soma/identity';
-import { correlationStore } from '#soma/platform';
+import { currentCorrelationId } from '#soma/platform';
 import {
   GetRequeueItemQuery,
   ListRequeueItemsQuery,
@@ -14,15 +14,13 @@ import {
   type RequeueItemRejected,
   type RequeueItemView,
 } from '#soma/requeue';
-import { randomUUID } from 'node:crypto';
 import { ApiKeyGuard } from '../auth/api-key.guard.js';
 import { CurrentPrincipal } from '../auth/principal.decorator.js';
 import { Requires, RolesGuard } from '../auth/roles.guard.js';
 import { ErrorDto } from '../sessions/sessions.dto.js';
-import { DecisionReasonDto, ListRequeueItemsDto, pageOf, RequeueIdParam } from './requeue.dto.js';
+import { DecisionReasonDto, ListRequeueItemsDto, pageOf, requeueIdParam } from './requeue.dto.js';
 
-const ItemId = new RequeueIdParam('REQUEUE_ITEM_NOT_FOUND');
-const correlationId = () => correlationStore.getStore()?.correlationId ?? randomUUID();
+const ItemId = requeueIdParam('REQUEUE_ITEM_NOT_FOUND');
 
 /** Blocked tool calls: admins review them, override one (single-use grant, audited) or reject it. */
 @ApiTags('requeue')
@@ -76,7 +74,7 @@ export class RequeueController {
     @Body() body: DecisionReasonDto,
   ): Promise<RequeueItemOverridden> {
     return this.commandBus.execute(
-      new OverrideRequeueItemCommand(principal, id, body.reason, correlationId()),
+      new OverrideRequeueItemCommand(principal, id, body.reason, currentCorrelationId()),
     );
   }
 
@@ -91,6 +89,8 @@ export class RequeueController {
     @Param('id', ItemId) id: string,
     @Body() body: DecisionReasonDto,
   ): Promise<RequeueItemRejected> {
-    return this.commandBus.execute(new RejectRequeueItemCommand(principal, id, body.reason, correlationId()));
+    return this.commandBus.execute(
+      new RejectRequeueItemCommand(principal, id, body.reason, currentCorrelationId()),
+    );
   }
 }

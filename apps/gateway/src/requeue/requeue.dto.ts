@@ -1,8 +1,8 @@
-import { type PipeTransform } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { requeueItemStatuses, type RequeueItemStatus } from '#soma/persistence';
 import { RequeueError, type RequeueErrorCode } from '#soma/requeue';
 import { Type } from 'class-transformer';
+import { UuidParam } from '../http/uuid-param.pipe.js';
 import {
   IsIn,
   IsInt,
@@ -16,17 +16,10 @@ import {
   Min,
 } from 'class-validator';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** An id that is not even a uuid cannot exist: the same 404 as any unknown id. */
-export class RequeueIdParam implements PipeTransform<string, string> {
-  constructor(private readonly notFound: RequeueErrorCode) {}
-
-  transform(value: string): string {
-    if (!UUID.test(value)) throw new RequeueError(this.notFound, `${value} not found`);
-    return value.toLowerCase();
-  }
-}
+/** Requeue ids that are not uuids are "not found", like unknown ones. */
+export const requeueIdParam = (code: RequeueErrorCode) =>
+  new UuidParam((value) => new RequeueError(code, `${value} not found`));
 
 export class DecisionReasonDto {
   @ApiProperty({ example: 'reviewed the code: it only prints', description: 'Why; kept in the audit log' })

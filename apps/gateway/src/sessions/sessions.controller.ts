@@ -18,8 +18,7 @@ import {
   PostUserMessageCommand,
 } from '#soma/conversation';
 import { type Principal } from '#soma/identity';
-import { correlationStore, SomaConfig } from '#soma/platform';
-import { randomUUID } from 'node:crypto';
+import { currentCorrelationId, SomaConfig } from '#soma/platform';
 import { ApiKeyGuard } from '../auth/api-key.guard.js';
 import { CurrentPrincipal } from '../auth/principal.decorator.js';
 import { SessionIdPipe } from '../http/uuid-param.pipe.js';
@@ -99,7 +98,7 @@ export class SessionsController {
         fields: [{ field: 'content', errors: [message] }],
       });
     }
-    const correlationId = correlationStore.getStore()?.correlationId ?? randomUUID();
+    const correlationId = currentCorrelationId();
     return this.commandBus.execute(
       new PostUserMessageCommand(
         principal.tenantId,

@@ -2,9 +2,8 @@ import { Body, Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/comm
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { type Principal } from '#soma/identity';
-import { correlationStore } from '#soma/platform';
+import { currentCorrelationId } from '#soma/platform';
 import { RequestToolCallCommand } from '#soma/tools';
-import { randomUUID } from 'node:crypto';
 import { ApiKeyGuard } from '../auth/api-key.guard.js';
 import { CurrentPrincipal } from '../auth/principal.decorator.js';
 import { SessionIdPipe } from '../http/uuid-param.pipe.js';
@@ -37,7 +36,7 @@ export class ToolCallsController {
     @Param('id', SessionIdPipe) sessionId: string,
     @Body() body: RequestToolCallDto,
   ): Promise<ToolCallAcceptedDto> {
-    const correlationId = correlationStore.getStore()?.correlationId ?? randomUUID();
+    const correlationId = currentCorrelationId();
     return this.commandBus.execute(
       new RequestToolCallCommand(
         principal.tenantId,

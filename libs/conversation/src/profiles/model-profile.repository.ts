@@ -1,3 +1,4 @@
+import { isUuid } from '#soma/contracts';
 import { Injectable } from '@nestjs/common';
 import { ModelProfileEntity } from '#soma/persistence';
 import { SomaConfig } from '#soma/platform';
@@ -22,10 +23,9 @@ export class ModelProfileRepository {
   /** By id or by name; the default profile when none is asked for. */
   async find(idOrName: string | null | undefined): Promise<ModelProfileEntity> {
     const repository = this.dataSource.getRepository(ModelProfileEntity);
-    const isUuid = /^[0-9a-f-]{36}$/i.test(idOrName ?? '');
     const profile = !idOrName
       ? await repository.findOneBy({ isDefault: true })
-      : await repository.findOneBy(isUuid ? { id: idOrName } : { name: idOrName });
+      : await repository.findOneBy(isUuid(idOrName) ? { id: idOrName } : { name: idOrName });
     if (!profile)
       throw new ConversationError(
         'MODEL_PROFILE_NOT_FOUND',

@@ -1,8 +1,12 @@
 import { type LoggerService } from '@nestjs/common';
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
 
 /** Correlation context carried through HTTP requests and Kafka handlers. */
 export const correlationStore = new AsyncLocalStorage<{ correlationId: string }>();
+
+/** The correlation id of the request or message being handled, or a new one outside of any. */
+export const currentCorrelationId = (): string => correlationStore.getStore()?.correlationId ?? randomUUID();
 
 const order: Record<string, number> = {
   debug: 10,

@@ -2,6 +2,7 @@ import {
   consumedTopics,
   deadLetterTopic,
   decodeEnvelope,
+  isUuid,
   type Envelope,
   type Topic,
   type ToolCallRequested,
@@ -28,9 +29,7 @@ export interface ParsedDeadLetter {
   sessionId: string | null;
 }
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const uuidOrNull = (value: unknown): string | null =>
-  typeof value === 'string' && UUID_RE.test(value) ? value : null;
+const uuidOrNull = (value: unknown): string | null => (isUuid(value) ? value : null);
 
 /** Kafka header values arrive as buffers (or arrays of them); dead letters keep them as text. */
 export function headersToText(headers: Record<string, unknown> | undefined): Record<string, string> {
