@@ -3,6 +3,7 @@ import { QueryBus } from '@nestjs/cqrs';
 import { ResolveApiKeyQuery } from '#soma/identity';
 import { bootstrapApp } from '#soma/platform';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { serveConsole } from './console/console-static.middleware.js';
 import { docsAuth } from './docs/docs-auth.middleware.js';
 import { GatewayModule } from './gateway.module.js';
 import { correlationMiddleware } from './http/correlation.middleware.js';
@@ -21,6 +22,7 @@ await bootstrapApp({
     app.useGlobalPipes(createValidationPipe());
     app.useGlobalFilters(new HttpErrorFilter());
     app.useWebSocketAdapter(new RedisIoAdapter(app, config));
+    serveConsole(app);
     const queryBus = app.get(QueryBus);
     app.use(
       ['/docs', '/docs-json', '/docs-yaml'],
