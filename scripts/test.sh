@@ -16,8 +16,9 @@ ensure_node_project
 echo "→ lint (eslint, type-aware; prettier)"
 npx --no-install eslint . --max-warnings=0
 npx --no-install prettier --check . >/dev/null
-echo "→ typecheck (tests included)"
+echo "→ typecheck (tests included; the console with the DOM library)"
 npx --no-install tsc -p tsconfig.json --noEmit
+npx --no-install tsc -p apps/console/tsconfig.json --noEmit
 
 # The tests start their own app processes; a platform started by `npm run platform` would share their
 # consumer groups, so its apps are stopped first (the infrastructure keeps running).
@@ -26,6 +27,9 @@ bash "$ROOT/scripts/infra/infra.sh" up
 # The OpenAI-compatible provider is tested against a real independent server serving the same model.
 SOMA_LLAMA_SERVER_PYTHON="$(bash "$ROOT/scripts/test-support/llama-server.sh")"
 export SOMA_LLAMA_SERVER_PYTHON
+# The console's browser tests drive Debian's Chromium.
+SOMA_CHROMIUM="$(bash "$ROOT/scripts/test-support/chromium.sh")"
+export SOMA_CHROMIUM
 # On CI nothing may outlive the run: the next job on this machine needs the ports.
 if [ "${CI:-}" = "true" ]; then trap 'bash "$ROOT/scripts/infra/infra.sh" down >/dev/null 2>&1 || true' EXIT; fi
 # shellcheck disable=SC1091

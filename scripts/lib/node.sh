@@ -18,10 +18,11 @@ ensure_node_project() {
       echo "$want" >"$stamp"
     fi
     local newest_src
-    newest_src="$(find apps libs migrations scripts -name '*.ts' -newer dist/.build-stamp 2>/dev/null | head -n1 || true)"
+    newest_src="$(find apps libs migrations scripts \( -name '*.ts' -o -path 'apps/console/*' \) -newer dist/.build-stamp 2>/dev/null | head -n1 || true)"
     if [ ! -f dist/.build-stamp ] || [ -n "$newest_src" ] || [ tsconfig.build.json -nt dist/.build-stamp ]; then
-      echo "→ build (tsc)"
+      echo "→ build (tsc; the console with esbuild)"
       npx --no-install tsc -p tsconfig.build.json
+      node dist/scripts/console/build-console.js
       touch dist/.build-stamp
     fi
   )

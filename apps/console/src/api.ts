@@ -88,7 +88,7 @@ export interface Session {
   id: string;
   title: string | null;
   modelProfileId: string | null;
-  replay: Record<string, unknown> | null;
+  replay: { sourceSessionId: string; toolResults: 'recorded' | 'live' } | null;
   createdAt: string;
 }
 
@@ -140,6 +140,8 @@ export interface PolicyDecision {
   ruleIds: string[];
   reasons: string[];
   cached: boolean;
+  transient?: boolean;
+  attempt?: number;
   decidedAt: string;
 }
 
@@ -148,13 +150,14 @@ export interface ToolCall {
   turnId: string | null;
   tool: string;
   arguments: unknown;
-  requestedBy: string | null;
+  requestedBy: 'model' | 'user';
   status: 'running' | 'ok' | 'error' | 'blocked';
   attempt: number;
   output: unknown;
   error: { code: string; message: string } | null;
   decisions: PolicyDecision[];
   source: 'sandbox' | 'recorded' | null;
+  recordedFrom: string | null;
   createdAt: string;
   completedAt: string | null;
 }
@@ -181,21 +184,29 @@ export interface ModelProfile {
 
 export interface EngineHealth {
   healthy: boolean;
-  latencyMs: number | null;
-  error?: string;
+  latencyMs: number;
+  error: string | null;
 }
 
 export interface RecentDecision extends PolicyDecision {
   id: string;
   tenantId: string;
-  sessionId: string | null;
-  toolCallId: string | null;
+  sessionId: string;
+  toolCallId: string;
   tool: string;
 }
 
 export interface PolicyStatus {
   mode: 'enforcing' | 'canary';
   engines: { opa: EngineHealth; openfga: EngineHealth };
+  windowHours: number;
+  totals: {
+    decisions: number;
+    allowed: number;
+    denied: number;
+    approvalRequired: number;
+    overridden: number;
+  };
   recentDecisions: RecentDecision[];
   denialsByRule: { ruleId: string; count: number }[];
 }

@@ -8,7 +8,7 @@ import {
   type ToolCall,
   type Turn,
 } from '../api.js';
-import { type PageContext } from '../context.js';
+import { BASE, type PageContext } from '../context.js';
 import { act, field, formatTime, h, json, labelled, onSubmit, replace, shortId, type Child } from '../dom.js';
 import { errorAlert } from '../errors.js';
 import { openSessionStream, type StreamEvent, type StreamState } from '../sse.js';
@@ -36,7 +36,7 @@ function decisionsView(decisions: PolicyDecision[]): Child {
         'li',
         {},
         h('strong', { class: `outcome outcome-${d.outcome}` }, d.outcome),
-        ` (${d.mode}${d.cached ? ', cached' : ''}) `,
+        ` (${d.mode}${d.cached ? ', cached' : ''}${d.transient ? ', transient' : ''}${d.attempt !== undefined ? `, attempt ${d.attempt}` : ''}) `,
         d.ruleIds.length > 0 ? h('span', {}, 'rules: ', h('code', {}, d.ruleIds.join(', '))) : null,
         d.reasons.length > 0
           ? h(
@@ -79,11 +79,7 @@ function toolCallsTable(calls: ToolCall[]): Child {
             {},
             h('code', {}, call.tool),
             h('br'),
-            h(
-              'small',
-              {},
-              `${shortId(call.toolCallId)} · by ${call.requestedBy ?? '?'} · attempt ${call.attempt}`,
-            ),
+            h('small', {}, `${shortId(call.toolCallId)} · by ${call.requestedBy} · attempt ${call.attempt}`),
           ),
           h(
             'td',
@@ -353,6 +349,19 @@ export function inspectorPage(context: PageContext, sessionId: string): HTMLElem
           h('dd', {}, profile?.name ?? session.modelProfileId ?? '—'),
           h('dt', {}, 'Created'),
           h('dd', {}, formatTime(session.createdAt)),
+          session.replay ? h('dt', {}, 'Replay of') : null,
+          session.replay
+            ? h(
+                'dd',
+                {},
+                h(
+                  'a',
+                  { href: `${BASE}/sessions/${session.replay.sourceSessionId}` },
+                  shortId(session.replay.sourceSessionId),
+                ),
+                ` (tool results: ${session.replay.toolResults})`,
+              )
+            : null,
         ),
       );
     } catch (error) {

@@ -17,7 +17,7 @@ function engineRow(name: string, engine: EngineHealth): HTMLElement {
         engine.healthy ? 'healthy' : 'unhealthy',
       ),
     ),
-    h('td', {}, engine.latencyMs === null ? '—' : `${engine.latencyMs} ms`),
+    h('td', {}, `${Math.round(engine.latencyMs)} ms`),
     h('td', {}, engine.error ?? ''),
   );
 }
@@ -55,6 +55,13 @@ export function policyPage(context: PageContext): HTMLElement {
             ),
           ),
           h('tbody', {}, engineRow('OPA', status.engines.opa), engineRow('OpenFGA', status.engines.openfga)),
+        ),
+        h(
+          'p',
+          { 'aria-label': 'Decision totals' },
+          `Last ${status.windowHours} h: ${status.totals.decisions} decisions · ${status.totals.allowed} allowed · ` +
+            `${status.totals.denied} denied · ${status.totals.approvalRequired} needed approval · ` +
+            `${status.totals.overridden} overridden`,
         ),
         h(
           'table',
@@ -122,7 +129,7 @@ export function policyPage(context: PageContext): HTMLElement {
                     h(
                       'td',
                       {},
-                      d.sessionId && d.tenantId === context.me.tenantId
+                      d.tenantId === context.me.tenantId
                         ? h('a', { href: `${BASE}/sessions/${d.sessionId}` }, shortId(d.sessionId))
                         : shortId(d.sessionId),
                     ),

@@ -131,7 +131,12 @@ export function sessionsPage(context: PageContext): HTMLElement {
                   h(
                     'tr',
                     {},
-                    h('td', {}, h('a', { href: `${BASE}/sessions/${s.id}` }, s.title ?? 'Untitled session')),
+                    h(
+                      'td',
+                      {},
+                      h('a', { href: `${BASE}/sessions/${s.id}` }, s.title ?? 'Untitled session'),
+                      s.replay ? h('span', { class: 'badge' }, ' replay') : null,
+                    ),
                     h(
                       'td',
                       {},
