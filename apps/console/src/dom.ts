@@ -78,7 +78,17 @@ export function field(form: HTMLFormElement, name: string): string {
   return typeof value === 'string' ? value.trim() : '';
 }
 
-/** A labelled form control: the label wraps the control, so getByLabel finds it. */
-export function labelled(text: string, control: HTMLElement, hint?: string): HTMLLabelElement {
-  return h('label', { class: 'field' }, h('span', {}, text), control, hint ? h('small', {}, hint) : null);
+let controlIds = 0;
+
+/**
+ * A form control with its label (for/id, so the accessible name is the label's text alone: getByLabel and
+ * screen readers find it) and an optional hint that describes it.
+ */
+export function labelled(text: string, control: HTMLElement, hint?: string): HTMLElement {
+  controlIds += 1;
+  const id = control.id || `control-${controlIds}`;
+  control.id = id;
+  const hintElement = hint ? h('small', { id: `${id}-hint` }, hint) : null;
+  if (hintElement) control.setAttribute('aria-describedby', hintElement.id);
+  return h('div', { class: 'field' }, h('label', { for: id }, text), control, hintElement);
 }
