@@ -201,6 +201,8 @@ export function inspectorPage(context: PageContext, sessionId: string): HTMLElem
     const toolCalls = calls.status === 'fulfilled' ? calls.value : null;
     const known = new Set(turnList.value.map((t) => t.id));
     const orphans = messages.value.filter((m) => !m.turnId || !known.has(m.turnId));
+    // Explicit calls (POST /tool-calls) may belong to no turn of this list: they are shown on their own.
+    const looseCalls = (toolCalls ?? []).filter((c) => !c.turnId || !known.has(c.turnId));
     replace(
       history,
       calls.status === 'rejected' ? errorAlert(calls.reason, 'Could not load tool calls') : null,
@@ -213,6 +215,14 @@ export function inspectorPage(context: PageContext, sessionId: string): HTMLElem
           toolCalls ? toolCalls.filter((c) => c.turnId === turn.id) : null,
         ),
       ),
+      looseCalls.length > 0
+        ? h(
+            'article',
+            { 'aria-label': 'Explicit tool calls' },
+            h('h3', {}, 'Tool calls outside a turn'),
+            toolCallsTable(looseCalls),
+          )
+        : null,
       orphans.length > 0
         ? h(
             'article',
