@@ -100,7 +100,7 @@ describe('admin console: sign-in, sessions and the live inspector (Chromium)', (
     await until(
       'the live turn to complete',
       async () => (await liveTurn.getAttribute('data-state')) === 'completed',
-      120_000,
+      180_000,
     );
     const snapshots = await page.evaluate<Snapshot[]>('window.__liveTurn');
     const final = snapshots.at(-1);
@@ -125,7 +125,8 @@ describe('admin console: sign-in, sessions and the live inspector (Chromium)', (
     await context.waitFor();
     expect(await context.getByRole('listitem').count()).toBeGreaterThanOrEqual(2);
     await screenshot(page, 'inspector-live-turn');
-  });
+    // A model turn on a shared 2-core machine: the same patience as the other streamed-turn tests.
+  }, 240_000);
 
   it('serves deep links (reload keeps the page) and keeps the key only for this tab', async () => {
     await page.reload();

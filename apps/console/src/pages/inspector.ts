@@ -301,6 +301,10 @@ export function inspectorPage(context: PageContext, sessionId: string): HTMLElem
       );
       while (eventLog.childElementCount > MAX_LOGGED_EVENTS) eventLog.firstElementChild?.remove();
       if (event.type !== 'turn.started') scheduleRefresh();
+      // The turn's row is settled by the worker just after its terminal event: look again a little later.
+      if (event.type === 'turn.completed' || event.type === 'turn.failed') {
+        window.setTimeout(act(loadHistory), 2500);
+      }
     }
   };
 
