@@ -18,6 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { planReservation } from '../budget/token-budget.js';
 import { TokenBudgetRepository } from '../budget/token-budget.repository.js';
 import { generateWithLease } from '../commands/run-turn/turn-generation.js';
+import { holdingLease } from '../commands/run-turn/turn-lease.js';
 import { TurnFinishedEvent } from '../events/turn-finished.event.js';
 import { HistoryRepository } from '../history/history.repository.js';
 import { type TurnContext } from '../history/turn-context.builder.js';
@@ -86,13 +87,22 @@ export class TurnRunner {
           usageOf(0, 0),
         );
       }
+      const renewLease = () =>
+        this.turns.renewLease(turn.id, this.identity.instanceId, this.config.turnLeaseMs);
       if (run.toolsAllowed && profile.profile.tools.length > 0) {
-        const call = await this.decider.decide(
-          fitted.messages,
-          profile.profile.tools,
-          profile.profile.toolChoice === 'required',
+        // Deciding on a tool can take seconds on a busy CPU: the lease is held meanwhile, as while generating.
+        const decision = await holdingLease(this.config.turnLeaseMs, renewLease, () =>
+          this.decider.decide(
+            fitted.messages,
+            profile.profile.tools,
+            profile.profile.toolChoice === 'required',
+          ),
         );
-        if (call) return await this.requestTool(run, call);
+        if (decision.leaseLost) {
+          await stream.close();
+          return 'skipped';
+        }
+        if (decision.value) return await this.requestTool(run, decision.value);
       }
       const generation = await generateWithLease({
         provider: this.providers.forProfile(profile.profile),
@@ -104,7 +114,7 @@ export class TurnRunner {
         },
         stream,
         leaseMs: this.config.turnLeaseMs,
-        renewLease: () => this.turns.renewLease(turn.id, this.identity.instanceId, this.config.turnLeaseMs),
+        renewLease,
       });
       const used = usageOf(
         generation.result.promptTokens || fitted.tokens,

@@ -1,5 +1,6 @@
 import { type GenerateResult, type LlmProvider } from '#soma/llm';
 import { type TokenStream } from '../../streaming/outbound-events.publisher.js';
+import { holdingLease } from './turn-lease.js';
 
 export interface GenerationOutcome {
   result: GenerateResult;
@@ -21,38 +22,20 @@ export async function generateWithLease(options: {
   leaseMs: number;
   renewLease: () => Promise<boolean>;
 }): Promise<GenerationOutcome> {
-  const abort = new AbortController();
-  let leaseLost = false;
-  const renew = setInterval(
-    () => {
-      options
-        .renewLease()
-        .then((held) => {
-          if (!held) {
-            leaseLost = true;
-            abort.abort(new Error('turn lease lost'));
-          }
-        })
-        .catch(() => undefined);
-    },
-    Math.max(500, Math.floor(options.leaseMs / 3)),
-  );
   const startedAt = new Date();
   const started = performance.now();
   let firstTokenSeconds: number | null = null;
-  try {
-    const result = await options.provider.generate({
+  const { value: result, leaseLost } = await holdingLease(options.leaseMs, options.renewLease, (signal) =>
+    options.provider.generate({
       ...options.request,
-      signal: abort.signal,
+      signal,
       onDelta: (delta) => {
         firstTokenSeconds ??= (performance.now() - started) / 1000;
         options.stream.push(delta);
       },
-    });
-    const endedAt = new Date();
-    const text = await options.stream.close();
-    return { result, text, startedAt, endedAt, firstTokenSeconds, leaseLost };
-  } finally {
-    clearInterval(renew);
-  }
+    }),
+  );
+  const endedAt = new Date();
+  const text = await options.stream.close();
+  return { result, text, startedAt, endedAt, firstTokenSeconds, leaseLost };
 }
