@@ -30,7 +30,7 @@ SOMA_FGA_METRICS_PORT=${SOMA_FGA_METRICS_PORT:-12112}
 SOMA_BUILD_TIMEOUT=${SOMA_BUILD_TIMEOUT:-2400} # seconds, per go build (or wait for a concurrent one)
 SOMA_LOCK_TIMEOUT=${SOMA_LOCK_TIMEOUT:-$((SOMA_BUILD_TIMEOUT + 600))}
 SOMA_SKIP_PROVISION=${SOMA_SKIP_PROVISION:-0}
-# Optional: SOMA_READY_TIMEOUT / SOMA_STOP_TIMEOUT (seconds, all components), SOMA_MODEL_PATH,
+# Optional: SOMA_READY_TIMEOUT / SOMA_STOP_TIMEOUT (seconds, all components), SOMA_MODEL_PATH, SOMA_SLM_MODEL_PATH,
 # SOMA_PG_BIN, SOMA_PG_DATA_DIR.
 
 # Absolute paths, whatever the caller passed.
@@ -81,6 +81,10 @@ packages_up() {
     command -v python3 >/dev/null 2>&1 || missing+=(python3)
     python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
   fi
+  if ! slm_model_valid && ! gguf_venv_ok; then
+    command -v python3 >/dev/null 2>&1 || missing+=(python3)
+    python3 -c 'import ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
+  fi
   if ((${#missing[@]} == 0)); then
     step_done "all present"
   else
@@ -106,6 +110,7 @@ env_lines() {
   printf 'export SOMA_FGA_URL=%q\n' "http://127.0.0.1:$SOMA_FGA_HTTP_PORT"
   printf 'export SOMA_FGA_GRPC_ADDR=%q\n' "127.0.0.1:$SOMA_FGA_GRPC_PORT"
   printf 'export SOMA_MODEL_PATH=%q\n' "$MODEL_PATH"
+  printf 'export SOMA_SLM_MODEL_PATH=%q\n' "$SLM_MODEL_PATH"
   printf 'export SOMA_BWRAP=%q\n' "$bwrap"
   printf 'export SOMA_STATE_DIR=%q\n' "$SOMA_STATE_DIR"
 }
@@ -154,6 +159,7 @@ cmd_up() {
   kafka_jars
   kafka_up
   model_ensure
+  slm_model_ensure
   opa_bin
   opa_up
   openfga_bin
@@ -211,6 +217,11 @@ cmd_status() {
     printf '%-9s %-8s %s\n' model cached "$MODEL_PATH"
   else
     printf '%-9s %-8s %s\n' model missing "$MODEL_PATH"
+  fi
+  if slm_model_valid; then
+    printf '%-9s %-8s %s\n' slm-model cached "$SLM_MODEL_PATH"
+  else
+    printf '%-9s %-8s %s\n' slm-model missing "$SLM_MODEL_PATH"
   fi
   if command -v bwrap >/dev/null 2>&1; then
     printf '%-9s %-8s %s\n' bwrap present "$(command -v bwrap)"

@@ -10,15 +10,18 @@ interface EvalReport {
   intent: { accuracy: number; macroF1: number };
   sentiment: { accuracy: number; macroF1: number };
   tags: { accuracy: number; macroF1: number; microF1: number };
-  latencyMs: { samples: number; p50: number; p95: number; p99: number };
+  latencyMs: { samples: number; p50: number; p95: number; p99: number; cpuMsPerMessage: number };
   unclassified: number;
 }
 
-// Floors a few points under what the model measures (intent 0.725, sentiment 0.824, tags micro-F1 0.427).
-const FLOORS = { intent: 0.68, sentiment: 0.77, tagsMicroF1: 0.37 };
+// Floors a few points under what the model measures (intent 0.778, sentiment 0.869, tags micro-F1 0.549).
+const FLOORS = { intent: 0.73, sentiment: 0.82, tagsMicroF1: 0.49 };
+// Wall-clock percentiles swing with whatever else runs on the machine; the CPU time per message does not
+// much (about 12 ms with the derived 16-layer model, 84 ms with the full chat model and its LM head).
+const MAX_CPU_MS_PER_MESSAGE = 35;
 
 describe('npm run eval:slm', () => {
-  it('reaches the accuracy floors on the held-out test split and prints its figures', async () => {
+  it('reaches the accuracy floors on the held-out test split within the CPU budget and prints its figures', async () => {
     const { stdout } = await promisify(execFile)(
       'npm',
       ['run', '--silent', 'eval:slm', '--', '--rounds', '1'],
@@ -40,5 +43,6 @@ describe('npm run eval:slm', () => {
     expect(report.latencyMs.samples).toBe(report.testMessages);
     expect(report.latencyMs.p50).toBeGreaterThan(0);
     expect(report.latencyMs.p99).toBeGreaterThanOrEqual(report.latencyMs.p95);
+    expect(report.latencyMs.cpuMsPerMessage).toBeLessThan(MAX_CPU_MS_PER_MESSAGE);
   }, 300_000);
 });

@@ -5,8 +5,10 @@ import { getLlama, type Llama, type LlamaEmbeddingContext, type LlamaModel } fro
 import { PreprocessingError } from './preprocessing.errors.js';
 
 /**
- * Sentence embeddings from the local GGUF (the same SmolLM2 file as the chat model) through a warm
- * llama.cpp embedding context. One evaluation runs at a time; callers queue (MessageClassifier does).
+ * Sentence embeddings through a warm llama.cpp embedding context, from the embedding GGUF that scripts/infra
+ * derives from the chat model: its first layers, mean-pooled, without the LM head (in embedding mode llama.cpp
+ * would otherwise compute full-vocabulary logits for every token). One evaluation runs at a time; callers
+ * queue (MessageClassifier does).
  */
 @Injectable()
 export class SlmEmbeddingProvider implements OnApplicationShutdown {
@@ -21,7 +23,7 @@ export class SlmEmbeddingProvider implements OnApplicationShutdown {
 
   /** File name of the model, recorded with trained weights so they are never used with another model. */
   get modelName(): string {
-    return basename(this.config.modelPath);
+    return basename(this.config.slmModelPath);
   }
 
   get loaded(): boolean {
@@ -32,7 +34,7 @@ export class SlmEmbeddingProvider implements OnApplicationShutdown {
     if (this.context) return;
     const threads = this.config.slmThreads;
     this.llama = await getLlama({ gpu: false, build: 'never', maxThreads: threads });
-    this.model = await this.llama.loadModel({ modelPath: this.config.modelPath });
+    this.model = await this.llama.loadModel({ modelPath: this.config.slmModelPath });
     const size = this.config.slmMaxInputTokens + 8;
     this.context = await this.model.createEmbeddingContext({ contextSize: size, batchSize: size, threads });
     // Warm the context so the first real message does not pay for buffer allocation.

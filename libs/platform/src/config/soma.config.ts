@@ -109,6 +109,11 @@ const spec = {
   // at once before new ones are marked OVERLOADED, the embedding threads, and the trained classifier weights.
   slmBudgetMs: ['SOMA_SLM_BUDGET_MS', int(150, 1, 60_000)],
   slmMaxPending: ['SOMA_SLM_MAX_PENDING', int(4, 1, 256)],
+  // The embedding model is derived from the chat GGUF by scripts/infra (first layers, no LM head, mean pooling).
+  slmModelPath: [
+    'SOMA_SLM_MODEL_PATH',
+    str(join(cacheDir, 'models', 'SmolLM2-135M-Instruct.embed16.Q4_0.gguf')),
+  ],
   slmThreads: ['SOMA_SLM_THREADS', int(1, 1, 64)],
   slmMaxInputTokens: ['SOMA_SLM_MAX_INPUT_TOKENS', int(64, 8, 2048)],
   slmWeightsPath: [
