@@ -3,6 +3,7 @@ import { ConversationWorker1764000001000 } from './1764000001000-conversation-wo
 import { Tools1764000003000 } from './1764000003000-tools.js';
 import { Requeue1764000005000 } from './1764000005000-requeue.js';
 import { TurnTools1764000006000 } from './1764000006000-turn-tools.js';
+import { PolicyDecisionsAndReplay1764000007000 } from './1764000007000-policy-decisions-and-replay.js';
 
 /** Every migration, in order. The schema changes only through these. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   Tools1764000003000,
   Requeue1764000005000,
   TurnTools1764000006000,
+  PolicyDecisionsAndReplay1764000007000,
 ];

@@ -24,6 +24,8 @@ import { StreamingModule } from './streaming/streaming.module.js';
 import { DeadLettersController } from './requeue/dead-letters.controller.js';
 import { RequeueController } from './requeue/requeue.controller.js';
 import { ToolCallsController } from './tools/tool-calls.controller.js';
+import { MeController } from './auth/me.controller.js';
+import { PolicyStatusController } from './policy/policy-status.controller.js';
 
 @Module({
   imports: [
@@ -48,6 +50,8 @@ import { ToolCallsController } from './tools/tool-calls.controller.js';
     AsyncApiController,
     RequeueController,
     DeadLettersController,
+    MeController,
+    PolicyStatusController,
   ],
   providers: [
     { provide: APP_GUARD, useClass: RateLimitGuard },

@@ -16,6 +16,7 @@ import { RequeueItemEntity } from './entities/requeue-item.entity.js';
 import { OverrideGrantEntity } from './entities/override-grant.entity.js';
 import { AuditEventEntity } from './entities/audit-event.entity.js';
 import { DeadLetterEntity } from './entities/dead-letter.entity.js';
+import { PolicyDecisionEntity } from './entities/policy-decision.entity.js';
 
 export const entities = [
   TenantEntity,
@@ -34,6 +35,7 @@ export const entities = [
   OverrideGrantEntity,
   AuditEventEntity,
   DeadLetterEntity,
+  PolicyDecisionEntity,
 ];
 
 /** The system of record. Schema changes only through migrations/, never synchronize. */

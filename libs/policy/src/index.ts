@@ -8,3 +8,4 @@ export * from './fga/fga.engine.js';
 export * from './policy.gate.js';
 export * from './policy.module.js';
 export * from './fga/fga-model.loader.js';
+export * from './health/policy-engines.probe.js';

@@ -10,3 +10,7 @@ export * from './commands/execute-tool-call/tool-call.gatekeeper.js';
 export * from './commands/request-tool-call/request-tool-call.command.js';
 export * from './commands/ingest-document/ingest-document.command.js';
 export * from './tools.module.js';
+export * from './queries/list-tool-calls/list-tool-calls.query.js';
+export * from './queries/list-tool-calls/tool-call.view.js';
+export * from './queries/get-policy-status/get-policy-status.query.js';
+export * from './queries/get-policy-status/policy-status.view.js';

@@ -9,6 +9,7 @@ export type ToolErrorCode =
   | 'SEARCH_FAILED'
   | 'TOOL_INTERRUPTED'
   | 'GRANT_INVALID'
+  | 'REPLAY_NOT_RECORDED'
   | 'SESSION_NOT_FOUND';
 
 /** Errors of the tools context: a code, a message safe to show, and safe metadata. */

@@ -1,5 +1,5 @@
 import { Module, type Provider } from '@nestjs/common';
-import { PolicyModule } from '#soma/policy';
+import { PolicyEnginesProbe, PolicyModule } from '#soma/policy';
 import { SomaConfig } from '#soma/platform';
 import { makeCounterProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
 import { DataSource } from 'typeorm';
@@ -8,8 +8,11 @@ import { ToolCallGatekeeper } from './commands/execute-tool-call/tool-call.gatek
 import { OverrideGrantRepository } from './commands/execute-tool-call/override-grant.repository.js';
 import { ToolCallRepository } from './commands/execute-tool-call/tool-call.repository.js';
 import { ToolResultPublisher } from './commands/execute-tool-call/tool-result.publisher.js';
+import { RecordedToolResults } from './commands/execute-tool-call/recorded-results.js';
 import { IngestDocumentHandler } from './commands/ingest-document/ingest-document.handler.js';
 import { RequestToolCallHandler } from './commands/request-tool-call/request-tool-call.handler.js';
+import { GetPolicyStatusHandler } from './queries/get-policy-status/get-policy-status.handler.js';
+import { ListToolCallsHandler } from './queries/list-tool-calls/list-tool-calls.handler.js';
 import { ToolRegistry } from './registry/tool.registry.js';
 import { SandboxRunner } from './sandbox/sandbox.runner.js';
 import { PostgresSearchEngine } from './search/postgres-search.engine.js';
@@ -53,6 +56,7 @@ const registryProviders: Provider[] = [
     ToolCallGatekeeper,
     OverrideGrantRepository,
     ToolResultPublisher,
+    RecordedToolResults,
     ExecuteToolCallHandler,
     makeCounterProvider({
       name: 'tool_executions_total',
@@ -70,9 +74,21 @@ const registryProviders: Provider[] = [
 })
 export class ToolsExecutorModule {}
 
-/** What the gateway needs: explicit tool calls by users, and document ingestion. */
+/** What the gateway needs: explicit tool calls by users, document ingestion, tool calls and policy status. */
 @Module({
-  providers: [...registryProviders, RequestToolCallHandler, IngestDocumentHandler],
+  providers: [
+    ...registryProviders,
+    RequestToolCallHandler,
+    IngestDocumentHandler,
+    ListToolCallsHandler,
+    GetPolicyStatusHandler,
+    {
+      provide: PolicyEnginesProbe,
+      inject: [SomaConfig],
+      useFactory: (config: SomaConfig) =>
+        new PolicyEnginesProbe(config.opaUrl, config.fgaUrl, Math.max(config.policyTimeoutMs, 1000)),
+    },
+  ],
   exports: [ToolRegistry],
 })
 export class ToolsApiModule {}

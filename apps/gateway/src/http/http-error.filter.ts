@@ -68,6 +68,7 @@ function statusOfTool(code: ToolErrorCode): number {
     case 'FETCH_FAILED':
     case 'SEARCH_FAILED':
     case 'TOOL_INTERRUPTED':
+    case 'REPLAY_NOT_RECORDED':
       return 502;
     default:
       return assertUnreachable(code);

@@ -13,6 +13,11 @@ import { SessionIdPipe } from '../http/uuid-param.pipe.js';
 const toDto = (session: SessionEntity): SessionDto => ({
   id: session.id,
   title: session.title,
+  modelProfileId: session.modelProfileId,
+  replay:
+    session.replaySourceSessionId === null || session.replayToolResults === null
+      ? null
+      : { sourceSessionId: session.replaySourceSessionId, toolResults: session.replayToolResults },
   createdAt: session.createdAt.toISOString(),
 });
 
@@ -26,7 +31,7 @@ export class SessionDirectoryController {
   constructor(private readonly queryBus: QueryBus) {}
 
   @Get()
-  @ApiOperation({ summary: "List the tenant's sessions, newest first" })
+  @ApiOperation({ summary: "List the tenant's sessions, newest first, optionally filtered" })
   @ApiResponse({ status: 200, type: [SessionDto] })
   @ApiResponse({ status: 400, type: ValidationErrorDto })
   async list(
@@ -34,7 +39,12 @@ export class SessionDirectoryController {
     @Query() query: ListSessionsQueryDto,
   ): Promise<SessionDto[]> {
     const sessions = await this.queryBus.execute(
-      new ListSessionsQuery(principal.tenantId, query.limit ?? 50, query.offset ?? 0),
+      new ListSessionsQuery(principal.tenantId, query.limit ?? 50, query.offset ?? 0, {
+        title: query.title,
+        modelProfileId: query.modelProfileId,
+        createdAfter: query.createdAfter,
+        createdBefore: query.createdBefore,
+      }),
     );
     return sessions.map(toDto);
   }

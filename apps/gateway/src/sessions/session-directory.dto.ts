@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsDate, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { ReplayOfDto } from './sessions.dto.js';
 
 export class ListSessionsQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50, example: 50 })
@@ -17,6 +18,29 @@ export class ListSessionsQueryDto {
   @IsInt()
   @Min(0)
   offset?: number;
+
+  @ApiPropertyOptional({ description: 'Case-insensitive part of the title', maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  title?: string;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  modelProfileId?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Created at or after this instant' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
+  createdAfter?: Date;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Created before this instant' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
+  createdBefore?: Date;
 }
 
 export class SessionDto {
@@ -25,6 +49,12 @@ export class SessionDto {
 
   @ApiProperty({ nullable: true, type: String, example: 'Quarterly report helper' })
   title!: string | null;
+
+  @ApiProperty({ format: 'uuid', nullable: true, type: String })
+  modelProfileId!: string | null;
+
+  @ApiProperty({ nullable: true, type: ReplayOfDto, description: 'Set on a replay session' })
+  replay!: ReplayOfDto | null;
 
   @ApiProperty({ format: 'date-time' })
   createdAt!: string;

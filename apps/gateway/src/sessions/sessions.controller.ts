@@ -55,7 +55,12 @@ export class SessionsController {
     @Body() body: CreateSessionDto,
   ): Promise<SessionCreatedDto> {
     return this.commandBus.execute(
-      new CreateSessionCommand(principal.tenantId, body.title ?? null, body.modelProfile ?? null),
+      new CreateSessionCommand(
+        principal.tenantId,
+        body.title ?? null,
+        body.modelProfile ?? null,
+        body.replay ?? null,
+      ),
     );
   }
 

@@ -1,5 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateNested } from 'class-validator';
+
+export class ReplayOfDto {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  sourceSessionId!: string;
+
+  @ApiProperty({ enum: ['recorded', 'live'], example: 'recorded' })
+  @IsIn(['recorded', 'live'])
+  toolResults!: 'recorded' | 'live';
+}
 
 export class CreateSessionDto {
   @ApiPropertyOptional({ example: 'Quarterly report helper', maxLength: 200 })
@@ -16,6 +27,17 @@ export class CreateSessionDto {
   @IsString()
   @MaxLength(100)
   modelProfile?: string;
+
+  @ApiPropertyOptional({
+    type: () => ReplayOfDto,
+    description:
+      "Makes this a replay session of a recorded one (the caller's tenant): its model profile defaults to the " +
+      "source's, and its tool calls are answered from the recording (`recorded`) or run (`live`).",
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ReplayOfDto)
+  replay?: ReplayOfDto;
 }
 
 export class SessionCreatedDto {

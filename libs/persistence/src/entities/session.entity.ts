@@ -18,6 +18,14 @@ export class SessionEntity {
   @Column('bigint', { name: 'last_seq', transformer: { to: (v: number) => v, from: Number } })
   lastSeq!: number;
 
+  /** Set on a replay session: the recorded session whose user messages it re-runs. */
+  @Column('uuid', { name: 'replay_source_session_id', nullable: true })
+  replaySourceSessionId!: string | null;
+
+  /** `recorded`: tool calls are answered from the source session's log; `live`: they run. */
+  @Column('text', { name: 'replay_tool_results', nullable: true })
+  replayToolResults!: 'recorded' | 'live' | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

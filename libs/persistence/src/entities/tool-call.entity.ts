@@ -42,6 +42,14 @@ export class ToolCallEntity {
   @Column('jsonb', { name: 'result_envelope', nullable: true })
   resultEnvelope!: object | null;
 
+  /** Where the result came from: the sandbox, or a recorded call served to a replay session. */
+  @Column('text', { nullable: true })
+  source!: 'sandbox' | 'recorded' | null;
+
+  /** The recorded call whose result a replay session was served. */
+  @Column('uuid', { name: 'recorded_from', nullable: true })
+  recordedFrom!: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -4,6 +4,7 @@ import { type Envelope, type ToolCallRequested } from '#soma/contracts';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Counter, Histogram } from 'prom-client';
 import { ExecuteToolCallCommand, type ExecuteToolCallOutcome } from './execute-tool-call.command.js';
+import { RecordedToolResults } from './recorded-results.js';
 import { planRedelivery } from './redelivery.js';
 import { runTool } from './run-tool.js';
 import { ToolCallGatekeeper } from './tool-call.gatekeeper.js';
@@ -12,7 +13,10 @@ import { ToolResultPublisher, type FinishedCall } from './tool-result.publisher.
 
 const WAIT_POLL_MS = 250;
 
-/** Exactly once per toolCallId: claim → validate → policy → run in the sandbox → store and publish the result. */
+/**
+ * Exactly once per toolCallId: claim → validate → policy → run in the sandbox (or, in a replay session, answer
+ * from the recording) → store and publish the result with its decision-log row.
+ */
 @CommandHandler(ExecuteToolCallCommand)
 export class ExecuteToolCallHandler implements ICommandHandler<
   ExecuteToolCallCommand,
@@ -24,6 +28,7 @@ export class ExecuteToolCallHandler implements ICommandHandler<
     private readonly calls: ToolCallRepository,
     private readonly gatekeeper: ToolCallGatekeeper,
     private readonly results: ToolResultPublisher,
+    private readonly recordings: RecordedToolResults,
     @InjectMetric('tool_executions_total') private readonly executions: Counter<'tool' | 'status'>,
     @InjectMetric('tool_execution_duration_seconds') private readonly duration: Histogram<'tool'>,
   ) {}
@@ -61,7 +66,9 @@ export class ExecuteToolCallHandler implements ICommandHandler<
         sessionId: envelope.sessionId,
         toolCallId: request.toolCallId,
       };
-      const outcome = await runTool(admission.tool, request.arguments, context);
+      // A replay session with recorded results is answered from its source session's log, never run.
+      const recorded = await this.recordings.answer(envelope);
+      const outcome = recorded?.outcome ?? (await runTool(admission.tool, request.arguments, context));
       const durationMs = performance.now() - started;
       this.duration.observe({ tool: request.tool }, durationMs / 1000);
       const error = outcome.status === 'error' ? outcome.error : null;
@@ -72,6 +79,8 @@ export class ExecuteToolCallHandler implements ICommandHandler<
         decision: admission.decision,
         durationMs,
         grantId: admission.grantId,
+        source: recorded ? 'recorded' : 'sandbox',
+        recordedFrom: recorded?.recordedFrom ?? null,
       };
     }
     await this.results.finish(envelope, call);

@@ -46,7 +46,7 @@ export class ToolCallRepository {
     manager: EntityManager,
     toolCallId: string,
     status: Exclude<ToolCallStatus, 'running'>,
-    fields: { decision: object | null; resultEnvelope: object; grantId: string | null },
+    fields: Pick<ToolCallEntity, 'decision' | 'resultEnvelope' | 'grantId' | 'source' | 'recordedFrom'>,
   ): Promise<boolean> {
     const result = await manager
       .createQueryBuilder()

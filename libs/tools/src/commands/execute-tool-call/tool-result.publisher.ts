@@ -9,9 +9,10 @@ import {
   type ToolCallFinished,
   type ToolCallRequested,
 } from '#soma/contracts';
-import { OutboxRelay, type ToolCallEntity } from '#soma/persistence';
+import { OutboxRelay, PolicyDecisionEntity, type ToolCallEntity } from '#soma/persistence';
 import { KafkaClient } from '#soma/platform';
 import { DataSource } from 'typeorm';
+import { policyDecisionRow } from './policy-decision.log.js';
 import { ToolCallRepository } from './tool-call.repository.js';
 
 export interface FinishedCall {
@@ -21,6 +22,9 @@ export interface FinishedCall {
   decision: PolicyDecision | null;
   durationMs: number;
   grantId: string | null;
+  /** Where the result came from: the sandbox, a recorded call (replay sessions), or nowhere (not run). */
+  source?: 'sandbox' | 'recorded';
+  recordedFrom?: string | null;
 }
 
 /** Stores a call's result and stages its messages in one transaction (outbox), then publishes them. */
@@ -46,18 +50,24 @@ export class ToolResultPublisher {
       toolCallId,
       turnId,
       tool,
-      ...call,
+      status: call.status,
+      output: call.output,
+      error: call.error,
+      decision: call.decision,
       durationMs: Math.round(call.durationMs),
     };
-    delete (payload as Partial<FinishedCall>).grantId;
     const result = createEnvelope('tool.call.finished', context, payload);
     const ids = await this.dataSource.transaction(async (manager) => {
       const finished = await this.calls.finish(manager, toolCallId, call.status, {
         decision: call.decision,
         resultEnvelope: result,
         grantId: call.grantId,
+        source: call.source ?? null,
+        recordedFrom: call.recordedFrom ?? null,
       });
       if (!finished) return undefined;
+      const decided = policyDecisionRow(request, call);
+      if (decided) await manager.insert(PolicyDecisionEntity, decided);
       const staged = [await this.outbox.stage(manager, Topics.toolResults, result)];
       if (call.status === 'blocked' && call.decision) {
         const blocked: ToolCallBlocked = { request: request.payload, decision: call.decision };
