@@ -87,7 +87,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   } catch (error) {
     const failure = describeFailure(error);
     io.stderr(`${failure.message}\n`);
-    if (error instanceof UsageError && error.usage) io.stderr(`\n${error.usage}`);
+    if (error instanceof UsageError) io.stderr(`\n${error.usage ?? usage}`);
     return failure.exitCode;
   }
 }

@@ -1,6 +1,5 @@
 import { followSessionEvents, type SessionEvent, type SomaApi } from '#soma/client';
 import { intOption, stringOption } from '../../args/options.js';
-import { UsageError } from '../../cli.errors.js';
 import { type CliIo, type CommandSpec } from '../../cli.contract.js';
 import { json } from '../../output/format.js';
 import { profileNames } from '../profile-names.js';
@@ -114,7 +113,7 @@ export const replay: CommandSpec = {
     const source = await record(api, args[0] ?? '');
     const userMessages = source.messages.filter((m) => m.role === 'user').map((m) => m.content);
     if (userMessages.length === 0)
-      throw new UsageError(`session ${source.session.id} has no user messages to replay`);
+      throw new Error(`session ${source.session.id} has no user messages to replay`);
     const profile = stringOption(values, 'profile') ?? source.session.modelProfileId ?? undefined;
     const created = await api.openSession({
       title: `replay of ${source.session.title ?? source.session.id}`.slice(0, 200),
