@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { jsonOf, runCli } from '../support/cli.js';
 import { completedTurn, sessionWithProfile } from '../support/sessions.js';
+import { sleep } from '../support/events.js';
 import { createTenant } from '../support/tenants.js';
 
 interface Shown {
@@ -43,6 +44,16 @@ describe('soma sessions list/show, profiles list, errors and tenant isolation', 
     });
     sessionId = titled.body.id;
     await completedTurn(api, sessionId, 'Run a small Python program that prints the number 42.');
+    // A user-requested call too: its policy decisions are there whatever the model chose to do.
+    const note = await api.request<{ toolCallId: string }>('POST', `/v1/sessions/${sessionId}/tool-calls`, {
+      body: { tool: 'memory.write', arguments: { content: marker } },
+    });
+    expect(note.status).toBe(202);
+    for (let i = 0; i < 300; i++) {
+      const calls = await api.request<ToolCallView[]>('GET', `/v1/sessions/${sessionId}/tool-calls`);
+      if (calls.body.find((c) => c.toolCallId === note.body.toolCallId)?.status === 'ok') break;
+      await sleep(200);
+    }
   });
 
   it('sessions list filters by title and profile, newest first, as JSON and as a table', async () => {
@@ -72,20 +83,26 @@ describe('soma sessions list/show, profiles list, errors and tenant isolation', 
     expect(shown.session).toMatchObject({ id: sessionId, modelProfileId: profileId, replay: null });
     const user = shown.messages.find((m) => m.role === 'user');
     expect(user?.classification?.status).toBeTypeOf('string');
-    const turn = shown.turns.find((t) => t.status === 'completed');
-    expect(turn?.usage?.promptTokens).toBeGreaterThan(0);
-    expect(shown.toolCalls.length).toBeGreaterThanOrEqual(1);
-    const call = shown.toolCalls[0];
-    expect(call?.tool).toBe('code.execute');
-    expect(call?.decisions.length).toBeGreaterThanOrEqual(1);
-    expect(call?.decisions[0]?.outcome).toBeTypeOf('string');
-    expect(Array.isArray(call?.decisions[0]?.ruleIds)).toBe(true);
+    expect(shown.turns.length).toBeGreaterThanOrEqual(1);
+    for (const turn of shown.turns) {
+      expect(['completed', 'failed']).toContain(turn.status);
+      if (turn.status === 'completed') expect(turn.usage?.promptTokens).toBeGreaterThan(0);
+    }
+    const note = shown.toolCalls.find((c) => c.tool === 'memory.write');
+    expect(note).toMatchObject({ arguments: { content: marker }, status: 'ok', requestedBy: 'user' });
+    expect(note?.decisions.map((d) => d.outcome)).toContain('allow');
+    for (const call of shown.toolCalls) {
+      expect(call.decisions.length).toBeGreaterThanOrEqual(1);
+      expect(Array.isArray(call.decisions[0]?.ruleIds)).toBe(true);
+    }
 
     const human = await runCli(['sessions', 'show', sessionId], asAdmin);
     expect(human.code).toBe(0);
     expect(human.stdout).toContain(`session ${sessionId}`);
-    expect(human.stdout).toMatch(/turn [0-9a-f-]{36} · completed · \d+ prompt \+ \d+ completion tokens/);
-    expect(human.stdout).toMatch(/tool call\s+code\.execute .*policy: /);
+    expect(human.stdout).toMatch(
+      /turn [0-9a-f-]{36} · (completed · \d+ prompt \+ \d+ completion tokens|failed)/,
+    );
+    expect(human.stdout).toMatch(/memory\.write .*→ ok.*; policy: allow/);
     if (user?.classification?.status === 'classified') expect(human.stdout).toMatch(/\[intent /);
   });
 
