@@ -2,6 +2,7 @@ import { ApiClient } from '#soma/client';
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { sleep } from '../support/events.js';
+import { createTenant } from '../support/tenants.js';
 
 interface Decision {
   outcome: string;
@@ -225,5 +226,80 @@ describe('admin API: who am I, session filters, tool calls with decisions, polic
     expect(badMode.body.error).toBe('VALIDATION_FAILED');
     const calls = await admin.request<{ error: string }>('GET', `/v1/sessions/${randomUUID()}/tool-calls`);
     expect(calls.status).toBe(404);
+  });
+
+  it('grants a new tenant the default tools in OpenFGA, and lets the operator change them', async () => {
+    const tenant = await createTenant('grants');
+    const tenantAdmin = new ApiClient(baseUrl, tenant.adminKey);
+    const granted = await admin.request<{ tool: string; approvalRequired: boolean }[]>(
+      'GET',
+      `/v1/tenants/${tenant.tenantId}/tools`,
+    );
+    expect(granted.status).toBe(200);
+    expect(granted.body.map((g) => g.tool)).toEqual([
+      'code.execute',
+      'http.fetch',
+      'memory.search',
+      'memory.write',
+      'web.search',
+    ]);
+    const session = (await tenantAdmin.request<{ id: string }>('POST', '/v1/sessions', { body: {} })).body.id;
+    const ran = await finishedCall(tenantAdmin, session, 'code.execute', {
+      language: 'python',
+      code: 'print(3)',
+    });
+    expect(ran.status).toBe('ok');
+
+    // Only code.execute, and only with approval: OpenFGA now asks for it, and refuses web.search.
+    const changed = await admin.request<{ tool: string; approvalRequired: boolean }[]>(
+      'PUT',
+      `/v1/tenants/${tenant.tenantId}/tools`,
+      { body: { tools: [{ tool: 'code.execute', approvalRequired: true }] } },
+    );
+    expect(changed.status).toBe(200);
+    expect(changed.body).toEqual([{ tool: 'code.execute', approvalRequired: true }]);
+    // A grant change applies within about a second (OpenFGA's cache controller; the gate caches per input).
+    const blockedSoon = async (tool: string, args: (n: number) => Record<string, unknown>) => {
+      for (let n = 0; ; n += 1) {
+        const call = await finishedCall(tenantAdmin, session, tool, args(n));
+        if (call.status === 'blocked' || n >= 10) return call;
+        await sleep(500);
+      }
+    };
+    const gated = await blockedSoon('code.execute', (n) => ({ language: 'python', code: `print(${n})` }));
+    expect(gated.status).toBe('blocked');
+    expect(gated.decisions[0]).toMatchObject({
+      outcome: 'require_approval',
+      ruleIds: ['fga.needs_approval'],
+    });
+    const refused = await blockedSoon('web.search', (n) => ({ query: `soma ${n}` }));
+    expect(refused.status).toBe('blocked');
+    expect(refused.decisions[0]?.ruleIds).toContain('fga.tenant_can_use');
+
+    const unknownTool = await admin.request<{ error: string }>(
+      'PUT',
+      `/v1/tenants/${tenant.tenantId}/tools`,
+      {
+        body: { tools: [{ tool: 'shell.root', approvalRequired: false }] },
+      },
+    );
+    expect(unknownTool.status).toBe(400);
+    expect(unknownTool.body.error).toBe('UNKNOWN_TOOL');
+    const twice = await admin.request('PUT', `/v1/tenants/${tenant.tenantId}/tools`, {
+      body: {
+        tools: [
+          { tool: 'web.search', approvalRequired: false },
+          { tool: 'web.search', approvalRequired: true },
+        ],
+      },
+    });
+    expect(twice.status).toBe(400);
+    expect((await admin.request('GET', `/v1/tenants/${randomUUID()}/tools`)).status).toBe(404);
+    const notOperator = await tenantAdmin.request<{ error: string }>(
+      'GET',
+      `/v1/tenants/${tenant.tenantId}/tools`,
+    );
+    expect(notOperator.status).toBe(403);
+    expect(notOperator.body.error).toBe('OPERATOR_REQUIRED');
   });
 });

@@ -9,3 +9,4 @@ export * from './policy.gate.js';
 export * from './policy.module.js';
 export * from './fga/fga-model.loader.js';
 export * from './health/policy-engines.probe.js';
+export * from './fga/tenant-tool-grants.js';

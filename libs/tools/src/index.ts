@@ -14,3 +14,5 @@ export * from './queries/list-tool-calls/list-tool-calls.query.js';
 export * from './queries/list-tool-calls/tool-call.view.js';
 export * from './queries/get-policy-status/get-policy-status.query.js';
 export * from './queries/get-policy-status/policy-status.view.js';
+export * from './commands/set-tenant-tools/set-tenant-tools.command.js';
+export * from './queries/get-tenant-tools/get-tenant-tools.query.js';

@@ -10,6 +10,8 @@ export type ToolErrorCode =
   | 'TOOL_INTERRUPTED'
   | 'GRANT_INVALID'
   | 'REPLAY_NOT_RECORDED'
+  | 'TENANT_NOT_FOUND'
+  | 'POLICY_UNAVAILABLE'
   | 'SESSION_NOT_FOUND';
 
 /** Errors of the tools context: a code, a message safe to show, and safe metadata. */

@@ -1,5 +1,5 @@
 import { Module, type Provider } from '@nestjs/common';
-import { PolicyEnginesProbe, PolicyModule } from '#soma/policy';
+import { FgaTenantToolGrants, PolicyEnginesProbe, PolicyModule } from '#soma/policy';
 import { SomaConfig } from '#soma/platform';
 import { makeCounterProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
 import { DataSource } from 'typeorm';
@@ -13,6 +13,9 @@ import { IngestDocumentHandler } from './commands/ingest-document/ingest-documen
 import { RequestToolCallHandler } from './commands/request-tool-call/request-tool-call.handler.js';
 import { GetPolicyStatusHandler } from './queries/get-policy-status/get-policy-status.handler.js';
 import { ListToolCallsHandler } from './queries/list-tool-calls/list-tool-calls.handler.js';
+import { SetTenantToolsHandler } from './commands/set-tenant-tools/set-tenant-tools.handler.js';
+import { GetTenantToolsHandler } from './queries/get-tenant-tools/get-tenant-tools.handler.js';
+import { TenantGuard } from './tenants/tenant.guard.js';
 import { ToolRegistry } from './registry/tool.registry.js';
 import { SandboxRunner } from './sandbox/sandbox.runner.js';
 import { PostgresSearchEngine } from './search/postgres-search.engine.js';
@@ -82,6 +85,19 @@ export class ToolsExecutorModule {}
     IngestDocumentHandler,
     ListToolCallsHandler,
     GetPolicyStatusHandler,
+    SetTenantToolsHandler,
+    GetTenantToolsHandler,
+    TenantGuard,
+    {
+      provide: FgaTenantToolGrants,
+      inject: [SomaConfig],
+      useFactory: (config: SomaConfig) =>
+        new FgaTenantToolGrants({
+          apiUrl: config.fgaUrl,
+          storeName: config.fgaStoreName,
+          timeoutMs: Math.max(config.policyTimeoutMs, 2000),
+        }),
+    },
     {
       provide: PolicyEnginesProbe,
       inject: [SomaConfig],

@@ -25,13 +25,17 @@ openfga_up() {
     for port in SOMA_FGA_HTTP_PORT SOMA_FGA_GRPC_PORT SOMA_FGA_METRICS_PORT; do
       ensure_port_free openfga "${!port}" "$port"
     done
+    # The check cache keeps policy fast; the cache controller drops entries older than a tuple write (checked
+    # at most once a second), so a changed tool grant applies within about a second.
     log_banner openfga "migrate + start"
     "$FGA_BIN" migrate --datastore-engine postgres --datastore-uri "$(fga_datastore_uri)" >>"$log" 2>&1 9>&-
     pid=$(start_bg openfga "$FGA_BIN" run \
       --datastore-engine postgres --datastore-uri "$(fga_datastore_uri)" \
       --http-addr "127.0.0.1:$SOMA_FGA_HTTP_PORT" --grpc-addr "127.0.0.1:$SOMA_FGA_GRPC_PORT" \
       --metrics-addr "127.0.0.1:$SOMA_FGA_METRICS_PORT" \
-      --playground-enabled=false --check-query-cache-enabled=true --log-level warn --log-format json)
+      --playground-enabled=false --check-query-cache-enabled=true \
+      --cache-controller-enabled=true --cache-controller-ttl=1s \
+      --log-level warn --log-format json)
     note="started (pid $pid)"
   fi
   wait_for "OpenFGA /healthz on 127.0.0.1:$SOMA_FGA_HTTP_PORT" "${SOMA_READY_TIMEOUT:-60}" "$pid" openfga_ready

@@ -1,16 +1,26 @@
-import { Body, Controller, Param, Post, Put, UseGuards } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
+import { Body, Controller, Get, Param, Post, Put, UseGuards } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { SetTenantBudgetCommand } from '#soma/conversation';
 import { CreateTenantCommand, type Principal } from '#soma/identity';
+import { SomaConfig } from '#soma/platform';
+import { type ToolGrant } from '#soma/policy';
+import { GetTenantToolsQuery, SetTenantToolsCommand } from '#soma/tools';
 import { ApiKeyGuard } from '../auth/api-key.guard.js';
 import { CurrentPrincipal } from '../auth/principal.decorator.js';
 import { Requires, RolesGuard } from '../auth/roles.guard.js';
 import { TenantIdPipe } from '../http/uuid-param.pipe.js';
 import { ErrorDto } from '../sessions/sessions.dto.js';
-import { BudgetLimitsDto, CreateTenantDto, TenantBudgetDto, TenantCreatedDto } from './tenants.dto.js';
+import {
+  BudgetLimitsDto,
+  CreateTenantDto,
+  TenantBudgetDto,
+  TenantCreatedDto,
+  TenantToolsDto,
+  ToolGrantDto,
+} from './tenants.dto.js';
 
-/** Tenants and their budgets: operator admins only. */
+/** Tenants, their budgets and their tool grants: operator admins only. */
 @ApiTags('tenants')
 @ApiBearerAuth()
 @ApiResponse({ status: 401, type: ErrorDto })
@@ -19,14 +29,46 @@ import { BudgetLimitsDto, CreateTenantDto, TenantBudgetDto, TenantCreatedDto } f
 @Requires('operator')
 @Controller('v1/tenants')
 export class TenantsController {
-  constructor(private readonly commandBus: CommandBus) {}
+  constructor(
+    private readonly commandBus: CommandBus,
+    private readonly queryBus: QueryBus,
+    private readonly config: SomaConfig,
+  ) {}
 
+  /**
+   * The tenant is created first (committed); its default tools are then granted in OpenFGA. If that fails the
+   * tenant still exists and the response says why (`toolsError`): PUT its tools to retry.
+   */
   @Post()
   @ApiResponse({ status: 201, type: TenantCreatedDto })
   @ApiResponse({ status: 400, type: ErrorDto })
   @ApiResponse({ status: 409, type: ErrorDto })
-  create(@Body() body: CreateTenantDto): Promise<TenantCreatedDto> {
-    return this.commandBus.execute(new CreateTenantCommand(body.name));
+  async create(@Body() body: CreateTenantDto): Promise<TenantCreatedDto> {
+    const tenant = await this.commandBus.execute(new CreateTenantCommand(body.name));
+    const defaults = this.config.newTenantTools.map((tool) => ({ tool, approvalRequired: false }));
+    try {
+      const tools = await this.commandBus.execute(new SetTenantToolsCommand(tenant.id, defaults));
+      return { ...tenant, tools, toolsError: null };
+    } catch (error) {
+      return { ...tenant, tools: null, toolsError: (error as Error).message };
+    }
+  }
+
+  @Get(':id/tools')
+  @ApiResponse({ status: 200, description: 'The tools the tenant may use', type: [ToolGrantDto] })
+  @ApiResponse({ status: 404, type: ErrorDto })
+  @ApiResponse({ status: 503, description: 'OpenFGA did not answer', type: ErrorDto })
+  tools(@Param('id', TenantIdPipe) tenantId: string): Promise<ToolGrant[]> {
+    return this.queryBus.execute(new GetTenantToolsQuery(tenantId));
+  }
+
+  @Put(':id/tools')
+  @ApiResponse({ status: 200, description: 'The grants now in force', type: [ToolGrantDto] })
+  @ApiResponse({ status: 400, description: 'Unknown tool, or a tool listed twice', type: ErrorDto })
+  @ApiResponse({ status: 404, type: ErrorDto })
+  @ApiResponse({ status: 503, description: 'OpenFGA did not answer', type: ErrorDto })
+  setTools(@Param('id', TenantIdPipe) tenantId: string, @Body() body: TenantToolsDto): Promise<ToolGrant[]> {
+    return this.commandBus.execute(new SetTenantToolsCommand(tenantId, body.tools));
   }
 
   @Put(':id/budget')

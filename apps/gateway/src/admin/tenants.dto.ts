@@ -1,5 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, Matches, Min, ValidateIf } from 'class-validator';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  Min,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
 
 export class CreateTenantDto {
   @ApiProperty({ example: 'acme', description: 'Unique tenant name' })
@@ -7,6 +20,17 @@ export class CreateTenantDto {
     message: 'name must be lowercase letters, digits, . _ - (max 100)',
   })
   name!: string;
+}
+
+export class ToolGrantDto {
+  @ApiProperty({ example: 'code.execute' })
+  @IsString()
+  @MaxLength(100)
+  tool!: string;
+
+  @ApiProperty({ description: "Every call of this tool waits for an admin's approval" })
+  @IsBoolean()
+  approvalRequired!: boolean;
 }
 
 export class TenantCreatedDto {
@@ -18,6 +42,30 @@ export class TenantCreatedDto {
 
   @ApiProperty({ description: "The tenant's first admin API key. Shown once; store it now." })
   adminKey!: string;
+
+  @ApiProperty({
+    type: [ToolGrantDto],
+    nullable: true,
+    description:
+      'The tools granted by default (SOMA_NEW_TENANT_TOOLS); null when OpenFGA could not be written',
+  })
+  tools!: ToolGrantDto[] | null;
+
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Why the default tools were not granted (retry with PUT /v1/tenants/{id}/tools)',
+  })
+  toolsError!: string | null;
+}
+
+export class TenantToolsDto {
+  @ApiProperty({ type: [ToolGrantDto], description: 'The whole set: tools not listed are revoked' })
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => ToolGrantDto)
+  tools!: ToolGrantDto[];
 }
 
 export class TenantBudgetDto {

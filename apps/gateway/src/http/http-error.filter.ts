@@ -56,7 +56,10 @@ function statusOfIdentity(code: IdentityErrorCode): number {
 function statusOfTool(code: ToolErrorCode): number {
   switch (code) {
     case 'SESSION_NOT_FOUND':
+    case 'TENANT_NOT_FOUND':
       return 404;
+    case 'POLICY_UNAVAILABLE':
+      return 503;
     case 'UNKNOWN_TOOL':
     case 'INVALID_ARGUMENTS':
     case 'GRANT_INVALID':

@@ -94,6 +94,11 @@ const spec = {
   policyTimeoutMs: ['SOMA_POLICY_TIMEOUT_MS', int(1000, 10, 60_000)],
   opaDecisionPath: ['SOMA_OPA_DECISION_PATH', str('soma/tools/decision')],
   fgaStoreName: ['SOMA_FGA_STORE', str('soma')],
+  /** Tools a new tenant is granted (OpenFGA); an operator changes them with PUT /v1/tenants/{id}/tools. */
+  newTenantTools: [
+    'SOMA_NEW_TENANT_TOOLS',
+    list(['code.execute', 'http.fetch', 'web.search', 'memory.write', 'memory.search']),
+  ],
   // Tools (libs/tools) and the sandbox.
   toolConcurrency: ['SOMA_TOOL_CONCURRENCY', int(2, 1, 32)],
   bwrapPath: ['SOMA_BWRAP', str('/usr/bin/bwrap')],

@@ -21,6 +21,27 @@ export async function findStoreId(client: OpenFgaClient, name: string): Promise<
   return undefined;
 }
 
+/** A client of the named store bound to its latest model; fails fast (no retries, the given timeout). */
+export async function connectFgaStore({
+  apiUrl,
+  storeName,
+  timeoutMs,
+}: FgaEngineOptions): Promise<OpenFgaClient> {
+  const common: UserClientConfigurationParams = {
+    apiUrl,
+    // Fail fast: the gate turns an unreachable engine into a blocked, requeued call.
+    retryParams: { maxRetry: 0 },
+    baseOptions: { timeout: timeoutMs },
+  };
+  const root = new OpenFgaClient(common);
+  const storeId = await findStoreId(root, storeName);
+  if (!storeId) throw new PolicyError('FGA_STORE_NOT_FOUND', `OpenFGA store "${storeName}" not found`);
+  const model = await new OpenFgaClient({ ...common, storeId }).readLatestAuthorizationModel();
+  const modelId = model.authorization_model?.id;
+  if (!modelId) throw new PolicyError('FGA_STORE_NOT_FOUND', `OpenFGA store "${storeName}" has no model`);
+  return new OpenFgaClient({ ...common, storeId, authorizationModelId: modelId });
+}
+
 /**
  * Relationships: may this tenant use this tool (`can_use`), and do its calls need approval (`needs_approval`)?
  * Both checks go out in parallel. The store and its latest model are resolved on first use, and again after
@@ -65,20 +86,7 @@ export class FgaEngine implements PolicyEngine {
     return this.client;
   }
 
-  private async connect(): Promise<OpenFgaClient> {
-    const { apiUrl, storeName, timeoutMs } = this.options;
-    const common: UserClientConfigurationParams = {
-      apiUrl,
-      // Fail fast: the gate turns an unreachable engine into a blocked, requeued call.
-      retryParams: { maxRetry: 0 },
-      baseOptions: { timeout: timeoutMs },
-    };
-    const root = new OpenFgaClient(common);
-    const storeId = await findStoreId(root, storeName);
-    if (!storeId) throw new PolicyError('FGA_STORE_NOT_FOUND', `OpenFGA store "${storeName}" not found`);
-    const model = await new OpenFgaClient({ ...common, storeId }).readLatestAuthorizationModel();
-    const modelId = model.authorization_model?.id;
-    if (!modelId) throw new PolicyError('FGA_STORE_NOT_FOUND', `OpenFGA store "${storeName}" has no model`);
-    return new OpenFgaClient({ ...common, storeId, authorizationModelId: modelId });
+  private connect(): Promise<OpenFgaClient> {
+    return connectFgaStore(this.options);
   }
 }
