@@ -19,7 +19,7 @@ describe('soma replay: a recorded session against another model profile, with a 
       name: 'cli-replay-source',
       tools: ['code.execute'],
       toolChoice: 'required',
-      maxTokens: 40,
+      maxTokens: 24,
     });
     ({ sessionId: sourceId, profileId: sourceProfileId } = source);
     await completedTurn(api, sourceId, 'Run a small Python program that prints the number 42.');
@@ -33,7 +33,7 @@ describe('soma replay: a recorded session against another model profile, with a 
         name: `cli-replay-other-${sourceId.slice(0, 8)}`,
         tools: ['code.execute'],
         toolChoice: 'required',
-        maxTokens: 24,
+        maxTokens: 16,
         temperature: 0.9,
         systemPrompt: 'You are a terse assistant. Answer in one sentence.',
       },
@@ -114,7 +114,7 @@ describe('soma replay: a recorded session against another model profile, with a 
   it("defaults to the source's profile, runs tools live with --live-tools, and prints a readable diff", async () => {
     const { sessionId, profileId } = await sessionWithProfile(api, {
       name: 'cli-replay-plain',
-      maxTokens: 24,
+      maxTokens: 16,
     });
     await completedTurn(api, sessionId, 'Say hello in five words.');
     const result = await runCli(

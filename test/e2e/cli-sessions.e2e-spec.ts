@@ -33,9 +33,7 @@ describe('soma sessions list/show, profiles list, errors and tenant isolation', 
   beforeAll(async () => {
     ({ sessionId, profileName, profileId } = await sessionWithProfile(api, {
       name: 'cli-show',
-      tools: ['code.execute'],
-      toolChoice: 'required',
-      maxTokens: 48,
+      maxTokens: 16,
     }));
     await api.request('POST', '/v1/sessions', { body: { title: `${marker} other` } });
     // A titled session of this profile, with one tool-calling turn to show.
@@ -43,7 +41,7 @@ describe('soma sessions list/show, profiles list, errors and tenant isolation', 
       body: { title: `${marker} main`, modelProfile: profileName },
     });
     sessionId = titled.body.id;
-    await completedTurn(api, sessionId, 'Run a small Python program that prints the number 42.');
+    await completedTurn(api, sessionId, 'Please write a Python function that reverses a string.');
     // A user-requested call too: its policy decisions are there whatever the model chose to do.
     const note = await api.request<{ toolCallId: string }>('POST', `/v1/sessions/${sessionId}/tool-calls`, {
       body: { tool: 'memory.write', arguments: { content: marker } },
@@ -110,7 +108,7 @@ describe('soma sessions list/show, profiles list, errors and tenant isolation', 
     const profiles = jsonOf<ModelProfileView[]>(await runCli(['profiles', 'list', '--json'], asAdmin));
     expect(profiles.find((p) => p.id === profileId)).toMatchObject({
       name: profileName,
-      tools: ['code.execute'],
+      maxTokens: 16,
     });
     expect(profiles.filter((p) => p.isDefault)).toHaveLength(1);
     const table = await runCli(['profiles', 'list'], asAdmin);

@@ -21,7 +21,7 @@ describe('soma sessions tail', () => {
 
   beforeAll(async () => {
     proxy = await CuttingProxy.start(baseUrl);
-    ({ sessionId } = await sessionWithProfile(api, { name: 'cli-tail', maxTokens: 64 }));
+    ({ sessionId } = await sessionWithProfile(api, { name: 'cli-tail', maxTokens: 32 }));
   });
 
   afterAll(async () => {
