@@ -8,7 +8,11 @@ export default tseslint.config(
   ...tseslint.configs.strictTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      // bin/soma.js is a two-line launcher of the compiled CLI, outside the TypeScript project.
+      parserOptions: {
+        projectService: { allowDefaultProject: ['bin/*.js'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
@@ -41,7 +45,13 @@ export default tseslint.config(
     },
   },
   {
-    files: ['libs/platform/src/config/**', 'test/support/**', 'scripts/**', 'vitest.config.ts'],
+    files: [
+      'libs/platform/src/config/**',
+      'apps/cli/src/main.ts',
+      'test/support/**',
+      'scripts/**',
+      'vitest.config.ts',
+    ],
     rules: { 'no-restricted-properties': 'off' },
   },
 );

@@ -1,4 +1,5 @@
-import { type ApiClient } from '#soma/client';
+import { SseStream, type ApiClient } from '#soma/client';
+import { ofTurn, payload, TERMINAL, terminalOf } from './events.js';
 import { randomUUID } from 'node:crypto';
 
 /** A model profile of the test's own (on the local model) and a session that uses it. */
@@ -17,4 +18,29 @@ export async function sessionWithProfile(
   });
   if (session.status !== 201) throw new Error(`session: ${session.status} ${JSON.stringify(session.body)}`);
   return { sessionId: session.body.id, profileId: created.body.id, profileName: name };
+}
+
+/**
+ * Posts a message and waits for its turn to end. On this shared two-core machine a worker can stall past its
+ * lease right after start (the watchdog then ends the turn with WORKER_LOST, as designed); such a turn is
+ * posted again (up to twice), so tests that need a recorded, completed turn get one.
+ */
+export async function completedTurn(
+  api: ApiClient,
+  sessionId: string,
+  content: string,
+  timeoutMs = 180_000,
+): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    const stream = new SseStream(`${api.baseUrl}/v1/sessions/${sessionId}/events`, api.authHeaders());
+    try {
+      const { turnId } = await api.postMessage(sessionId, content);
+      const events = await stream.waitFor(terminalOf(turnId), timeoutMs);
+      const end = events.find((e) => TERMINAL.has(e.event) && ofTurn(turnId)(e));
+      const code = end ? payload<{ code?: string }>(end).code : undefined;
+      if (end?.event === 'turn.completed' || attempt === 3 || code !== 'WORKER_LOST') return turnId;
+    } finally {
+      stream.close();
+    }
+  }
 }

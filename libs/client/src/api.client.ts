@@ -1,3 +1,5 @@
+import { ApiError } from './api.errors.js';
+
 /** A small client for the public REST API over real HTTP. */
 export interface ApiResponse<T = unknown> {
   status: number;
@@ -26,7 +28,12 @@ export class ApiClient {
       body = JSON.stringify(options.body);
       headers['content-type'] = 'application/json';
     }
-    const response = await fetch(`${this.baseUrl}${path}`, { method, headers, body });
+    let response: Response;
+    try {
+      response = await fetch(`${this.baseUrl}${path}`, { method, headers, body });
+    } catch (error) {
+      throw ApiError.network(this.baseUrl, error);
+    }
     const text = await response.text();
     let parsed: unknown = text;
     try {
@@ -35,6 +42,18 @@ export class ApiClient {
       // not JSON: keep the text
     }
     return { status: response.status, body: parsed as T, headers: response.headers };
+  }
+
+  /** The body of an answer with one of the `expected` statuses; any other answer throws an ApiError. */
+  async call<T>(method: string, path: string, expected: number[], body?: unknown): Promise<T> {
+    const response = await this.request<T>(method, path, body === undefined ? {} : { body });
+    if (!expected.includes(response.status)) throw ApiError.fromResponse(response.status, response.body);
+    return response.body;
+  }
+
+  /** Headers that authenticate a request made outside this client (an SSE stream). */
+  authHeaders(): Record<string, string> {
+    return this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {};
   }
 
   async createSession(): Promise<string> {

@@ -1,12 +1,6 @@
-/** A real SSE client over HTTP (fetch + a text/event-stream parser), as a browser's EventSource would parse. */
-export interface SseEvent {
-  id: string | undefined;
-  event: string;
-  data: string;
-  /** performance.now() when the event was parsed: for latency measurements. */
-  receivedAt: number;
-}
+import { readSseEvents, type SseEvent } from './sse.parser.js';
 
+/** A real SSE client over HTTP (fetch + the shared text/event-stream parser). */
 export class SseStream {
   readonly events: SseEvent[] = [];
   readonly status: Promise<number>;
@@ -35,17 +29,10 @@ export class SseStream {
   }
 
   private async read(body: ReadableStream<Uint8Array>): Promise<void> {
-    const decoder = new TextDecoder();
-    let buffer = '';
     try {
-      for await (const chunk of body) {
-        buffer += decoder.decode(chunk, { stream: true });
-        let boundary = buffer.indexOf('\n\n');
-        while (boundary >= 0) {
-          this.parse(buffer.slice(0, boundary));
-          buffer = buffer.slice(boundary + 2);
-          boundary = buffer.indexOf('\n\n');
-        }
+      for await (const event of readSseEvents(body)) {
+        this.events.push(event);
+        this.notify();
       }
     } catch (error) {
       if ((error as Error).name !== 'AbortError') this.failure = error as Error;
@@ -53,24 +40,6 @@ export class SseStream {
       this.ended = true;
       this.notify();
     }
-  }
-
-  private parse(block: string): void {
-    let id: string | undefined;
-    let event = 'message';
-    const data: string[] = [];
-    for (const line of block.split('\n')) {
-      if (line.startsWith(':')) continue;
-      const colon = line.indexOf(':');
-      const field = colon < 0 ? line : line.slice(0, colon);
-      const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-      if (field === 'id') id = value;
-      else if (field === 'event') event = value;
-      else if (field === 'data') data.push(value);
-    }
-    if (data.length === 0 && id === undefined) return;
-    this.events.push({ id, event, data: data.join('\n'), receivedAt: performance.now() });
-    this.notify();
   }
 
   private notify(): void {

@@ -1,0 +1,20 @@
+import { type CommandSpec } from './cli.contract.js';
+import { profilesList } from './commands/profiles-list/profiles-list.command.js';
+import { replay } from './commands/replay/replay.command.js';
+import { requeueList } from './commands/requeue-list/requeue-list.command.js';
+import { requeueOverride, requeueReject } from './commands/requeue-resolve/requeue-resolve.command.js';
+import { sessionsList } from './commands/sessions-list/sessions-list.command.js';
+import { sessionsShow } from './commands/sessions-show/sessions-show.command.js';
+import { sessionsTail } from './commands/sessions-tail/sessions-tail.command.js';
+
+/** Every command of `soma`, in the order `--help` lists them. */
+export const COMMANDS: CommandSpec[] = [
+  sessionsList,
+  sessionsShow,
+  sessionsTail,
+  profilesList,
+  requeueList,
+  requeueOverride,
+  requeueReject,
+  replay,
+];

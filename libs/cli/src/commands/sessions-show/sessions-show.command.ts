@@ -1,0 +1,23 @@
+import { type CommandSpec } from '../../cli.contract.js';
+import { json } from '../../output/format.js';
+import { profileNames } from '../profile-names.js';
+import { renderSession } from './session.format.js';
+
+/** One session: its messages (with classification), turns (with usage) and tool calls (with decisions). */
+export const sessionsShow: CommandSpec = {
+  name: 'sessions show',
+  summary: 'show a session: messages, turns with usage, tool calls with policy decisions',
+  positionals: ['sessionId'],
+  options: {},
+  async run({ api, json: asJson, args, io }) {
+    const sessionId = args[0] ?? '';
+    const session = await api.session(sessionId);
+    const [messages, turns, toolCalls] = await Promise.all([
+      api.sessionMessages(sessionId),
+      api.turns(sessionId),
+      api.toolCalls(sessionId),
+    ]);
+    const recording = { session, messages, turns, toolCalls };
+    io.stdout(asJson ? json(recording) : renderSession(recording, await profileNames(api)));
+  },
+};

@@ -1,0 +1,96 @@
+import { ApiClient } from './api.client.js';
+import type {
+  MessageView,
+  ModelProfileView,
+  Page,
+  ReplayOrigin,
+  RequeueItemView,
+  RequeueResolution,
+  SessionView,
+  ToolCallView,
+  TurnAccepted,
+  TurnView,
+  WhoAmI,
+} from './api.contract.js';
+
+export interface SessionFilters {
+  limit?: number;
+  offset?: number;
+  title?: string;
+  modelProfileId?: string;
+}
+
+export interface RequeueFilters {
+  status?: string;
+  sessionId?: string;
+  tool?: string;
+  limit?: number;
+}
+
+const query = (params: Record<string, string | number | undefined>): string => {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(params))
+    if (value !== undefined) search.set(name, String(value));
+  const text = search.toString();
+  return text === '' ? '' : `?${text}`;
+};
+const id = (value: string) => encodeURIComponent(value);
+
+/** Typed calls of the public API: every method returns the body or throws an ApiError. */
+export class SomaApi extends ApiClient {
+  me(): Promise<WhoAmI> {
+    return this.call('GET', '/v1/me', [200]);
+  }
+
+  sessions(filters: SessionFilters = {}): Promise<SessionView[]> {
+    return this.call('GET', `/v1/sessions${query({ ...filters })}`, [200]);
+  }
+
+  session(sessionId: string): Promise<SessionView> {
+    return this.call('GET', `/v1/sessions/${id(sessionId)}`, [200]);
+  }
+
+  openSession(options: {
+    title?: string;
+    modelProfile?: string;
+    replay?: ReplayOrigin;
+  }): Promise<SessionView> {
+    return this.call('POST', '/v1/sessions', [201], options);
+  }
+
+  sendMessage(sessionId: string, content: string): Promise<TurnAccepted> {
+    return this.call('POST', `/v1/sessions/${id(sessionId)}/messages`, [202], { content });
+  }
+
+  sessionMessages(sessionId: string): Promise<MessageView[]> {
+    return this.call('GET', `/v1/sessions/${id(sessionId)}/messages`, [200]);
+  }
+
+  turns(sessionId: string): Promise<TurnView[]> {
+    return this.call('GET', `/v1/sessions/${id(sessionId)}/turns`, [200]);
+  }
+
+  toolCalls(sessionId: string): Promise<ToolCallView[]> {
+    return this.call('GET', `/v1/sessions/${id(sessionId)}/tool-calls`, [200]);
+  }
+
+  modelProfiles(): Promise<ModelProfileView[]> {
+    return this.call('GET', '/v1/model-profiles', [200]);
+  }
+
+  modelProfile(idOrName: string): Promise<ModelProfileView> {
+    return this.call('GET', `/v1/model-profiles/${id(idOrName)}`, [200]);
+  }
+
+  requeueItems(filters: RequeueFilters = {}): Promise<Page<RequeueItemView>> {
+    return this.call('GET', `/v1/requeue${query({ ...filters })}`, [200]);
+  }
+
+  resolveRequeueItem(
+    itemId: string,
+    action: 'override' | 'reject',
+    reason: string,
+  ): Promise<RequeueResolution> {
+    return this.call('POST', `/v1/requeue/${id(itemId)}/${action}`, [200], { reason });
+  }
+}
