@@ -79,7 +79,7 @@ describe('OpenAI-compatible provider against a real server (llama-cpp-python ser
     const stream = new SseStream(`${baseUrl}/v1/sessions/${sessionId}/events`, {
       authorization: `Bearer ${key}`,
     });
-    const { turnId } = await api.postMessage(sessionId, 'Say hello in one short sentence.');
+    const { turnId } = await api.postMessage(sessionId, 'Write three short sentences about the sea.');
     const events = await stream.waitFor(terminalOf(turnId), 120_000);
     stream.close();
 
