@@ -1,4 +1,7 @@
-/** The JSON shapes of the public REST API that clients read (see the gateway's OpenAPI document). */
+/**
+ * The JSON shapes of the public REST API that clients read (see the gateway's OpenAPI document): one definition
+ * for the typed client, the CLI and the console.
+ */
 export type ToolResultsSource = 'recorded' | 'live';
 
 export interface ReplayOrigin {
@@ -6,25 +9,33 @@ export interface ReplayOrigin {
   toolResults: ToolResultsSource;
 }
 
+export interface WhoAmI {
+  tenantId: string;
+  keyId: string | null;
+  role: 'admin' | 'user';
+  operator: boolean;
+}
+
 export interface SessionView {
   id: string;
   title: string | null;
-  modelProfileId?: string | null;
-  replay?: ReplayOrigin | null;
+  modelProfileId: string | null;
+  replay: ReplayOrigin | null;
   createdAt: string;
 }
 
 export interface Classification {
-  status: string;
+  status: 'classified' | 'unclassified';
   intent?: string;
-  sentiment?: { label: string; score?: number };
+  sentiment?: { label: string; score: number };
   tags?: string[];
-  [key: string]: unknown;
+  confidence?: number;
+  reason?: string;
 }
 
 export interface MessageView {
   id: string;
-  role: 'system' | 'user' | 'assistant' | 'tool';
+  role: string;
   content: string;
   turnId: string | null;
   toolCallId: string | null;
@@ -40,14 +51,16 @@ export interface TokenUsage {
 
 export interface TurnView {
   id: string;
-  status: 'queued' | 'running' | 'completed' | 'failed';
+  status: string;
   userMessageId: string | null;
   assistantMessageId: string | null;
   modelProfileId: string | null;
   errorCode: string | null;
   errorMessage: string | null;
   usage: TokenUsage | null;
+  context: { role: string; content: string }[] | null;
   contextTokens: number | null;
+  contextDigest: string | null;
   droppedMessages: number | null;
   createdAt: string;
   completedAt: string | null;
@@ -59,6 +72,8 @@ export interface PolicyDecisionView {
   ruleIds: string[];
   reasons: string[];
   cached: boolean;
+  transient?: boolean;
+  attempt?: number;
   decidedAt: string;
 }
 
@@ -67,13 +82,14 @@ export interface ToolCallView {
   turnId: string | null;
   tool: string;
   arguments: Record<string, unknown>;
-  requestedBy: string;
+  requestedBy: 'model' | 'user';
   status: 'running' | 'ok' | 'error' | 'blocked';
   attempt: number;
   output: unknown;
   error: { code: string; message: string } | null;
   decisions: PolicyDecisionView[];
   source: 'sandbox' | 'recorded' | null;
+  recordedFrom: string | null;
   createdAt: string;
   completedAt: string | null;
 }
@@ -83,15 +99,55 @@ export interface ModelProfileView {
   name: string;
   provider: 'local' | 'openai';
   model: string;
+  baseUrl: string | null;
+  apiKeyEnv: string | null;
   temperature: number;
   topP: number;
   maxTokens: number | null;
   contextWindow: number | null;
   systemPrompt: string | null;
+  inputCostPer1k: number;
+  outputCostPer1k: number;
   tools: string[];
   toolChoice: 'auto' | 'required';
   isDefault: boolean;
   updatedAt: string;
+}
+
+export interface EngineHealth {
+  healthy: boolean;
+  latencyMs: number;
+  error: string | null;
+}
+
+export interface RecentDecision extends PolicyDecisionView {
+  id: string;
+  tenantId: string;
+  sessionId: string;
+  toolCallId: string;
+  tool: string;
+}
+
+export interface PolicyStatus {
+  mode: 'enforcing' | 'canary';
+  engines: { opa: EngineHealth; openfga: EngineHealth };
+  windowHours: number;
+  totals: {
+    decisions: number;
+    allowed: number;
+    denied: number;
+    approvalRequired: number;
+    overridden: number;
+  };
+  recentDecisions: RecentDecision[];
+  denialsByRule: { ruleId: string; count: number }[];
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  limit: number;
+  offset: number;
 }
 
 export interface RequeueItemView {
@@ -101,19 +157,32 @@ export interface RequeueItemView {
   sessionId: string;
   tool: string;
   status: string;
+  request: Record<string, unknown>;
   decision: { outcome?: string; ruleIds?: string[]; [key: string]: unknown };
   reasons: string[];
   attempt: number;
+  nextAttemptAt: string | null;
   resolvedBy: string | null;
   resolutionReason: string | null;
+  resolvedAt: string | null;
   createdAt: string;
 }
 
-export interface Page<T> {
-  items: T[];
-  total: number;
-  limit: number;
-  offset: number;
+export interface DeadLetterView {
+  id: string;
+  sourceTopic: string;
+  dlqTopic: string;
+  source: string | null;
+  reason: string;
+  detail: string;
+  app: string | null;
+  key: string | null;
+  value: string | null;
+  tenantId: string | null;
+  sessionId: string | null;
+  status: 'stored' | 'replayed';
+  replayedAt: string | null;
+  createdAt: string;
 }
 
 export interface RequeueResolution {
@@ -127,11 +196,4 @@ export interface TurnAccepted {
   turnId: string;
   messageId: string;
   replayed: boolean;
-}
-
-export interface WhoAmI {
-  tenantId: string;
-  keyId: string | null;
-  role: 'admin' | 'user';
-  operator: boolean;
 }

@@ -21,7 +21,9 @@ const turn = (id: string, userMessageId: string | null, usage: [number, number] 
   errorCode: null,
   errorMessage: null,
   usage: usage && { promptTokens: usage[0], completionTokens: usage[1], totalTokens: usage[0] + usage[1] },
+  context: null,
   contextTokens: null,
+  contextDigest: null,
   droppedMessages: null,
   createdAt: at(),
   completedAt: null,
@@ -47,6 +49,7 @@ const call = (toolCallId: string, turnId: string, code: string, outcome: string)
     },
   ],
   source: 'sandbox',
+  recordedFrom: null,
   createdAt: at(),
   completedAt: null,
 });
