@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ROOT, STATE_DIR, TEST_PORTS } from '../support/apps.js';
 import { defaultTenantId, withDb } from '../support/db.js';
 import { KafkaProbe } from '../support/kafka-probe.js';
+import { createTenant } from '../support/tenants.js';
 
 const opaUrl = loadConfig().opaUrl;
 
@@ -287,6 +288,24 @@ describe('requeue: review, audited override, rejection, retries and dead letters
     const detail = await api.request<ItemView>('GET', `/v1/requeue/${item.id}`);
     expect(detail.body.status).toBe('rejected');
     expect(detail.body.audit?.map((a) => a.action)).toEqual(['requeue.rejected']);
+    // The tenant-wide trail has it too, for admins only; another tenant's admin does not see it.
+    const trail = await api.request<
+      Page<{ action: string; subjectType: string; reason: string; tenantId: string }>
+    >('GET', `/v1/audit-events?subjectId=${item.id}`);
+    expect(trail.status).toBe(200);
+    expect(trail.body.items).toEqual([
+      expect.objectContaining({
+        action: 'requeue.rejected',
+        subjectType: 'requeue_item',
+        reason: 'not needed for this task',
+        tenantId,
+      }),
+    ]);
+    expect((await userApi.request('GET', '/v1/audit-events')).status).toBe(403);
+    const other = new ApiClient(inject('gatewayUrl'), (await createTenant('audit')).adminKey);
+    const foreign = await other.request<Page<unknown>>('GET', `/v1/audit-events?subjectId=${item.id}`);
+    expect(foreign.status).toBe(200);
+    expect(foreign.body.items).toEqual([]);
     expect(
       (await api.request('POST', `/v1/requeue/${item.id}/override`, { body: { reason: 'x' } })).status,
     ).toBe(409);

@@ -26,6 +26,7 @@ import { RequeueController } from './requeue/requeue.controller.js';
 import { ToolCallsController } from './tools/tool-calls.controller.js';
 import { MeController } from './auth/me.controller.js';
 import { PolicyStatusController } from './policy/policy-status.controller.js';
+import { AuditEventsController } from './requeue/audit-events.controller.js';
 
 @Module({
   imports: [
@@ -52,6 +53,7 @@ import { PolicyStatusController } from './policy/policy-status.controller.js';
     DeadLettersController,
     MeController,
     PolicyStatusController,
+    AuditEventsController,
   ],
   providers: [
     { provide: APP_GUARD, useClass: RateLimitGuard },

@@ -10,6 +10,7 @@ import { ResolveRetriedCallHandler } from './commands/resolve-retried-call/resol
 import { GetRequeueItemHandler } from './queries/get-requeue-item/get-requeue-item.handler.js';
 import { ListDeadLettersHandler } from './queries/list-dead-letters/list-dead-letters.handler.js';
 import { ListRequeueItemsHandler } from './queries/list-requeue-items/list-requeue-items.handler.js';
+import { ListAuditEventsHandler } from './queries/list-audit-events/list-audit-events.handler.js';
 import {
   deadLettersCounterProvider,
   overridesCounterProvider,
@@ -26,7 +27,12 @@ const workerCommandHandlers = [
   RecordDeadLetterHandler,
 ];
 const apiCommandHandlers = [OverrideRequeueItemHandler, RejectRequeueItemHandler, ReplayDeadLetterHandler];
-const apiQueryHandlers = [ListRequeueItemsHandler, GetRequeueItemHandler, ListDeadLettersHandler];
+const apiQueryHandlers = [
+  ListRequeueItemsHandler,
+  GetRequeueItemHandler,
+  ListDeadLettersHandler,
+  ListAuditEventsHandler,
+];
 
 /** What the requeue app needs: store blocked calls and dead letters, schedule retries, report metrics. */
 @Module({

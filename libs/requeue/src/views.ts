@@ -21,7 +21,10 @@ export interface RequeueItemView {
 
 export interface AuditEventView {
   id: string;
+  tenantId: string;
   action: string;
+  subjectType: string;
+  subjectId: string;
   actorKeyId: string | null;
   actorRole: string;
   reason: string;
@@ -79,7 +82,10 @@ export const toItemView = (item: RequeueItemEntity): RequeueItemView => ({
 
 export const toAuditView = (event: AuditEventEntity): AuditEventView => ({
   id: event.id,
+  tenantId: event.tenantId,
   action: event.action,
+  subjectType: event.subjectType,
+  subjectId: event.subjectId,
   actorKeyId: event.actorKeyId,
   actorRole: event.actorRole,
   reason: event.reason,

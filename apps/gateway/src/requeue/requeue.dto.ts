@@ -88,6 +88,24 @@ export class ListRequeueItemsDto extends PageQueryDto {
   tool?: string;
 }
 
+export class ListAuditEventsDto extends PageQueryDto {
+  @ApiPropertyOptional({ description: 'Operator keys only; other admins always see their own tenant' })
+  @IsOptional()
+  @IsUUID()
+  tenantId?: string;
+
+  @ApiPropertyOptional({ example: 'requeue.overridden' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  action?: string;
+
+  @ApiPropertyOptional({ description: 'The requeue item or dead letter acted on' })
+  @IsOptional()
+  @IsUUID()
+  subjectId?: string;
+}
+
 export class ListDeadLettersDto extends PageQueryDto {
   @ApiPropertyOptional({ example: 'tool.requests' })
   @IsOptional()

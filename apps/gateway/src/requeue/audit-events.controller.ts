@@ -1,0 +1,44 @@
+import { Controller, Get, Query, UseGuards } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { type Principal } from '#soma/identity';
+import { ListAuditEventsQuery, type AuditEventView, type Page } from '#soma/requeue';
+import { ApiKeyGuard } from '../auth/api-key.guard.js';
+import { CurrentPrincipal } from '../auth/principal.decorator.js';
+import { Requires, RolesGuard } from '../auth/roles.guard.js';
+import { ErrorDto } from '../sessions/sessions.dto.js';
+import { ListAuditEventsDto, pageOf } from './requeue.dto.js';
+
+/** The append-only trail of admin actions: a tenant's admins read theirs, the operator every tenant's. */
+@ApiTags('audit')
+@ApiBearerAuth()
+@ApiResponse({ status: 401, type: ErrorDto })
+@ApiResponse({ status: 403, description: 'Not an admin key', type: ErrorDto })
+@UseGuards(ApiKeyGuard, RolesGuard)
+@Requires('admin')
+@Controller('v1/audit-events')
+export class AuditEventsController {
+  constructor(private readonly queryBus: QueryBus) {}
+
+  @Get()
+  @ApiResponse({
+    status: 200,
+    description:
+      '{ items: [{ id, tenantId, action, subjectType, subjectId, actor…, reason, detail }], total }',
+  })
+  @ApiResponse({ status: 400, type: ErrorDto })
+  list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: ListAuditEventsDto,
+  ): Promise<Page<AuditEventView>> {
+    const { tenantId, action, subjectId } = query;
+    return this.queryBus.execute(
+      new ListAuditEventsQuery(principal, {
+        ...pageOf(query),
+        ...(tenantId ? { tenantId } : {}),
+        ...(action ? { action } : {}),
+        ...(subjectId ? { subjectId } : {}),
+      }),
+    );
+  }
+}
