@@ -17,6 +17,8 @@ export interface FollowOptions {
   signal?: AbortSignal;
   /** Give up when no connection could be (re)made for this long. */
   reconnectTimeoutMs?: number;
+  /** Told each time a connection is made (the first and every reconnection). */
+  onOpen?: () => void;
   /** Told before each reconnection, with the seq it resumes after. */
   onReconnect?: (info: { afterSeq: number; attempt: number; cause: string }) => void;
 }
@@ -69,6 +71,7 @@ export async function* followSessionEvents(options: FollowOptions): AsyncGenerat
         }
         attempt = 0;
         lostSince = undefined;
+        options.onOpen?.();
         for await (const event of readSseEvents(response.body)) {
           if (event.event === 'error') {
             const frame = JSON.parse(event.data) as { code?: string; message?: string };

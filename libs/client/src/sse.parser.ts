@@ -25,18 +25,29 @@ export function parseSseBlock(block: string): SseEvent | undefined {
   return { id, event, data: data.join('\n'), receivedAt: performance.now() };
 }
 
-/** Reads a response body as SSE events; a block cut off by the end of the body is not an event. */
-export async function* readSseEvents(body: AsyncIterable<Uint8Array>): AsyncGenerator<SseEvent> {
+/**
+ * Reads a response body as SSE events; a block cut off by the end of the body is not an event. Reads through
+ * the stream's reader, so it runs in Node and in every browser (not all iterate a ReadableStream).
+ */
+export async function* readSseEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent> {
+  const reader = body.getReader();
   const decoder = new TextDecoder();
   let buffer = '';
-  for await (const chunk of body) {
-    buffer += decoder.decode(chunk, { stream: true }).replace(/\r\n?/g, '\n');
-    let boundary = buffer.indexOf('\n\n');
-    while (boundary >= 0) {
-      const event = parseSseBlock(buffer.slice(0, boundary));
-      buffer = buffer.slice(boundary + 2);
-      if (event) yield event;
-      boundary = buffer.indexOf('\n\n');
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += decoder.decode(value, { stream: true }).replace(/\r\n?/g, '\n');
+      let boundary = buffer.indexOf('\n\n');
+      while (boundary >= 0) {
+        const event = parseSseBlock(buffer.slice(0, boundary));
+        buffer = buffer.slice(boundary + 2);
+        if (event) yield event;
+        boundary = buffer.indexOf('\n\n');
+      }
     }
+  } finally {
+    // A reader that stops early (return, abort) lets go of the connection, as for-await over the body would.
+    await reader.cancel().catch(() => undefined);
   }
 }

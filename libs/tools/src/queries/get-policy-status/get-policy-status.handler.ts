@@ -26,7 +26,7 @@ export class GetPolicyStatusHandler implements IQueryHandler<GetPolicyStatusQuer
   ) {}
 
   async execute(query: GetPolicyStatusQuery): Promise<PolicyStatus> {
-    // $1: tenant or null (every tenant); $2: window start.
+    // $1: tenant or null (every tenant); $2: window start; $3 (denials): the canary rule.
     const since = new Date(Date.now() - query.windowHours * 3_600_000);
     const params = [query.allTenants ? null : query.tenantId, since];
     const scope = '($1::uuid IS NULL OR tenant_id = $1) AND decided_at >= $2';
@@ -50,10 +50,10 @@ export class GetPolicyStatusHandler implements IQueryHandler<GetPolicyStatusQuer
         `SELECT rule_id, count(*) AS count
            FROM policy_decisions, unnest(rule_ids) AS rule_id
           WHERE ${scope}
-            AND (outcome IN ('deny', 'require_approval') OR '${CANARY_RULE}' = ANY(rule_ids))
-            AND rule_id <> '${CANARY_RULE}'
+            AND (outcome IN ('deny', 'require_approval') OR $3 = ANY(rule_ids))
+            AND rule_id <> $3
           GROUP BY rule_id ORDER BY count(*) DESC, rule_id`,
-        params,
+        [...params, CANARY_RULE],
       ),
     ]);
     const total = totals[0];

@@ -28,12 +28,18 @@ export class ListToolCallsHandler implements IQueryHandler<ListToolCallsQuery, T
       where: { tenantId, sessionId },
       order: { createdAt: 'ASC', toolCallId: 'ASC' },
     });
-    const decisions = calls.length
+    const rows = calls.length
       ? await this.dataSource.getRepository(PolicyDecisionEntity).find({
           where: { tenantId, toolCallId: In(calls.map((call) => call.toolCallId)) },
           order: { decidedAt: 'ASC' },
         })
       : [];
+    const decisions = new Map<string, DecisionView[]>();
+    for (const row of rows) {
+      const ofCall = decisions.get(row.toolCallId) ?? [];
+      ofCall.push(toDecision(row));
+      decisions.set(row.toolCallId, ofCall);
+    }
     return calls.map((call) => {
       const finished = (call.resultEnvelope as Envelope<string, ToolCallFinished> | null)?.payload;
       return {
@@ -46,7 +52,7 @@ export class ListToolCallsHandler implements IQueryHandler<ListToolCallsQuery, T
         attempt: call.attempt,
         output: finished?.output ?? null,
         error: finished?.error ?? null,
-        decisions: decisions.filter((row) => row.toolCallId === call.toolCallId).map(toDecision),
+        decisions: decisions.get(call.toolCallId) ?? [],
         source: call.source,
         recordedFrom: call.recordedFrom,
         createdAt: call.createdAt.toISOString(),
