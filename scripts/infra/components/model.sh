@@ -55,6 +55,14 @@ slm_model_ensure() {
     return 0
   fi
   model_valid || die "slm-model: the source model $MODEL_PATH is missing"
+  # The cache is shared by every state dir: two infra.sh runs must not build the venv or derive at once.
+  exec 8>"$SOMA_CACHE_DIR/.slm-model.lock"
+  flock -w "$SOMA_BUILD_TIMEOUT" 8 || die "slm-model: timed out waiting for $SOMA_CACHE_DIR/.slm-model.lock"
+  if slm_model_valid; then
+    exec 8>&-
+    step_done "cached $SLM_MODEL_PATH (derived by a concurrent run)"
+    return 0
+  fi
   if ! gguf_venv_ok; then
     log_banner slm-model "venv $GGUF_VENV: gguf==$GGUF_PYPI_VERSION numpy==$NUMPY_PYPI_VERSION"
     python3 -m venv --clear "$GGUF_VENV" >>"$log" 2>&1 9>&-
@@ -71,5 +79,6 @@ slm_model_ensure() {
   sum=$(sha256sum "$tmp/$SLM_MODEL_FILE" | cut -d' ' -f1)
   [[ $sum == "$SLM_MODEL_SHA256" ]] || die "derived $SLM_MODEL_FILE has sha256 $sum, expected $SLM_MODEL_SHA256"
   mv -f -- "$tmp/$SLM_MODEL_FILE" "$SLM_MODEL_PATH"
+  exec 8>&-
   step_done "derived $SLM_MODEL_PATH ($(($(stat -c %s "$SLM_MODEL_PATH") / 1048576)) MiB)"
 }
