@@ -4,6 +4,7 @@ import { Tools1764000003000 } from './1764000003000-tools.js';
 import { Requeue1764000005000 } from './1764000005000-requeue.js';
 import { TurnTools1764000006000 } from './1764000006000-turn-tools.js';
 import { PolicyDecisionsAndReplay1764000007000 } from './1764000007000-policy-decisions-and-replay.js';
+import { SessionEventJournal1764000008000 } from './1764000008000-session-event-journal.js';
 
 /** Every migration, in order. The schema changes only through these. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   Requeue1764000005000,
   TurnTools1764000006000,
   PolicyDecisionsAndReplay1764000007000,
+  SessionEventJournal1764000008000,
 ];

@@ -1,4 +1,5 @@
 import { ReplayLogRepository, SessionStreamHub, type StreamEvent } from '#soma/conversation';
+import { createDataSource } from '#soma/persistence';
 import { HealthRegistry, loadConfig, RedisService, SomaConfig } from '#soma/platform';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -10,8 +11,13 @@ import { SessionRoomFanout } from '../../apps/gateway/src/streaming/session-room
 
 const config = new SomaConfig(loadConfig());
 const redis = new RedisService(config, new HealthRegistry());
-const replayLog = new ReplayLogRepository(redis, config);
+const dataSource = createDataSource(config.pgUrl);
+const replayLog = new ReplayLogRepository(redis, dataSource, config);
 const hub = new SessionStreamHub(replayLog);
+const publish = async (e: StreamEvent) => {
+  await replayLog.append([e]);
+  hub.dispatch(e);
+};
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const event = (sessionId: string, seq: number): StreamEvent => ({
@@ -31,11 +37,11 @@ describe('Socket.IO room fan-out: replay → room hand-over (real Redis, real So
 
   beforeAll(async () => {
     namespace = server.of('/sessions');
+    await dataSource.initialize();
     fanout = new SessionRoomFanout(
       hub,
-      replayLog,
       () => namespace,
-      (_, live, count) => {
+      (_: StreamEvent, live: boolean, count: number) => {
         if (live) observed.live += count;
         else observed.replayed += count;
       },
@@ -60,6 +66,7 @@ describe('Socket.IO room fan-out: replay → room hand-over (real Redis, real So
   afterAll(async () => {
     await server.close();
     await redis.onApplicationShutdown();
+    await dataSource.destroy();
   });
 
   it('every socket gets every event after its afterSeq exactly once, in order, while events keep coming', async () => {
@@ -67,7 +74,7 @@ describe('Socket.IO room fan-out: replay → room hand-over (real Redis, real So
       const sessionId = randomUUID();
       const total = 150;
       const already = 20 + Math.floor(Math.random() * 40);
-      for (let seq = 1; seq <= already; seq++) await hub.dispatch(event(sessionId, seq));
+      for (let seq = 1; seq <= already; seq++) await publish(event(sessionId, seq));
       const clients: { socket: ClientSocket; afterSeq: number; seqs: number[] }[] = [];
       const producing = (async () => {
         let written = already;
@@ -75,10 +82,12 @@ describe('Socket.IO room fan-out: replay → room hand-over (real Redis, real So
           // The durable replay-log writer (its own consumer group, in partition order) may run a few events
           // ahead of this instance's live consumer.
           if (seq % 7 === 0) {
-            while (written < Math.min(total, seq + 3)) await replayLog.append(event(sessionId, ++written));
+            while (written < Math.min(total, seq + 3)) await replayLog.append([event(sessionId, ++written)]);
           }
+          if (seq > written) await replayLog.append([event(sessionId, seq)]);
           written = Math.max(written, seq);
-          await hub.dispatch(event(sessionId, seq));
+          // Now and then this instance's live consumer misses an event the log has: the room fills the gap.
+          if (seq % 11 !== 0) hub.dispatch(event(sessionId, seq));
           if (seq % 10 === 0) await sleep(1);
         }
       })();
@@ -95,7 +104,7 @@ describe('Socket.IO room fan-out: replay → room hand-over (real Redis, real So
         expect(await socket.timeout(10_000).emitWithAck('join', { sessionId, afterSeq })).toBe(true);
       });
       await Promise.all([producing, ...joining]);
-      await hub.dispatch(event(sessionId, total)); // a redelivery: must not reach anyone twice
+      hub.dispatch(event(sessionId, total)); // a redelivery: must not reach anyone twice
       const deadline = Date.now() + 10_000;
       while (clients.some((c) => c.seqs.length < total - c.afterSeq) && Date.now() < deadline)
         await sleep(20);

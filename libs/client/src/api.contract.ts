@@ -52,6 +52,10 @@ export interface TokenUsage {
 export interface TurnView {
   id: string;
   status: string;
+  /** The worker instance running the turn (or the last one that ran it). */
+  instanceId: string | null;
+  /** Runs it took (more than 1 when another instance continued it after a crash). */
+  attempts: number;
   userMessageId: string | null;
   assistantMessageId: string | null;
   modelProfileId: string | null;

@@ -35,7 +35,8 @@ const sleep = (ms: number, signal: AbortSignal) =>
 
 /**
  * Follows a session's SSE stream across dropped connections: each reconnection sends `Last-Event-ID` = the last
- * seq seen, and an event at or below it is never yielded again, so nothing is missed and nothing repeats.
+ * seq seen, and an event at or below it is never yielded again, so nothing is missed and nothing repeats. A gap
+ * (a seq that is not the next one) is never skipped over: the stream reconnects after the last seq instead.
  * API refusals (401, 403, 404, an `error` frame) end it with an ApiError; so does a stream lost for too long.
  */
 export async function* followSessionEvents(options: FollowOptions): AsyncGenerator<SessionEvent> {
@@ -79,6 +80,8 @@ export async function* followSessionEvents(options: FollowOptions): AsyncGenerat
           }
           const seq = Number(event.id);
           if (!Number.isSafeInteger(seq) || seq <= last) continue;
+          // A hole (the server skipped a seq): never deliver past it; resuming after `last` fills it in order.
+          if (last > 0 && seq !== last + 1) throw new Error(`gap in the stream: seq ${seq} after ${last}`);
           last = seq;
           yield { seq, type: event.event, data: JSON.parse(event.data) as Record<string, unknown> };
         }

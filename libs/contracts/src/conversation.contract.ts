@@ -73,7 +73,9 @@ export const TurnFailedSchema = Type.Object(
     turnId: Uuid,
     seq: Seq,
     code: Type.String({
-      description: 'BUDGET_EXCEEDED, WORKER_LOST, GENERATION_FAILED, CONTEXT_WINDOW_EXCEEDED, ...',
+      description:
+        'BUDGET_EXCEEDED, WORKER_LOST, GENERATION_FAILED, TOOL_TIMEOUT, TURN_NOT_STARTED, or the dead-letter ' +
+        'reason of the message that started it (SCHEMA_VIOLATION, ...)',
     }),
     message: Type.String(),
     usage: Type.Optional(TokenUsageSchema),
@@ -81,7 +83,18 @@ export const TurnFailedSchema = Type.Object(
   { additionalProperties: false },
 );
 
+export const TurnResumedSchema = Type.Object(
+  {
+    turnId: Uuid,
+    seq: Seq,
+    attempt: Type.Integer({ minimum: 2, description: 'Which run of the turn this is (the first is 1).' }),
+    instanceId: Type.String({ description: 'The worker instance that continues the turn.' }),
+  },
+  { additionalProperties: false },
+);
+
 export type TurnStarted = Static<typeof TurnStartedSchema>;
+export type TurnResumed = Static<typeof TurnResumedSchema>;
 export type TokenDelta = Static<typeof TokenSchema>;
 export type ToolRequested = Static<typeof ToolRequestedSchema>;
 export type ToolCompleted = Static<typeof ToolCompletedSchema>;
@@ -92,6 +105,7 @@ export type TurnFailed = Static<typeof TurnFailedSchema>;
 /** The events streamed to clients, by type. */
 export interface OutboundEventPayloads {
   'turn.started': TurnStarted;
+  'turn.resumed': TurnResumed;
   token: TokenDelta;
   'tool.requested': ToolRequested;
   'tool.completed': ToolCompleted;

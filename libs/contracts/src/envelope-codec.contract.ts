@@ -2,8 +2,19 @@ import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { FormatRegistry, type TSchema } from '@sinclair/typebox';
 import { randomUUID } from 'node:crypto';
 import { envelopeSchemaFor, type Envelope } from './envelope.contract.js';
-import { messageTypes, type MessageTypeSpec } from './registry.contract.js';
+import {
+  messageTypes,
+  type MessagePayload,
+  type MessageType,
+  type MessageTypeSpec,
+  type TopicEnvelope,
+} from './registry.contract.js';
 import { type Topic } from './topics.contract.js';
+
+/** The end of every exhaustive switch over a union of codes: a new code does not compile until mapped. */
+export function assertUnreachable(value: never): never {
+  throw new Error(`unmapped value ${String(value)}`);
+}
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -18,8 +29,9 @@ if (!FormatRegistry.Has('date-time'))
 export type DecodeFailureCode =
   'MALFORMED_JSON' | 'UNKNOWN_MESSAGE_TYPE' | 'SCHEMA_VIOLATION' | 'WRONG_TOPIC';
 
-export type DecodeResult =
-  { ok: true; envelope: Envelope } | { ok: false; code: DecodeFailureCode; detail: string; raw: string };
+export type DecodeResult<P extends Topic = Topic> =
+  | { ok: true; envelope: TopicEnvelope<P> }
+  | { ok: false; code: DecodeFailureCode; detail: string; raw: string };
 
 interface CompiledType {
   spec: MessageTypeSpec;
@@ -41,7 +53,7 @@ function describeErrors(check: TypeCheck<TSchema>, value: unknown): string {
 }
 
 /** Parses and validates a raw Kafka value against the contract of the topic it arrived on. */
-export function decodeEnvelope(topic: Topic, raw: Buffer | string | null): DecodeResult {
+export function decodeEnvelope<P extends Topic>(topic: P, raw: Buffer | string | null): DecodeResult<P> {
   const text = raw === null ? '' : raw.toString();
   let value: unknown;
   try {
@@ -73,7 +85,8 @@ export function decodeEnvelope(topic: Topic, raw: Buffer | string | null): Decod
   if (!entry.check.Check(value)) {
     return { ok: false, code: 'SCHEMA_VIOLATION', detail: describeErrors(entry.check, value), raw: text };
   }
-  return { ok: true, envelope: value as Envelope };
+  // Checked against the schema of its type, which belongs on this topic: the one place that narrows.
+  return { ok: true, envelope: value as TopicEnvelope<P> };
 }
 
 export interface EnvelopeContext {
@@ -84,15 +97,15 @@ export interface EnvelopeContext {
 }
 
 /** Builds an envelope and validates it: producers never publish what consumers would reject. */
-export function createEnvelope<TPayload>(
-  type: MessageTypeSpec['type'],
+export function createEnvelope<T extends MessageType>(
+  type: T,
   context: EnvelopeContext,
-  payload: TPayload,
+  payload: MessagePayload<T>,
   eventId: string = randomUUID(),
-): Envelope<string, TPayload> {
-  const spec = messageTypes.find((candidate) => candidate.type === type);
+): Envelope<T, MessagePayload<T>> {
+  const spec: MessageTypeSpec | undefined = messageTypes.find((candidate) => candidate.type === type);
   if (!spec) throw new Error(`no contract for message type ${type}`);
-  const envelope: Envelope<string, TPayload> = {
+  const envelope: Envelope<T, MessagePayload<T>> = {
     eventId,
     type,
     schemaVersion: spec.schemaVersion,

@@ -44,6 +44,7 @@ describe('envelope codec', () => {
     expect(() => createEnvelope('token', context, { turnId: 'not-a-uuid', seq: 1, delta: 'a' })).toThrow(
       /invalid token/,
     );
+    // @ts-expect-error: an unknown type does not compile; at run time it throws too.
     expect(() => createEnvelope('nope', context, {})).toThrow(/no contract/);
   });
 

@@ -1,4 +1,5 @@
-import { type TSchema } from '@sinclair/typebox';
+import { type Static, type TSchema } from '@sinclair/typebox';
+import { type Envelope } from './envelope.contract.js';
 import {
   MessagePostedSchema,
   TokenSchema,
@@ -7,6 +8,7 @@ import {
   ToolRequestedSchema,
   TurnCompletedSchema,
   TurnFailedSchema,
+  TurnResumedSchema,
   TurnStartedSchema,
 } from './conversation.contract.js';
 import { AuditRecordedSchema } from './audit.contract.js';
@@ -36,6 +38,15 @@ export const messageTypes = [
     schemaVersion: 1,
     payload: TurnStartedSchema,
     description: 'The worker began generating a turn.',
+  },
+  {
+    type: 'turn.resumed',
+    topic: Topics.conversationOutbound,
+    schemaVersion: 1,
+    payload: TurnResumedSchema,
+    description:
+      'The worker running the turn was lost; another instance continues the same turn from the text already ' +
+      'streamed (no token is repeated).',
   },
   {
     type: 'token',
@@ -115,3 +126,19 @@ export type MessageType = (typeof messageTypes)[number]['type'];
 export function messageTypesOf(topic: Topic): MessageTypeSpec[] {
   return messageTypes.filter((spec) => spec.topic === topic);
 }
+
+type Spec = (typeof messageTypes)[number];
+
+/** The payload of one message type, from its schema. */
+export type MessagePayload<T extends MessageType> = Static<Extract<Spec, { type: T }>['payload']>;
+
+/** The envelope of one message type: what a consumer of that type receives, with no cast. */
+export type EnvelopeOf<T extends MessageType> = Envelope<T, MessagePayload<T>>;
+
+/** The message types a topic carries. */
+export type TopicMessageType<P extends Topic> = Extract<Spec, { topic: P }>['type'];
+
+/** Any envelope a topic carries, discriminated by `type`. */
+export type TopicEnvelope<P extends Topic> = {
+  [T in TopicMessageType<P>]: EnvelopeOf<T>;
+}[TopicMessageType<P>];

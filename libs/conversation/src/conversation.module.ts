@@ -4,13 +4,19 @@ import { PreprocessingModule } from '#soma/preprocessing';
 import { PolicyModule } from '#soma/policy';
 import { ToolsApiModule } from '#soma/tools';
 import { ContinueTurnHandler } from './commands/continue-turn/continue-turn.handler.js';
+import { EndTurnHandler } from './commands/end-turn/end-turn.handler.js';
+import { RecoverTurnsHandler } from './commands/recover-turns/recover-turns.handler.js';
+import { TurnDriver } from './commands/run-turn/turn-driver.js';
+import { TurnFinisher } from './commands/run-turn/turn-finisher.js';
+import { TurnStep } from './commands/run-turn/turn-step.js';
+import { TurnToolRequest } from './commands/run-turn/turn-tool-request.js';
+import { SessionEventJournal } from './streaming/session-event.journal.js';
+import { ActiveTurns } from './turns/active-turns.js';
 import { ToolDecider } from './tools/tool-decider.js';
-import { TurnRunner } from './turns/turn.runner.js';
 import { makeCounterProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
 import { TokenBudgetRepository } from './budget/token-budget.repository.js';
 import { CreateSessionHandler } from './commands/create-session/create-session.handler.js';
 import { DeleteModelProfileHandler } from './commands/delete-model-profile/delete-model-profile.handler.js';
-import { FailLostTurnsHandler } from './commands/fail-lost-turns/fail-lost-turns.handler.js';
 import { PostUserMessageHandler } from './commands/post-user-message/post-user-message.handler.js';
 import { RunTurnHandler } from './commands/run-turn/run-turn.handler.js';
 import { SaveModelProfileHandler } from './commands/save-model-profile/save-model-profile.handler.js';
@@ -28,7 +34,6 @@ import {
 import { ListMessagesHandler } from './queries/list-messages/list-messages.handler.js';
 import { ListTurnsHandler } from './queries/list-turns/list-turns.handler.js';
 import { ListSessionsHandler } from './queries/list-sessions/list-sessions.handler.js';
-import { OutboundEventsPublisher } from './streaming/outbound-events.publisher.js';
 import { ReplayLogRepository } from './streaming/replay-log.repository.js';
 import { SessionStreamHub } from './streaming/session-stream.hub.js';
 import { TurnRepository } from './turns/turn.repository.js';
@@ -74,13 +79,19 @@ const latencyBuckets = [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32];
     TurnRepository,
     HistoryRepository,
     TurnContextBuilder,
-    OutboundEventsPublisher,
-    // commands and events
-    TurnRunner,
+    SessionEventJournal,
+    ActiveTurns,
+    // the turn pipeline (commands/run-turn): driver → step → tool request | finisher
+    TurnDriver,
+    TurnStep,
+    TurnToolRequest,
+    TurnFinisher,
     ToolDecider,
+    // commands and events
     RunTurnHandler,
     ContinueTurnHandler,
-    FailLostTurnsHandler,
+    RecoverTurnsHandler,
+    EndTurnHandler,
     TurnMetricsHandler,
     makeCounterProvider({
       name: 'conversation_requests_total',

@@ -10,6 +10,11 @@ export interface GenerateRequest {
   temperature: number;
   topP: number;
   signal?: AbortSignal;
+  /**
+   * The start of the answer, already streamed by an earlier run of the turn: the model continues it, and
+   * `onDelta` and `text` carry only what follows.
+   */
+  continueFrom?: string;
   /** Called with each new piece of text (a delta, never cumulative). */
   onDelta: (delta: string) => void;
 }

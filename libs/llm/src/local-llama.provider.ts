@@ -13,7 +13,8 @@ import {
 } from 'node-llama-cpp';
 import { LlmProvider, type ChatMessage, type GenerateRequest, type GenerateResult } from './llm.provider.js';
 
-function toHistory(messages: readonly ChatMessage[]): ChatHistoryItem[] {
+/** The chat history ending in the model's answer so far (empty, or a prefix to continue). */
+function toHistory(messages: readonly ChatMessage[], answerSoFar = ''): ChatHistoryItem[] {
   const history: ChatHistoryItem[] = messages.map((message): ChatHistoryItem => {
     switch (message.role) {
       case 'system':
@@ -26,7 +27,8 @@ function toHistory(messages: readonly ChatMessage[]): ChatHistoryItem[] {
         return { type: 'user', text: `Tool result:\n${message.content}` };
     }
   });
-  history.push({ type: 'model', response: [] });
+  // node-llama-cpp continues the last model response of the history.
+  history.push({ type: 'model', response: answerSoFar === '' ? [] : [answerSoFar] });
   return history;
 }
 
@@ -84,7 +86,7 @@ export class LocalLlamaProvider extends LlmProvider implements OnModuleInit, OnA
     const sequence = await this.acquire();
     const chat = new LlamaChat({ contextSequence: sequence, autoDisposeSequence: false });
     try {
-      const history = toHistory(request.messages);
+      const history = toHistory(request.messages, request.continueFrom);
       const promptTokens = chat.chatWrapper
         .generateContextState({ chatHistory: history })
         .contextText.tokenize(chat.model.tokenizer).length;

@@ -71,10 +71,15 @@ export class OpenAiCompatibleProvider extends LlmProvider {
         signal: request.signal,
         body: JSON.stringify({
           model: this.profile.model,
-          messages: request.messages.map((m) => ({
-            role: m.role === 'tool' ? 'user' : m.role,
-            content: m.content,
-          })),
+          // A resumed answer is sent as the last assistant message: servers that prefill (llama.cpp, vLLM)
+          // continue it.
+          messages: [
+            ...request.messages.map((m) => ({
+              role: m.role === 'tool' ? 'user' : m.role,
+              content: m.content,
+            })),
+            ...(request.continueFrom ? [{ role: 'assistant', content: request.continueFrom }] : []),
+          ],
           max_tokens: request.maxTokens,
           temperature: request.temperature,
           top_p: request.topP,

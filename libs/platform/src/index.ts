@@ -8,3 +8,4 @@ export * from './kafka/kafka-consumer.host.js';
 export * from './redis/redis.service.js';
 export * from './platform.module.js';
 export * from './http/bootstrap.js';
+export * from './faults/failure.js';

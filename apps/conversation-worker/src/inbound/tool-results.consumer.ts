@@ -1,16 +1,24 @@
 import { Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { Topics, type Envelope, type ToolCallFinished } from '#soma/contracts';
-import { ContinueTurnCommand } from '#soma/conversation';
-import { type KafkaHandler } from '#soma/platform';
+import { Topics, type TopicEnvelope } from '#soma/contracts';
+import { ContinueTurnCommand, EndTurnCommand } from '#soma/conversation';
+import { type KafkaHandler, type KafkaMessageContext } from '#soma/platform';
+
+type ToolResult = TopicEnvelope<typeof Topics.toolResults>;
 
 @Injectable()
-export class ToolResultsConsumer implements KafkaHandler {
+export class ToolResultsConsumer implements KafkaHandler<typeof Topics.toolResults> {
   readonly topic = Topics.toolResults;
 
   constructor(private readonly commandBus: CommandBus) {}
 
-  async handle(envelope: Envelope): Promise<void> {
-    await this.commandBus.execute(new ContinueTurnCommand(envelope as Envelope<string, ToolCallFinished>));
+  async handle(envelope: ToolResult, { heartbeat }: KafkaMessageContext): Promise<void> {
+    await this.commandBus.execute(new ContinueTurnCommand(envelope, heartbeat));
+  }
+
+  /** A result that can never be handled: the turn waiting for it ends now, with the dead-letter reason. */
+  async onDeadLetter(envelope: ToolResult, reason: string, detail: string): Promise<void> {
+    const { turnId } = envelope.payload;
+    if (turnId) await this.commandBus.execute(new EndTurnCommand(turnId, envelope, reason, detail));
   }
 }

@@ -1,9 +1,9 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { FailLostTurnsCommand } from '#soma/conversation';
+import { RecoverTurnsCommand } from '#soma/conversation';
 import { SomaConfig } from '#soma/platform';
 
-/** Every instance looks for turns whose worker died: each ends with exactly one turn.failed WORKER_LOST. */
+/** Every instance looks for turns whose run is gone: it resumes them, or ends them with exactly one terminal event. */
 @Injectable()
 export class TurnWatchdog implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(TurnWatchdog.name);
@@ -30,8 +30,8 @@ export class TurnWatchdog implements OnApplicationBootstrap, OnApplicationShutdo
     if (this.running) return;
     this.running = true;
     try {
-      const failed = await this.commandBus.execute(new FailLostTurnsCommand());
-      if (failed > 0) this.logger.warn({ msg: 'ended turns of a lost worker', failed });
+      const acted = await this.commandBus.execute(new RecoverTurnsCommand());
+      if (acted > 0) this.logger.warn({ msg: 'recovered turns of a lost run', acted });
     } catch (error) {
       this.logger.error({ msg: 'watchdog failed', error: (error as Error).message });
     } finally {

@@ -150,6 +150,8 @@ export class SessionsController {
     return turns.map((t) => ({
       id: t.id,
       status: t.status,
+      instanceId: t.leaseOwner,
+      attempts: t.attempt,
       userMessageId: t.userMessageId,
       assistantMessageId: t.assistantMessageId,
       modelProfileId: t.modelProfileId,

@@ -63,8 +63,19 @@ export class TurnDto {
   @ApiProperty({ format: 'uuid' })
   id!: string;
 
-  @ApiProperty({ enum: ['queued', 'running', 'completed', 'failed'] })
+  @ApiProperty({ enum: ['queued', 'running', 'awaiting_tool', 'completed', 'failed'] })
   status!: string;
+
+  @ApiProperty({
+    nullable: true,
+    description: 'The worker instance (SOMA_INSTANCE_ID) running the turn, or the last one that ran it.',
+  })
+  instanceId!: string | null;
+
+  @ApiProperty({
+    description: 'Runs it took: 1, plus one for each time another run continued it after its worker was lost.',
+  })
+  attempts!: number;
 
   @ApiProperty({ format: 'uuid', nullable: true, description: 'Null for a turn started by a tool result' })
   userMessageId!: string | null;

@@ -1,4 +1,4 @@
-import { type ReplayLogRepository, type SessionStreamHub, type StreamEvent } from '#soma/conversation';
+import { type SeqCursor, type SessionStreamHub, type StreamEvent } from '#soma/conversation';
 import { type Namespace, type Socket } from 'socket.io';
 
 /** Called for every delivery (count = sockets reached by one write). */
@@ -6,34 +6,33 @@ export type DeliveryObserver = (event: StreamEvent, live: boolean, count: number
 
 interface Member {
   socket: Socket;
-  last: number;
+  cursor: SeqCursor;
 }
 
 interface Room {
   sessionId: string;
   name: string;
-  lastSeq: number;
-  /** Recently broadcast events, so a joining socket bridges the gap between its replay read and the room. */
-  recent: StreamEvent[];
+  /** Created at the first live event when this instance knew no earlier seq of the session. */
+  cursor: SeqCursor | undefined;
+  base: number;
   catchingUp: Set<Member>;
   members: number;
   stop: () => void;
 }
 
-const RECENT_CAP = 512;
+const position = (room: Room): number => room.cursor?.lastSeq ?? room.base;
 
 /**
  * Socket.IO fan-out through one room per session on this instance: a live event is encoded once and written to
- * every socket in the room (an emit per socket costs an encode each). A joining socket first gets what it missed
- * individually (replay log, then the recent events of the room) and enters the room once it is level with it,
- * so no event is skipped or sent twice in the hand-over.
+ * every socket in the room (an emit per socket costs an encode each). The room has its own SeqCursor, so it
+ * broadcasts every seq once and in order (a gap is read back first). A joining socket first gets what it
+ * missed individually, through a cursor of its own, and enters the room once it is exactly level with it.
  */
 export class SessionRoomFanout {
   private readonly rooms = new Map<string, Room>();
 
   constructor(
     private readonly hub: SessionStreamHub,
-    private readonly replayLog: ReplayLogRepository,
     private readonly namespace: () => Namespace,
     private readonly observe: DeliveryObserver,
   ) {}
@@ -41,83 +40,85 @@ export class SessionRoomFanout {
   async join(sessionId: string, afterSeq: number, socket: Socket): Promise<() => void> {
     const room = this.rooms.get(sessionId) ?? this.open(sessionId);
     room.members++;
-    const member: Member = { socket, last: afterSeq };
-    const send = (event: StreamEvent, live: boolean): void => {
-      if (event.seq <= member.last) return;
-      member.last = event.seq;
-      socket.emit(event.type, event.data, { sessionId });
-      this.observe(event, live, 1);
+    const member: Member = {
+      socket,
+      cursor: this.hub.cursor(sessionId, afterSeq, (event, live) => {
+        socket.emit(event.type, event.data, { sessionId });
+        this.observe(event, live, 1);
+      }),
     };
-    try {
-      // Everything broadcast was appended to the log first; re-read if the recent buffer cannot bridge the gap.
-      for (;;) {
-        for (const event of await this.replayLog.readAfter(sessionId, member.last)) send(event, false);
-        const oldest = room.recent[0];
-        if (room.recent.length < RECENT_CAP || !oldest || oldest.seq <= member.last + 1) break;
-      }
-    } catch (error) {
-      this.release(room);
-      throw error;
-    }
-    // From here to the end, synchronous: no live event can interleave.
-    for (const event of room.recent) send(event, true);
-    if (member.last <= room.lastSeq) void socket.join(room.name);
-    else room.catchingUp.add(member);
+    room.catchingUp.add(member);
     let left = false;
-    return () => {
+    const leave = (): void => {
       if (left) return;
       left = true;
+      member.cursor.close();
       room.catchingUp.delete(member);
       void socket.leave(room.name);
       this.release(room);
     };
+    try {
+      await member.cursor.catchUp(Number.POSITIVE_INFINITY);
+      await member.cursor.catchUp(Math.max(position(room), this.hub.headOf(sessionId)));
+    } catch (error) {
+      leave();
+      throw error;
+    }
+    this.admitIfLevel(room, member);
+    return leave;
   }
 
   private open(sessionId: string): Room {
     const room: Room = {
       sessionId,
       name: `session:${sessionId}`,
-      lastSeq: 0,
-      recent: [],
+      cursor: undefined,
+      base: this.hub.headOf(sessionId),
       catchingUp: new Set(),
       members: 0,
       stop: () => undefined,
     };
+    if (room.base > 0) room.cursor = this.roomCursor(room, room.base);
     room.stop = this.hub.listen(sessionId, (event) => {
-      this.broadcast(sessionId, room, event);
+      room.cursor ??= this.roomCursor(room, event.seq - 1);
+      room.cursor.offer(event, true);
     });
     this.rooms.set(sessionId, room);
     return room;
   }
 
-  private broadcast(sessionId: string, room: Room, event: StreamEvent): void {
-    if (event.seq <= room.lastSeq) return; // a redelivery
-    room.lastSeq = event.seq;
-    room.recent.push(event);
-    if (room.recent.length > RECENT_CAP) room.recent.shift();
+  private roomCursor(room: Room, after: number): SeqCursor {
+    return this.hub.cursor(room.sessionId, after, (event) => {
+      this.broadcast(room, event);
+    });
+  }
+
+  private broadcast(room: Room, event: StreamEvent): void {
     const namespace = this.namespace();
     const reached = namespace.adapter.rooms.get(room.name)?.size ?? 0;
     if (reached > 0) {
-      namespace.local.to(room.name).emit(event.type, event.data, { sessionId });
+      namespace.local.to(room.name).emit(event.type, event.data, { sessionId: room.sessionId });
       this.observe(event, true, reached);
     }
     for (const member of room.catchingUp) {
-      if (event.seq > member.last) {
-        member.last = event.seq;
-        member.socket.emit(event.type, event.data, { sessionId });
-        this.observe(event, true, 1);
-      }
-      if (member.last <= room.lastSeq) {
-        room.catchingUp.delete(member);
-        void member.socket.join(room.name);
-      }
+      member.cursor.offer(event, true);
+      this.admitIfLevel(room, member);
     }
+  }
+
+  /** In the room from here on: synchronous with the room's deliveries, so no event can fall in between. */
+  private admitIfLevel(room: Room, member: Member): void {
+    if (!member.cursor.idle || member.cursor.lastSeq !== position(room) || !room.catchingUp.has(member))
+      return;
+    room.catchingUp.delete(member);
+    void member.socket.join(room.name);
   }
 
   private release(room: Room): void {
     room.members--;
     if (room.members > 0) return;
     room.stop();
+    room.cursor?.close();
     if (this.rooms.get(room.sessionId) === room) this.rooms.delete(room.sessionId);
   }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { GetSessionQuery, ReplayLogRepository, SessionStreamHub, type StreamEvent } from '#soma/conversation';
+import { GetSessionQuery, SessionStreamHub, type StreamEvent } from '#soma/conversation';
 import { type Principal } from '#soma/identity';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Counter, Gauge, Histogram } from 'prom-client';
@@ -37,7 +37,6 @@ export class StreamDeliveryService {
   constructor(
     private readonly queryBus: QueryBus,
     private readonly hub: SessionStreamHub,
-    private readonly replayLog: ReplayLogRepository,
     @InjectMetric(STREAM_METRICS.open) private readonly openStreams: Gauge,
     @InjectMetric(STREAM_METRICS.resumes) private readonly resumes: Counter,
     @InjectMetric(STREAM_METRICS.delivered) private readonly delivered: Counter,
@@ -67,7 +66,7 @@ export class StreamDeliveryService {
 
   /** The Socket.IO namespace whose rooms carry the live events. Set once by the gateway. */
   attachNamespace(namespace: Namespace): void {
-    this.fanout = new SessionRoomFanout(this.hub, this.replayLog, () => namespace, this.observer('socketio'));
+    this.fanout = new SessionRoomFanout(this.hub, () => namespace, this.observer('socketio'));
   }
 
   /** Same as `open`, for a socket: replay individually, then live through the session's room. */

@@ -1,79 +1,82 @@
-import { Injectable } from '@nestjs/common';
-import { type Envelope, type OutboundEventType } from '#soma/contracts';
+import { Injectable, Logger } from '@nestjs/common';
 import { ReplayLogRepository } from './replay-log.repository.js';
+import { SeqCursor } from './seq-cursor.js';
 import { type StreamEvent } from './stream-event.contract.js';
 
 type Listener = (event: StreamEvent) => void;
-/** `live` is false for events read back from the replay log. */
+/** `live` is false for events read back from the replay log or the journal. */
 export type StreamSink = (event: StreamEvent, live: boolean) => void;
 
-export function toStreamEvent(envelope: Envelope): StreamEvent {
-  const data = envelope.payload as Record<string, unknown> & { seq: number };
-  return {
-    sessionId: envelope.sessionId,
-    seq: data.seq,
-    type: envelope.type as OutboundEventType,
-    data,
-    occurredAt: envelope.occurredAt,
-  };
-}
+const HEADS_CAP = 100_000;
 
 /**
  * Fans outbound events out to the clients of this gateway instance, and hands a (re)connecting client over
- * from the replay log to the live stream without gaps or duplicates.
+ * from the replay log to the live stream. Every subscriber has a SeqCursor: no event is skipped (a gap is read
+ * back before anything later is delivered) and none is sent twice.
  */
 @Injectable()
 export class SessionStreamHub {
+  private readonly logger = new Logger(SessionStreamHub.name);
   private readonly listeners = new Map<string, Set<Listener>>();
+  /** The newest seq this instance has seen per session: what a joining client must reach. */
+  private readonly heads = new Map<string, number>();
 
   constructor(private readonly replayLog: ReplayLogRepository) {}
 
-  /** Appends to the replay log first, then delivers live: a client that subscribes later finds it in the log. */
-  async dispatch(event: StreamEvent): Promise<void> {
-    await this.replayLog.append(event);
+  /** Delivers a live event to this instance's subscribers (the replay log has its own durable writer). */
+  dispatch(event: StreamEvent): void {
+    if (event.seq > (this.heads.get(event.sessionId) ?? 0)) {
+      this.heads.delete(event.sessionId);
+      this.heads.set(event.sessionId, event.seq);
+      if (this.heads.size > HEADS_CAP) this.heads.delete(this.heads.keys().next().value ?? '');
+    }
     for (const listener of this.listeners.get(event.sessionId) ?? []) listener(event);
+  }
+
+  headOf(sessionId: string): number {
+    return this.heads.get(sessionId) ?? 0;
+  }
+
+  /** A cursor of one session whose gaps are read from the replay log (then the journal). */
+  cursor(sessionId: string, afterSeq: number, sink: StreamSink): SeqCursor {
+    return new SeqCursor(
+      afterSeq,
+      sink,
+      (after, before) => this.replayLog.readAfter(sessionId, after, before),
+      (error) => {
+        this.logger.warn({ msg: 'stream gap fill failed', sessionId, error: (error as Error).message });
+      },
+    );
   }
 
   /** Delivers every event after `afterSeq` exactly once, in seq order, then live ones. Returns unsubscribe. */
   async subscribe(sessionId: string, afterSeq: number, sink: StreamSink): Promise<() => void> {
-    let last = afterSeq;
-    let buffered: StreamEvent[] | undefined = [];
-    const deliver = (event: StreamEvent, live: boolean): void => {
-      if (event.seq <= last) return;
-      last = event.seq;
-      sink(event, live);
-    };
-    const listener: Listener = (event) => {
-      if (buffered) buffered.push(event);
-      else deliver(event, true);
-    };
-    const set = this.listeners.get(sessionId) ?? new Set<Listener>();
-    set.add(listener);
-    this.listeners.set(sessionId, set);
+    const cursor = this.cursor(sessionId, afterSeq, sink);
+    const unlisten = this.listen(sessionId, (event) => {
+      cursor.offer(event, true);
+    });
     const unsubscribe = (): void => {
-      set.delete(listener);
-      // Idempotent: never drop a newer set that replaced this one.
-      if (set.size === 0 && this.listeners.get(sessionId) === set) this.listeners.delete(sessionId);
+      cursor.close();
+      unlisten();
     };
     try {
-      for (const event of await this.replayLog.readAfter(sessionId, afterSeq)) deliver(event, false);
+      await cursor.catchUp(Number.POSITIVE_INFINITY);
+      await cursor.catchUp(this.headOf(sessionId));
     } catch (error) {
       unsubscribe();
       throw error;
     }
-    const pending = buffered.sort((a, b) => a.seq - b.seq);
-    buffered = undefined;
-    for (const event of pending) deliver(event, true);
     return unsubscribe;
   }
 
   /** Live events only, from now on (for transports that do their own replay hand-over). Returns unsubscribe. */
-  listen(sessionId: string, listener: (event: StreamEvent) => void): () => void {
+  listen(sessionId: string, listener: Listener): () => void {
     const set = this.listeners.get(sessionId) ?? new Set<Listener>();
     set.add(listener);
     this.listeners.set(sessionId, set);
     return () => {
       set.delete(listener);
+      // Idempotent: never drop a newer set that replaced this one.
       if (set.size === 0 && this.listeners.get(sessionId) === set) this.listeners.delete(sessionId);
     };
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TokenStream } from './outbound-events.publisher.js';
+import { TokenStream } from './token-stream.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

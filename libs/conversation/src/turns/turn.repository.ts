@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Topics, type Envelope, type TokenUsage } from '#soma/contracts';
+import { Topics, type Envelope, type EnvelopeContext, type TokenUsage } from '#soma/contracts';
 import {
   MessageEntity,
   OutboxRelay,
@@ -11,53 +11,138 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { budgetDay } from '../budget/token-budget.js';
 import { type FittedContext } from '../history/context-window.js';
+import {
+  SessionEventJournal,
+  type OutboundEvent,
+  type TurnFence,
+} from '../streaming/session-event.journal.js';
 
 const leaseUntil = (leaseMs: number) => () => `now() + interval '${Math.round(leaseMs)} milliseconds'`;
 
-export interface TurnOutcome {
-  envelope: Envelope;
+/** Which run may end a turn: the run holding it, a lapsed run (watchdog), or whoever finds it still open. */
+export type FinishGuard =
+  | { kind: 'run'; fence: TurnFence }
+  | { kind: 'lost'; attempt: number; owner: string }
+  | { kind: 'open' }
+  | { kind: 'queued' };
+
+export interface TurnEnding {
+  status: 'completed' | 'failed';
+  terminal: OutboundEvent;
   usage: TokenUsage;
   cost: number;
   modelProfileId: string | null;
+  reply?: { messageId: string; text: string; startedAt: Date; endedAt: Date };
+  error?: { code: string; message: string };
 }
 
-/** Turn state in PostgreSQL, guarded by the lease: only the owner may finish a running turn, exactly once. */
+/** A run that holds a turn: the turn as claimed, its fence, and the text its earlier run streamed already. */
+export interface HeldTurn {
+  turn: TurnEntity;
+  fence: TurnFence;
+  streamed: string;
+}
+
+const fenceOf = (turn: TurnEntity): TurnFence => ({
+  turnId: turn.id,
+  owner: turn.leaseOwner ?? '',
+  attempt: turn.attempt,
+});
+
+/**
+ * The turn state machine, in one place: every transition is one guarded UPDATE, in the transaction that writes
+ * what the transition means (messages, outbox rows, journal events), so a turn moves exactly once.
+ *
+ *   queued ──claim──► running ──awaitTool──► awaiting_tool ──resumeFromTool──► running
+ *   running ──takeOver (lease lapsed; attempt + 1)──► running
+ *   queued | running | awaiting_tool ──finish──► completed | failed   (final)
+ *
+ * A running turn is held by one run, its fence (lease_owner, attempt): the journal refuses events from any
+ * other run, so a run that lost its turn cannot write to the stream.
+ */
 @Injectable()
 export class TurnRepository {
   constructor(
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxRelay,
+    private readonly journal: SessionEventJournal,
   ) {}
 
-  /** queued → running under a lease; undefined when someone else has (or had) it. */
-  async claim(
-    turnId: string,
-    tenantId: string,
-    owner: string,
-    leaseMs: number,
-  ): Promise<TurnEntity | undefined> {
-    const result = await this.dataSource
-      .createQueryBuilder()
-      .update(TurnEntity)
-      .set({
-        status: 'running',
-        startedAt: () => 'now()',
-        leaseOwner: owner,
-        leaseExpiresAt: leaseUntil(leaseMs),
-      })
-      .where(`id = :turnId AND tenant_id = :tenantId AND status = 'queued'`, { turnId, tenantId })
-      .execute();
-    if (result.affected !== 1) return undefined;
-    return this.dataSource.getRepository(TurnEntity).findOneByOrFail({ id: turnId });
+  find(turnId: string): Promise<TurnEntity | null> {
+    return this.dataSource.getRepository(TurnEntity).findOneBy({ id: turnId });
   }
 
-  /** Extends the lease; false when the turn was taken away (the watchdog failed it). */
-  async renewLease(turnId: string, owner: string, leaseMs: number): Promise<boolean> {
+  /** queued → running under a lease, announced by turn.started; undefined when it is not queued. */
+  claim(turnId: string, ctx: EnvelopeContext, owner: string, leaseMs: number): Promise<HeldTurn | undefined> {
+    return this.dataSource.transaction(async (manager) => {
+      const moved = await manager
+        .createQueryBuilder()
+        .update(TurnEntity)
+        .set({
+          status: 'running',
+          startedAt: () => 'now()',
+          leaseOwner: owner,
+          leaseExpiresAt: leaseUntil(leaseMs),
+        })
+        .where(`id = :turnId AND tenant_id = :tenantId AND status = 'queued'`, {
+          turnId,
+          tenantId: ctx.tenantId,
+        })
+        .returning('*')
+        .execute();
+      const turn = this.rowOf(moved.raw);
+      if (!turn) return undefined;
+      await this.journal.appendIn(manager, ctx, turn.id, [{ type: 'turn.started', payload: { turnId } }]);
+      return { turn, fence: fenceOf(turn), streamed: '' };
+    });
+  }
+
+  /**
+   * running → running with the next attempt, when the run holding it is gone (its lease lapsed, or it was this
+   * instance's own run that stopped); announced by turn.resumed. Returns the text streamed so far.
+   */
+  takeOver(
+    turn: TurnEntity,
+    ctx: EnvelopeContext,
+    owner: string,
+    leaseMs: number,
+    ownRunGone: boolean,
+  ): Promise<HeldTurn | undefined> {
+    return this.dataSource.transaction(async (manager) => {
+      const lapsed = ownRunGone
+        ? `(lease_expires_at < now() OR lease_owner = :owner)`
+        : `lease_expires_at < now()`;
+      const moved = await manager
+        .createQueryBuilder()
+        .update(TurnEntity)
+        .set({ attempt: () => 'attempt + 1', leaseOwner: owner, leaseExpiresAt: leaseUntil(leaseMs) })
+        .where(`id = :id AND status = 'running' AND attempt = :attempt AND ${lapsed}`, {
+          id: turn.id,
+          attempt: turn.attempt,
+          owner,
+        })
+        .returning('*')
+        .execute();
+      const held = this.rowOf(moved.raw);
+      if (!held) return undefined;
+      await this.journal.appendIn(manager, ctx, held.id, [
+        { type: 'turn.resumed', payload: { turnId: held.id, attempt: held.attempt, instanceId: owner } },
+      ]);
+      return {
+        turn: held,
+        fence: fenceOf(held),
+        streamed: await this.journal.streamedText(manager, held.id),
+      };
+    });
+  }
+
+  /** Extends the lease; false when this run no longer holds the turn. */
+  async renewLease(fence: TurnFence, leaseMs: number): Promise<boolean> {
     const result = await this.dataSource
       .createQueryBuilder()
       .update(TurnEntity)
       .set({ leaseExpiresAt: leaseUntil(leaseMs) })
-      .where(`id = :turnId AND status = 'running' AND lease_owner = :owner`, { turnId, owner })
+      .where(`id = :turnId AND status = 'running' AND lease_owner = :owner AND attempt = :attempt`, fence)
       .execute();
     return result.affected === 1;
   }
@@ -87,11 +172,11 @@ export class TurnRepository {
       .find({ where: { turnId: turn.id }, order: { position: 'ASC' } });
   }
 
-  /** running → awaiting_tool: the model's call is recorded and staged for the tool executor, atomically. */
+  /** running → awaiting_tool: the call is recorded, streamed (tool.requested) and staged, atomically. */
   async awaitTool(
-    turn: TurnEntity,
-    owner: string,
-    call: { toolCallId: string; content: string; waitMs: number },
+    fence: TurnFence,
+    ctx: EnvelopeContext,
+    call: { toolCallId: string; content: string; waitMs: number; requested: OutboundEvent },
     outgoing: readonly { topic: string; envelope: Envelope }[],
   ): Promise<StagedMessage[] | undefined> {
     return this.dataSource.transaction(async (manager) => {
@@ -103,14 +188,17 @@ export class TurnRepository {
           pendingToolCallId: call.toolCallId,
           leaseExpiresAt: leaseUntil(call.waitMs),
         })
-        .where(`id = :id AND status = 'running' AND lease_owner = :owner`, { id: turn.id, owner })
+        .where(`id = :turnId AND status = 'running' AND lease_owner = :owner AND attempt = :attempt`, fence)
+        .returning('*')
         .execute();
-      if (moved.affected !== 1) return undefined;
+      const turn = this.rowOf(moved.raw);
+      if (!turn) return undefined;
       await this.addMessage(manager, turn, {
         role: 'assistant',
         content: call.content,
         toolCallId: call.toolCallId,
       });
+      await this.journal.appendIn(manager, ctx, turn.id, [call.requested]);
       const staged: StagedMessage[] = [];
       for (const message of outgoing)
         staged.push(await this.outbox.stage(manager, message.topic, message.envelope));
@@ -118,58 +206,196 @@ export class TurnRepository {
     });
   }
 
-  /** awaiting_tool → running when the awaited result arrives; undefined if the turn is not waiting for it. */
-  async resumeFromTool(turnId: string, toolCallId: string, owner: string, leaseMs: number) {
-    const result = await this.dataSource
-      .createQueryBuilder()
-      .update(TurnEntity)
-      .set({
-        status: 'running',
-        leaseOwner: owner,
-        leaseExpiresAt: leaseUntil(leaseMs),
-        pendingToolCallId: null,
-      })
-      .where(`id = :turnId AND status = 'awaiting_tool' AND pending_tool_call_id = :toolCallId`, {
-        turnId,
-        toolCallId,
-      })
-      .execute();
-    if (result.affected !== 1) return undefined;
-    return this.dataSource.getRepository(TurnEntity).findOneByOrFail({ id: turnId });
+  /**
+   * A tool result arrived, in one transaction keyed by its event id: the waiting turn resumes (awaiting_tool →
+   * running), or a new running turn starts when none waits for it; the tool message is stored and the result
+   * streamed. Undefined when this event was handled already (a redelivery).
+   */
+  continueWithResult(
+    result: {
+      turnId: string | null;
+      toolCallId: string;
+      eventId: string;
+      content: string;
+      event: (turnId: string) => OutboundEvent;
+    },
+    ctx: EnvelopeContext,
+    owner: string,
+    leaseMs: number,
+  ): Promise<HeldTurn | undefined> {
+    return this.dataSource.transaction(async (manager) => {
+      const inserted = await manager.query<unknown[]>(`SELECT 1 FROM messages WHERE source_event_id = $1`, [
+        result.eventId,
+      ]);
+      if (inserted.length > 0) return undefined;
+      const resumed = result.turnId
+        ? this.rowOf(
+            (
+              await manager
+                .createQueryBuilder()
+                .update(TurnEntity)
+                .set({
+                  status: 'running',
+                  leaseOwner: owner,
+                  leaseExpiresAt: leaseUntil(leaseMs),
+                  pendingToolCallId: null,
+                })
+                .where(
+                  `id = :turnId AND status = 'awaiting_tool' AND pending_tool_call_id = :toolCallId`,
+                  result,
+                )
+                .returning('*')
+                .execute()
+            ).raw,
+          )
+        : undefined;
+      const turn = resumed ?? (await this.insertToolTurn(manager, ctx, owner, leaseMs));
+      await this.addMessage(manager, turn, {
+        role: 'tool',
+        content: result.content,
+        toolCallId: result.toolCallId,
+        sourceEventId: result.eventId,
+      });
+      const events: OutboundEvent[] = resumed ? [] : [{ type: 'turn.started', payload: { turnId: turn.id } }];
+      await this.journal.appendIn(manager, ctx, turn.id, [...events, result.event(turn.id)]);
+      return { turn, fence: fenceOf(turn), streamed: '' };
+    });
   }
 
-  /** A turn started by a tool result that no turn waits for (an explicit user call, or an approved one). */
-  async startToolTurn(
-    tenantId: string,
-    sessionId: string,
+  /** The turn a tool-result event started or resumed (for its redelivery). */
+  async turnOfResult(eventId: string): Promise<TurnEntity | null> {
+    const message = await this.dataSource.getRepository(MessageEntity).findOneBy({ sourceEventId: eventId });
+    return message?.turnId ? this.find(message.turnId) : null;
+  }
+
+  /**
+   * → completed | failed, exactly once: the guarded update, the reply or error, the ledger line and the
+   * terminal event, in one transaction. False when the guard did not hold (someone else ended it).
+   */
+  async finish(
+    turn: TurnEntity,
+    guard: FinishGuard,
+    ending: TurnEnding,
+    ctx: EnvelopeContext,
+  ): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
+      const where = {
+        run: `status = 'running' AND lease_owner = :owner AND attempt = :attempt`,
+        lost: `status IN ('running', 'awaiting_tool') AND attempt = :attempt
+               AND (lease_expires_at < now() OR lease_owner = :owner)`,
+        open: `status IN ('queued', 'running', 'awaiting_tool')`,
+        queued: `status = 'queued'`,
+      }[guard.kind];
+      const claimed = await manager
+        .createQueryBuilder()
+        .update(TurnEntity)
+        .set({
+          status: ending.status,
+          completedAt: () => 'now()',
+          promptTokens: ending.usage.promptTokens,
+          completionTokens: ending.usage.completionTokens,
+          errorCode: ending.error?.code ?? null,
+          errorMessage: ending.error?.message ?? null,
+          assistantMessageId: ending.reply?.messageId ?? null,
+          generationStartedAt: ending.reply?.startedAt ?? null,
+          generationEndedAt: ending.reply?.endedAt ?? null,
+          pendingToolCallId: null,
+        })
+        .where(`id = :id AND ${where}`, {
+          id: turn.id,
+          ...(guard.kind === 'run' ? guard.fence : guard.kind === 'lost' ? guard : {}),
+        })
+        .execute();
+      if (claimed.affected !== 1) return false;
+      if (ending.reply) {
+        await manager.insert(MessageEntity, {
+          id: ending.reply.messageId,
+          tenantId: turn.tenantId,
+          sessionId: turn.sessionId,
+          turnId: turn.id,
+          role: 'assistant',
+          content: ending.reply.text,
+        });
+      }
+      if (ending.usage.totalTokens > 0) {
+        await manager.insert(UsageLedgerEntity, {
+          tenantId: turn.tenantId,
+          sessionId: turn.sessionId,
+          turnId: turn.id,
+          modelProfileId: ending.modelProfileId,
+          day: budgetDay(),
+          promptTokens: ending.usage.promptTokens,
+          completionTokens: ending.usage.completionTokens,
+          cost: ending.cost,
+        });
+      }
+      await this.journal.appendIn(manager, ctx, turn.id, [ending.terminal]);
+      return true;
+    });
+  }
+
+  /** Running or tool-awaiting turns whose lease lapsed. */
+  lapsed(limit: number): Promise<TurnEntity[]> {
+    return this.dataSource
+      .getRepository(TurnEntity)
+      .createQueryBuilder('t')
+      .where(`t.status IN ('running', 'awaiting_tool') AND t.lease_expires_at < now()`)
+      .orderBy('t.lease_expires_at')
+      .limit(limit)
+      .getMany();
+  }
+
+  /** Queued turns that never started: older than `olderThanMs`, and nothing else of their session is open. */
+  neverStarted(olderThanMs: number, limit: number): Promise<TurnEntity[]> {
+    return this.dataSource
+      .getRepository(TurnEntity)
+      .createQueryBuilder('t')
+      .where(`t.status = 'queued' AND t.created_at < now() - make_interval(secs => :secs)`, {
+        secs: olderThanMs / 1000,
+      })
+      .andWhere(
+        `NOT EXISTS (SELECT 1 FROM turns o WHERE o.session_id = t.session_id
+           AND o.status IN ('running', 'awaiting_tool'))`,
+      )
+      .andWhere(
+        `NOT EXISTS (SELECT 1 FROM outbox x WHERE x.published_at IS NULL AND x.topic = :topic
+           AND x.envelope->'payload'->>'turnId' = t.id::text)`,
+        { topic: Topics.conversationInbound },
+      )
+      .orderBy('t.created_at')
+      .limit(limit)
+      .getMany();
+  }
+
+  private async insertToolTurn(
+    manager: EntityManager,
+    ctx: EnvelopeContext,
     owner: string,
     leaseMs: number,
   ): Promise<TurnEntity> {
     const id = randomUUID();
-    await this.dataSource
+    const inserted = await manager
       .createQueryBuilder()
       .insert()
       .into(TurnEntity)
       .values({
         id,
-        tenantId,
-        sessionId,
+        tenantId: ctx.tenantId,
+        sessionId: ctx.sessionId,
         userMessageId: null,
         status: 'running',
         leaseOwner: owner,
         startedAt: () => 'now()',
         leaseExpiresAt: leaseUntil(leaseMs),
       })
+      .returning('*')
       .execute();
-    return this.dataSource.getRepository(TurnEntity).findOneByOrFail({ id });
+    const turn = this.rowOf(inserted.raw);
+    if (!turn) throw new Error(`turn ${id} was not inserted`);
+    return turn;
   }
 
-  /** Whether a message of this Kafka event was recorded already (a redelivered tool result). */
-  seenEvent(eventId: string): Promise<boolean> {
-    return this.dataSource.getRepository(MessageEntity).existsBy({ sourceEventId: eventId });
-  }
-
-  async addMessage(
+  private async addMessage(
     manager: EntityManager,
     turn: TurnEntity,
     message: { role: 'assistant' | 'tool'; content: string; toolCallId: string; sourceEventId?: string },
@@ -186,102 +412,23 @@ export class TurnRepository {
     });
   }
 
-  addToolResult(turn: TurnEntity, content: string, toolCallId: string, sourceEventId: string): Promise<void> {
-    return this.addMessage(this.dataSource.manager, turn, {
-      role: 'tool',
-      content,
-      toolCallId,
-      sourceEventId,
-    });
-  }
-
-  /** running → completed: the reply, the ledger line and turn.completed, in one transaction. */
-  async complete(
-    turn: TurnEntity,
-    owner: string,
-    reply: { messageId: string; text: string; startedAt: Date; endedAt: Date },
-    outcome: TurnOutcome,
-  ): Promise<StagedMessage | undefined> {
-    return this.finish(turn, owner, 'completed', outcome, async (manager) => {
-      await manager.insert(MessageEntity, {
-        id: reply.messageId,
-        tenantId: turn.tenantId,
-        sessionId: turn.sessionId,
-        turnId: turn.id,
-        role: 'assistant',
-        content: reply.text,
-      });
-      return {
-        assistantMessageId: reply.messageId,
-        generationStartedAt: reply.startedAt,
-        generationEndedAt: reply.endedAt,
-      };
-    });
-  }
-
-  /** queued|running → failed with a code; `owner` null is the watchdog (lease already lapsed). */
-  async fail(
-    turn: TurnEntity,
-    owner: string | null,
-    error: { code: string; message: string },
-    outcome: TurnOutcome,
-  ): Promise<StagedMessage | undefined> {
-    return this.finish(turn, owner, 'failed', outcome, () =>
-      Promise.resolve({ errorCode: error.code, errorMessage: error.message }),
-    );
-  }
-
-  /** Running turns whose worker stopped renewing the lease. */
-  async lapsed(limit: number): Promise<TurnEntity[]> {
-    return this.dataSource
-      .getRepository(TurnEntity)
-      .createQueryBuilder('t')
-      .where(`t.status IN ('running', 'awaiting_tool') AND t.lease_expires_at < now()`)
-      .orderBy('t.lease_expires_at')
-      .limit(limit)
-      .getMany();
-  }
-
-  private async finish(
-    turn: TurnEntity,
-    owner: string | null,
-    status: 'completed' | 'failed',
-    outcome: TurnOutcome,
-    write: (manager: EntityManager) => Promise<Partial<TurnEntity>>,
-  ): Promise<StagedMessage | undefined> {
-    return this.dataSource.transaction(async (manager) => {
-      const guard = owner === null ? `lease_expires_at < now()` : `lease_owner = :owner`;
-      const claimed = await manager
-        .createQueryBuilder()
-        .update(TurnEntity)
-        .set({
-          status,
-          completedAt: () => 'now()',
-          promptTokens: outcome.usage.promptTokens,
-          completionTokens: outcome.usage.completionTokens,
-        })
-        .where(`id = :id AND status IN ('running', 'awaiting_tool') AND ${guard}`, { id: turn.id, owner })
-        .execute();
-      if (claimed.affected !== 1) return undefined;
-      await manager.update(TurnEntity, { id: turn.id }, await write(manager));
-      if (outcome.usage.totalTokens > 0) {
-        await manager.insert(UsageLedgerEntity, {
-          tenantId: turn.tenantId,
-          sessionId: turn.sessionId,
-          turnId: turn.id,
-          modelProfileId: outcome.modelProfileId,
-          day: budgetDay(),
-          promptTokens: outcome.usage.promptTokens,
-          completionTokens: outcome.usage.completionTokens,
-          cost: outcome.cost,
-        });
-      }
-      const seq = (outcome.envelope.payload as { seq: number }).seq;
-      await manager.query(`UPDATE sessions SET last_seq = GREATEST(last_seq, $2) WHERE id = $1`, [
-        turn.sessionId,
-        seq,
-      ]);
-      return this.outbox.stage(manager, Topics.conversationOutbound, outcome.envelope);
+  /** The one row a RETURNING update gave, as an entity (column names mapped). */
+  private rowOf(raw: unknown): TurnEntity | undefined {
+    const rows = raw as Record<string, unknown>[];
+    const row = rows[0];
+    if (!row) return undefined;
+    return this.dataSource.getRepository(TurnEntity).create({
+      id: row.id as string,
+      tenantId: row.tenant_id as string,
+      sessionId: row.session_id as string,
+      userMessageId: row.user_message_id as string | null,
+      position: String(row.position),
+      status: row.status as TurnEntity['status'],
+      leaseOwner: row.lease_owner as string | null,
+      attempt: Number(row.attempt),
+      modelProfileId: row.model_profile_id as string | null,
+      pendingToolCallId: row.pending_tool_call_id as string | null,
+      createdAt: row.created_at as Date,
     });
   }
 }

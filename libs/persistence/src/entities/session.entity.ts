@@ -14,7 +14,7 @@ export class SessionEntity {
   @Column('uuid', { name: 'model_profile_id', nullable: true })
   modelProfileId!: string | null;
 
-  /** The highest seq published for this session (restores the Redis counter if Redis lost it). */
+  /** The seq of the session's newest journal event: the one counter every outbound event's seq comes from. */
   @Column('bigint', { name: 'last_seq', transformer: { to: (v: number) => v, from: Number } })
   lastSeq!: number;
 

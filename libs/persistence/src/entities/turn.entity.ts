@@ -53,6 +53,10 @@ export class TurnEntity {
   @Column('timestamptz', { name: 'lease_expires_at', nullable: true })
   leaseExpiresAt!: Date | null;
 
+  /** Which run of the turn this is: 1, then one more each time another run takes over a lost one. */
+  @Column('int')
+  attempt!: number;
+
   /** The exact context sent to the model, its token count and digest, and how many messages were dropped. */
   @Column('jsonb', { nullable: true })
   context!: { role: string; content: string }[] | null;

@@ -86,6 +86,10 @@ const spec = {
   tenantDailyTokenBudget: ['SOMA_TENANT_DAILY_TOKEN_BUDGET', int(1_000_000, 0, Number.MAX_SAFE_INTEGER)],
   sessionTokenCap: ['SOMA_SESSION_TOKEN_CAP', int(200_000, 0, Number.MAX_SAFE_INTEGER)],
   turnLeaseMs: ['SOMA_TURN_LEASE_MS', int(15_000, 1000, 600_000)],
+  // How many runs a turn gets when its worker dies mid-turn (the others resume it) before WORKER_LOST.
+  turnMaxAttempts: ['SOMA_TURN_MAX_ATTEMPTS', int(2, 1, 20)],
+  // A queued turn that did not start for this long, with nothing else running in its session, failed to start.
+  turnStartTimeoutMs: ['SOMA_TURN_START_TIMEOUT_MS', int(600_000, 1000, 86_400_000)],
   kafkaSessionTimeoutMs: ['SOMA_KAFKA_SESSION_TIMEOUT_MS', int(10_000, 6000, 300_000)],
   historyCacheSize: ['SOMA_HISTORY_CACHE_SIZE', int(200, 0, 10_000)],
   // Policy gate (libs/policy): fail-closed by default; canary allows and marks every decision.

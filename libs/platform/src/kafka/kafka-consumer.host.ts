@@ -1,9 +1,11 @@
 import { Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { deadLetterTopic, decodeEnvelope, type Envelope, type Topic } from '#soma/contracts';
+import { deadLetterTopic, decodeEnvelope, type Topic, type TopicEnvelope } from '#soma/contracts';
+import { Counter, register } from 'prom-client';
 import { type Consumer, type EachMessagePayload, type IHeaders } from 'kafkajs';
 import { correlationStore } from '../logging/json.logger.js';
 import { type KafkaClient } from './kafka.client.js';
-import { PermanentMessageError, type KafkaHandler } from './kafka-handler.contract.js';
+import { type KafkaHandler } from './kafka-handler.contract.js';
+import { backoffMs, classifyFailure, dispositionOf, persist } from '../faults/failure.js';
 import { type AppIdentity } from '../app-identity.config.js';
 import { type HealthRegistry } from '../health/health.registry.js';
 
@@ -21,6 +23,16 @@ export interface KafkaConsumerOptions {
 }
 
 const HEARTBEAT_MS = 3000;
+const RETRIES_METRIC = 'kafka_consumer_retries_total';
+
+/** Transient failures retried by consumers, by group, topic and failure code (alert when it keeps rising). */
+const consumerRetries = (): Counter =>
+  (register.getSingleMetric(RETRIES_METRIC) as Counter | undefined) ??
+  new Counter({
+    name: RETRIES_METRIC,
+    help: 'Messages whose handler failed transiently and is retried without committing',
+    labelNames: ['group', 'topic', 'code'],
+  });
 
 /** Runs one consumer group: validate → dead-letter or handle → commit. Never crashes on a bad message. */
 export class KafkaConsumerHost implements OnApplicationBootstrap {
@@ -99,15 +111,17 @@ export class KafkaConsumerHost implements OnApplicationBootstrap {
         code: decoded.code,
         detail: decoded.detail,
       });
-      await this.deadLetter(
-        topic,
-        partition,
-        message.offset,
-        message.key,
-        message.value,
-        message.headers,
-        decoded.code,
-        decoded.detail,
+      await persist(() =>
+        this.deadLetter(
+          topic,
+          partition,
+          message.offset,
+          message.key,
+          message.value,
+          message.headers,
+          decoded.code,
+          decoded.detail,
+        ),
       );
     } else {
       await correlationStore.run({ correlationId: decoded.envelope.correlationId }, () =>
@@ -142,11 +156,16 @@ export class KafkaConsumerHost implements OnApplicationBootstrap {
     }
   }
 
+  /**
+   * Handles until done. The one Kafka failure mapper decides (`dispositionOf`): a transient failure is retried
+   * with backoff for as long as it takes, without committing; a permanent one is dead-lettered with its reason
+   * (then the handler's onDeadLetter ends what the message started); an unknown one gets a few attempts.
+   */
   private async handleWithRetries(
     topic: string,
     partition: number,
     offset: string,
-    envelope: Envelope,
+    envelope: TopicEnvelope<Topic>,
     heartbeat: () => Promise<void>,
     key: Buffer | null,
     value: Buffer | null,
@@ -155,8 +174,12 @@ export class KafkaConsumerHost implements OnApplicationBootstrap {
     const handler = this.byTopic.get(topic);
     if (!handler) throw new Error(`no handler for ${topic}`);
     const attempts = this.options.attempts ?? 3;
+    let rebalancing = false;
     const beat = setInterval(() => {
-      heartbeat().catch(() => undefined);
+      heartbeat().then(
+        () => (rebalancing = false),
+        () => (rebalancing = true),
+      );
     }, HEARTBEAT_MS);
     try {
       for (let attempt = 1; ; attempt++) {
@@ -164,30 +187,32 @@ export class KafkaConsumerHost implements OnApplicationBootstrap {
           await handler.handle(envelope, { partition, offset, heartbeat });
           return;
         } catch (error) {
-          const permanent = error instanceof PermanentMessageError;
-          this.logger.error({
-            msg: 'handler failed',
+          const failure = classifyFailure(error);
+          const disposition = dispositionOf(failure.code);
+          const final = disposition === 'dead-letter' || (disposition === 'bounded' && attempt >= attempts);
+          this.logger[final ? 'error' : 'warn']({
+            msg: final ? 'handler failed; dead-lettering' : 'handler failed; retrying',
             topic,
             eventId: envelope.eventId,
             attempt,
-            error: (error as Error).message,
-            stack: (error as Error).stack,
+            code: failure.code,
+            error: failure.message,
+            stack: disposition === 'retry' ? undefined : (error as Error).stack,
           });
-          if (permanent || attempt >= attempts) {
-            const code = permanent ? error.code : 'HANDLER_FAILED';
-            await this.deadLetter(
-              topic,
-              partition,
-              offset,
-              key,
-              value,
-              headers,
-              code,
-              (error as Error).message,
+          if (final) {
+            await persist(() =>
+              this.deadLetter(topic, partition, offset, key, value, headers, failure.reason, failure.message),
             );
+            if (handler.onDeadLetter) {
+              const end = handler.onDeadLetter.bind(handler);
+              await persist(() => end(envelope, failure.reason, failure.message));
+            }
             return;
           }
-          await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** (attempt - 1)));
+          consumerRetries().inc({ group: this.options.groupId, topic, code: failure.code });
+          // The partition is moving to another member: stop here (no commit); the new owner gets the message.
+          if (rebalancing) throw error;
+          await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt, 5000)));
         }
       }
     } finally {

@@ -1,9 +1,14 @@
-import { type Envelope, type Topic } from '#soma/contracts';
+import { type Topic, type TopicEnvelope } from '#soma/contracts';
 
-/** A transport adapter for one topic: validates nothing itself (the host did), executes a command. */
-export interface KafkaHandler {
-  readonly topic: Topic;
-  handle(envelope: Envelope, context: KafkaMessageContext): Promise<void>;
+/** A transport adapter for one topic: receives envelopes already validated against the topic's contract. */
+export interface KafkaHandler<P extends Topic = Topic> {
+  readonly topic: P;
+  handle(envelope: TopicEnvelope<P>, context: KafkaMessageContext): Promise<void>;
+  /**
+   * Called once a valid message of this topic is dead-lettered (a permanent failure), before the offset is
+   * committed: what the message started must end now (a turn ends with the dead-letter reason).
+   */
+  onDeadLetter?(envelope: TopicEnvelope<P>, reason: string, detail: string): Promise<void>;
 }
 
 export interface KafkaMessageContext {

@@ -1,9 +1,10 @@
 import { type GenerateResult, type LlmProvider } from '#soma/llm';
-import { type TokenStream } from '../../streaming/outbound-events.publisher.js';
+import { TokenStream } from '../../streaming/token-stream.js';
 import { holdingLease } from './turn-lease.js';
 
 export interface GenerationOutcome {
   result: GenerateResult;
+  /** What this run streamed (after the earlier runs' text). */
   text: string;
   startedAt: Date;
   endedAt: Date;
@@ -12,30 +13,42 @@ export interface GenerationOutcome {
 }
 
 /**
- * Streams one generation into the turn's event stream while renewing the turn's lease; stops at once if the
- * lease is lost (the watchdog has already ended the turn).
+ * Streams one generation through `write` while renewing the turn's lease; stops at once if the lease is lost
+ * or a write fails (the run lost its turn).
  */
 export async function generateWithLease(options: {
   provider: LlmProvider;
   request: Omit<Parameters<LlmProvider['generate']>[0], 'onDelta' | 'signal'>;
-  stream: TokenStream;
+  write: (delta: string, signal: AbortSignal) => Promise<void>;
+  coalesceMs: number;
   leaseMs: number;
   renewLease: () => Promise<boolean>;
 }): Promise<GenerationOutcome> {
   const startedAt = new Date();
   const started = performance.now();
   let firstTokenSeconds: number | null = null;
-  const { value: result, leaseLost } = await holdingLease(options.leaseMs, options.renewLease, (signal) =>
-    options.provider.generate({
-      ...options.request,
-      signal,
-      onDelta: (delta) => {
-        firstTokenSeconds ??= (performance.now() - started) / 1000;
-        options.stream.push(delta);
-      },
-    }),
+  const { value, leaseLost } = await holdingLease(
+    options.leaseMs,
+    options.renewLease,
+    async (signal, abort) => {
+      const stream = new TokenStream(async (delta) => {
+        try {
+          await options.write(delta, signal);
+        } catch (error) {
+          abort(error);
+          throw error;
+        }
+      }, options.coalesceMs);
+      const result = await options.provider.generate({
+        ...options.request,
+        signal,
+        onDelta: (delta) => {
+          firstTokenSeconds ??= (performance.now() - started) / 1000;
+          stream.push(delta);
+        },
+      });
+      return { result, text: await stream.close() };
+    },
   );
-  const endedAt = new Date();
-  const text = await options.stream.close();
-  return { result, text, startedAt, endedAt, firstTokenSeconds, leaseLost };
+  return { ...value, startedAt, endedAt: new Date(), firstTokenSeconds, leaseLost };
 }

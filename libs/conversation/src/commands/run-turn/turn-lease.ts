@@ -1,13 +1,14 @@
 /**
  * Runs work while renewing the turn's lease every third of its length; when a renewal finds the lease gone
- * (the watchdog has already ended the turn) the work's signal aborts and `leaseLost` says so.
+ * (another run took the turn over, or the watchdog ended it) the work's signal aborts and `leaseLost` says so.
+ * A failed renewal (the database is down) is not a loss: the lease may still be ours when it is back.
  */
 export async function holdingLease<T>(
   leaseMs: number,
   renewLease: () => Promise<boolean>,
-  work: (signal: AbortSignal) => Promise<T>,
+  work: (signal: AbortSignal, abort: (reason: unknown) => void) => Promise<T>,
 ): Promise<{ value: T; leaseLost: boolean }> {
-  const abort = new AbortController();
+  const controller = new AbortController();
   let leaseLost = false;
   const renew = setInterval(
     () => {
@@ -15,7 +16,7 @@ export async function holdingLease<T>(
         .then((held) => {
           if (!held) {
             leaseLost = true;
-            abort.abort(new Error('turn lease lost'));
+            controller.abort(new Error('turn lease lost'));
           }
         })
         .catch(() => undefined);
@@ -23,7 +24,9 @@ export async function holdingLease<T>(
     Math.max(500, Math.floor(leaseMs / 3)),
   );
   try {
-    const value = await work(abort.signal);
+    const value = await work(controller.signal, (reason) => {
+      controller.abort(reason);
+    });
     return { value, leaseLost };
   } finally {
     clearInterval(renew);

@@ -1,0 +1,142 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { type EnvelopeContext, type ToolCallRequested } from '#soma/contracts';
+import { LlmError, LlmProviderRegistry } from '#soma/llm';
+import { AppIdentity, isTransient, persist, SomaConfig } from '#soma/platform';
+import { randomUUID } from 'node:crypto';
+import { planReservation } from '../../budget/token-budget.js';
+import { TokenBudgetRepository } from '../../budget/token-budget.repository.js';
+import { type TurnContext } from '../../history/turn-context.builder.js';
+import { SessionEventJournal, TurnFencedError } from '../../streaming/session-event.journal.js';
+import { ToolDecider } from '../../tools/tool-decider.js';
+import { TurnRepository, type HeldTurn } from '../../turns/turn.repository.js';
+import { type RunTurnOutcome } from './run-turn.command.js';
+import { TurnFinisher, usageOf } from './turn-finisher.js';
+import { generateWithLease } from './turn-generation.js';
+import { holdingLease } from './turn-lease.js';
+import { TurnToolRequest } from './turn-tool-request.js';
+
+export interface StepInput {
+  held: HeldTurn;
+  ctx: EnvelopeContext;
+  context: TurnContext;
+  started: number;
+  principal: ToolCallRequested['principal'];
+  /** Whether the model may ask for a tool in this step (not while continuing after a tool result). */
+  toolsAllowed: boolean;
+}
+
+/**
+ * One generation step of a held turn: budget, maybe a tool call, the streamed reply (continuing what an
+ * earlier run streamed), and its ending. A run that loses its turn stops without writing anything more.
+ */
+@Injectable()
+export class TurnStep {
+  private readonly logger = new Logger(TurnStep.name);
+
+  constructor(
+    private readonly turns: TurnRepository,
+    private readonly budgets: TokenBudgetRepository,
+    private readonly providers: LlmProviderRegistry,
+    private readonly journal: SessionEventJournal,
+    private readonly decider: ToolDecider,
+    private readonly toolRequest: TurnToolRequest,
+    private readonly finisher: TurnFinisher,
+    private readonly identity: AppIdentity,
+    private readonly config: SomaConfig,
+  ) {}
+
+  async run(input: StepInput): Promise<RunTurnOutcome> {
+    const run = {
+      turn: input.held.turn,
+      ctx: input.ctx,
+      guard: { kind: 'run' as const, fence: input.held.fence },
+    };
+    const finishing = { ...run, context: input.context, started: input.started };
+    try {
+      return await this.generate(input, finishing);
+    } catch (error) {
+      if (error instanceof TurnFencedError) return 'skipped';
+      // An outage: the message is retried (not committed) and the next try takes the turn over.
+      if (isTransient(error)) throw error;
+      this.logger.error({ msg: 'turn failed', turnId: run.turn.id, error: (error as Error).message });
+      const code = error instanceof LlmError ? error.code : 'GENERATION_FAILED';
+      return (await this.finisher.fail(finishing, code, (error as Error).message)) ? 'failed' : 'skipped';
+    }
+  }
+
+  private async generate(
+    input: StepInput,
+    finishing: Parameters<TurnFinisher['complete']>[0],
+  ): Promise<RunTurnOutcome> {
+    const { held, context, ctx } = input;
+    const { turn, fence } = held;
+    const { profile, fitted } = context;
+    const renewLease = () => this.turns.renewLease(fence, this.config.turnLeaseMs);
+    // A resumed run releases the reservation of the run it replaces before reserving again.
+    if (turn.attempt > 1) await persist(() => this.budgets.settle(turn.tenantId, turn.sessionId, turn.id, 0));
+    const [limits, usage] = await persist(() =>
+      Promise.all([this.budgets.limits(turn.tenantId), this.budgets.usage(turn.tenantId, turn.sessionId)]),
+    );
+    const plan = planReservation(limits, usage, fitted.tokens, profile.maxTokens);
+    const reserved =
+      plan.ok &&
+      (await persist(() =>
+        this.budgets.reserve(turn.tenantId, turn.sessionId, turn.id, plan.reserve, limits),
+      ));
+    if (!plan.ok || !reserved) {
+      const why = plan.ok ? 'budget taken by other turns' : plan.reason;
+      return (await this.finisher.fail(finishing, 'BUDGET_EXCEEDED', why)) ? 'failed' : 'skipped';
+    }
+    if (input.toolsAllowed && held.streamed === '' && profile.profile.tools.length > 0) {
+      // Deciding on a tool can take seconds on a busy CPU: the lease is held meanwhile, as while generating.
+      const decision = await holdingLease(this.config.turnLeaseMs, renewLease, () =>
+        this.decider.decide(
+          fitted.messages,
+          profile.profile.tools,
+          profile.profile.toolChoice === 'required',
+        ),
+      );
+      if (decision.leaseLost) return 'skipped';
+      if (decision.value) return this.toolRequest.request(input, decision.value);
+    }
+    const generation = await generateWithLease({
+      provider: this.providers.forProfile(profile.profile),
+      request: {
+        messages: fitted.messages,
+        maxTokens: plan.completionAllowance,
+        temperature: profile.profile.temperature,
+        topP: profile.profile.topP,
+        continueFrom: held.streamed === '' ? undefined : held.streamed,
+      },
+      write: (delta, signal) =>
+        this.journal.appendFenced(
+          ctx,
+          fence,
+          [{ type: 'token', payload: { turnId: turn.id, delta } }],
+          signal,
+        ),
+      coalesceMs: this.config.tokenCoalesceMs,
+      leaseMs: this.config.turnLeaseMs,
+      renewLease,
+    });
+    if (generation.leaseLost) return 'skipped';
+    const used = usageOf(generation.result.promptTokens || fitted.tokens, generation.result.completionTokens);
+    const run = { ...finishing, firstTokenSeconds: generation.firstTokenSeconds };
+    if (plan.limitedByBudget && generation.result.stopReason === 'length') {
+      const ended = await this.finisher.fail(
+        run,
+        'BUDGET_EXCEEDED',
+        'the reply was cut at the token budget',
+        used,
+      );
+      return ended ? 'failed' : 'skipped';
+    }
+    const reply = {
+      messageId: randomUUID(),
+      text: held.streamed + generation.text,
+      startedAt: generation.startedAt,
+      endedAt: generation.endedAt,
+    };
+    return (await this.finisher.complete(run, reply, used)) ? 'completed' : 'skipped';
+  }
+}
