@@ -73,7 +73,8 @@ export class TurnDto {
   instanceId!: string | null;
 
   @ApiProperty({
-    description: 'Runs it took: 1, plus one for each time another run continued it after its worker was lost.',
+    description:
+      'Runs it took: 1, plus one for each time another run continued it after its worker was lost.',
   })
   attempts!: number;
 

@@ -15,6 +15,8 @@ const message = (
 const turn = (id: string, userMessageId: string | null, usage: [number, number] | null): TurnView => ({
   id,
   status: 'completed',
+  instanceId: 'worker-1',
+  attempts: 1,
   userMessageId,
   assistantMessageId: null,
   modelProfileId: 'p',
