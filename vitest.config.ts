@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import swc from 'unplugin-swc';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 // Libraries resolve to their TypeScript sources in tests; at runtime Node uses package.json "imports" (dist).
@@ -15,6 +15,13 @@ const plugins = [
     },
   }),
 ];
+// The integration and fault projects both run against the four apps that the global setup starts.
+const appTests = {
+  environment: 'node',
+  globalSetup: ['test/support/global-setup.ts'],
+  testTimeout: 120_000,
+  hookTimeout: 180_000,
+};
 
 export default defineConfig({
   test: {
@@ -33,11 +40,16 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/**/*.int-spec.ts', 'test/**/*.e2e-spec.ts'],
-          environment: 'node',
-          globalSetup: ['test/support/global-setup.ts'],
-          testTimeout: 120_000,
-          hookTimeout: 180_000,
+          // Fault specs end in .fault-spec.ts; nothing under test/faults belongs here, whatever its name.
+          exclude: [...configDefaults.exclude, 'test/faults/**'],
+          ...appTests,
         },
+      },
+      {
+        plugins,
+        resolve: { alias },
+        // Stops, kills and freezes the shared services: run on its own, after the integration project.
+        test: { name: 'faults', include: ['test/faults/**/*.fault-spec.ts'], ...appTests },
       },
     ],
   },

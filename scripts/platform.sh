@@ -1,14 +1,26 @@
 #!/usr/bin/env bash
 # The whole platform on one machine, no Docker: infrastructure, provisioning, and the four apps.
-#   bash scripts/platform.sh up | down | status | stop-apps
+#   bash scripts/platform.sh up [--scale app=N ...] | down | status [--json] | stop-apps
+# Instance 1 of an app uses the app's port ($RUN_DIR/<app>.pid); instance i > 1 gets a free port
+# ($RUN_DIR/<app>-<i>.pid). Each pid file has a <same name>.instance beside it: app, instanceId, port, pid.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ROOT_REAL="$(cd "$ROOT" && pwd -P)"
 export SOMA_STATE_DIR="${SOMA_STATE_DIR:-$ROOT/.soma}"
 RUN_DIR="$SOMA_STATE_DIR/run/apps"
 LOG_DIR="$SOMA_STATE_DIR/logs"
 APPS=(conversation-worker tool-executor requeue gateway)
 # shellcheck source=scripts/lib/node.sh
 source "$ROOT/scripts/lib/node.sh"
+
+port_var_of() {
+  case "$1" in
+    gateway) echo SOMA_GATEWAY_PORT ;;
+    conversation-worker) echo SOMA_WORKER_PORT ;;
+    tool-executor) echo SOMA_TOOL_EXECUTOR_PORT ;;
+    requeue) echo SOMA_REQUEUE_PORT ;;
+  esac
+}
 
 port_of() {
   case "$1" in
@@ -19,68 +31,244 @@ port_of() {
   esac
 }
 
-app_pid() {
-  local file="$RUN_DIR/$1.pid"
-  [ -f "$file" ] || return 1
-  local pid
-  pid="$(cat "$file")"
-  if kill -0 "$pid" 2>/dev/null; then echo "$pid"; else rm -f "$file"; return 1; fi
+# Instance 1 keeps the pid file name of a single-instance platform.
+inst_base() { if [ "$2" -eq 1 ]; then echo "$RUN_DIR/$1"; else echo "$RUN_DIR/$1-$2"; fi; }
+inst_log() { if [ "$2" -eq 1 ]; then echo "$LOG_DIR/$1.log"; else echo "$LOG_DIR/$1-$2.log"; fi; }
+
+inst_forget() { rm -f "$(inst_base "$1" "$2").pid" "$(inst_base "$1" "$2").instance"; }
+
+# is_app_process <pid> <app>: alive, running this app's main.js, from this clone (pids get reused).
+is_app_process() {
+  local cmd
+  [[ $1 =~ ^[0-9]+$ ]] || return 1
+  cmd="$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null)" || return 1
+  [[ $cmd == *"dist/apps/$2/src/main.js"* && "$(readlink "/proc/$1/cwd" 2>/dev/null)" == "$ROOT_REAL" ]]
 }
 
-start_app() {
-  local app="$1" port
-  port="$(port_of "$app")"
-  if pid="$(app_pid "$app")"; then
-    echo "  ✓ $app already running (pid $pid)"
+# inst_pid <app> <i>: the pid if that instance runs.
+inst_pid() {
+  local file pid
+  file="$(inst_base "$1" "$2").pid"
+  [ -f "$file" ] || return 1
+  pid="$(cat "$file")"
+  if is_app_process "$pid" "$1"; then
+    echo "$pid"
+  else
+    inst_forget "$1" "$2"
+    return 1
+  fi
+}
+
+inst_port() {
+  local meta
+  meta="$(inst_base "$1" "$2").instance"
+  if [ -f "$meta" ]; then
+    sed -n 's/^port=//p' "$meta"
+  elif [ "$2" -eq 1 ]; then
+    port_of "$1" # started before instance files existed
+  fi
+}
+
+# inst_indexes <app>: indexes of the instances that have a pid file, ascending.
+inst_indexes() {
+  local f i
+  {
+    [ -f "$RUN_DIR/$1.pid" ] && echo 1
+    for f in "$RUN_DIR/$1"-*.pid; do
+      [ -e "$f" ] || continue
+      i="${f#"$RUN_DIR/$1-"}"
+      i="${i%.pid}"
+      [[ $i =~ ^[0-9]+$ ]] && echo "$i"
+    done
+  } | sort -n
+}
+
+port_listening() {
+  if command -v ss >/dev/null 2>&1; then
+    [ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]
+  else
+    curl -s -o /dev/null -m 1 "http://127.0.0.1:$1/" 2>/dev/null
+  fi
+}
+
+# A port is claimed by instance 1 of any app, or by an instance file of this platform.
+port_claimed() {
+  local app meta
+  for app in "${APPS[@]}"; do [ "$(port_of "$app")" = "$1" ] && return 0; done
+  for meta in "$RUN_DIR"/*.instance; do
+    [ -e "$meta" ] || continue
+    grep -qx "port=$1" "$meta" && return 0
+  done
+  return 1
+}
+
+# free_port <app> <i>: instance i tries port + 10*(i-1) first (gateway 3010, 3020...; worker 3011...).
+free_port() {
+  local port
+  port=$(($(port_of "$1") + 10 * ($2 - 1)))
+  while port_claimed "$port" || port_listening "$port"; do port=$((port + 10)); done
+  echo "$port"
+}
+
+start_instance() {
+  local app="$1" i="$2" base port pid id
+  base="$(inst_base "$app" "$i")"
+  id="$app-$i"
+  if pid="$(inst_pid "$app" "$i")"; then
+    echo "  ✓ $id already running (pid $pid, port $(inst_port "$app" "$i"))"
     return
   fi
+  if [ "$i" -eq 1 ]; then port="$(port_of "$app")"; else port="$(free_port "$app" "$i")"; fi
   mkdir -p "$RUN_DIR" "$LOG_DIR"
-  (cd "$ROOT" && exec node --enable-source-maps "dist/apps/$app/src/main.js") >>"$LOG_DIR/$app.log" 2>&1 &
-  echo $! >"$RUN_DIR/$app.pid"
+  (cd "$ROOT" && export SOMA_INSTANCE_ID="$id" "$(port_var_of "$app")=$port" &&
+    exec node --enable-source-maps "dist/apps/$app/src/main.js") >>"$(inst_log "$app" "$i")" 2>&1 &
+  pid=$!
+  # The subshell becomes node at exec; until then its command line is bash's and inst_pid would disown it.
+  for _ in $(seq 1 100); do is_app_process "$pid" "$app" && break; sleep 0.05; done
+  echo "$pid" >"$base.pid"
+  printf 'app=%s\ninstanceId=%s\nport=%s\npid=%s\n' "$app" "$id" "$port" "$pid" >"$base.instance"
 }
 
 wait_ready() {
-  local app="$1" port deadline
-  port="$(port_of "$app")"
+  local app="$1" i="$2" port deadline log
+  port="$(inst_port "$app" "$i")"
+  log="$(inst_log "$app" "$i")"
   deadline=$((SECONDS + 90))
   until curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1; do
-    if ! app_pid "$app" >/dev/null; then
-      echo "  ✗ $app exited during start; last lines of $LOG_DIR/$app.log:" >&2
-      tail -n 20 "$LOG_DIR/$app.log" >&2
+    if ! inst_pid "$app" "$i" >/dev/null; then
+      echo "  ✗ $app-$i exited during start; last lines of $log:" >&2
+      tail -n 20 "$log" >&2
       exit 1
     fi
     if [ "$SECONDS" -ge "$deadline" ]; then
-      echo "  ✗ $app not ready after 90 s; see $LOG_DIR/$app.log and http://127.0.0.1:$port/health/ready" >&2
+      echo "  ✗ $app-$i not ready after 90 s; see $log and http://127.0.0.1:$port/health/ready" >&2
       exit 1
     fi
     sleep 0.3
   done
-  echo "  ✓ $app ready on http://127.0.0.1:$port"
+  echo "  ✓ $app-$i ready on http://127.0.0.1:$port"
 }
 
-stop_apps() {
-  local app pid
-  for app in gateway requeue tool-executor conversation-worker; do
-    if pid="$(app_pid "$app")"; then
+# stop_instances <app> <i...>: SIGTERM to all of them at once, SIGKILL whatever is left after 10 s.
+stop_instances() {
+  local app="$1" i pid alive pids=() ids=()
+  shift
+  for i in "$@"; do
+    if pid="$(inst_pid "$app" "$i")"; then
       kill -TERM "$pid" 2>/dev/null || true
-      for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -KILL "$pid" 2>/dev/null || true
-      rm -f "$RUN_DIR/$app.pid"
-      echo "  ✓ stopped $app"
+      pids+=("$pid")
+      ids+=("$i")
     fi
+  done
+  [ ${#pids[@]} -gt 0 ] || return 0
+  for _ in $(seq 1 100); do
+    alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ "$alive" -eq 1 ] || break
+    sleep 0.1
+  done
+  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  for i in "${ids[@]}"; do
+    inst_forget "$app" "$i"
+    echo "  ✓ stopped $app-$i"
   done
 }
 
-case "${1:-up}" in
+stop_apps() {
+  local app
+  for app in gateway requeue tool-executor conversation-worker; do
+    # shellcheck disable=SC2046 # a list of integers
+    stop_instances "$app" $(inst_indexes "$app")
+  done
+}
+
+# up's --scale app=N, N >= 1 (repeatable); apps not named keep what runs, at least one instance.
+declare -A SCALE=()
+parse_scale() {
+  local spec app n
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --scale)
+        spec="${2:-}"
+        shift
+        [ $# -gt 0 ] && shift
+        ;;
+      --scale=*)
+        spec="${1#--scale=}"
+        shift
+        ;;
+      *)
+        echo "usage: $0 up [--scale app=N ...] (unknown argument '$1')" >&2
+        exit 2
+        ;;
+    esac
+    app="${spec%%=*}"
+    n="${spec#*=}"
+    if [ -z "$(port_var_of "$app")" ] || ! [[ $spec == *=* && $n =~ ^[1-9][0-9]*$ ]]; then
+      echo "bad --scale '$spec': want app=N with N >= 1 and app one of ${APPS[*]}" >&2
+      exit 2
+    fi
+    SCALE[$app]="$n"
+  done
+}
+
+status_json() {
+  local app i pid port ready sep=''
+  printf '['
+  for app in "${APPS[@]}"; do
+    for i in $(inst_indexes "$app"); do
+      pid="$(inst_pid "$app" "$i")" || continue
+      port="$(inst_port "$app" "$i")"
+      ready=false
+      curl -sf -m 2 -o /dev/null "http://127.0.0.1:$port/health/ready" 2>/dev/null && ready=true
+      printf '%s{"app":"%s","instanceId":"%s","pid":%s,"port":%s,"ready":%s}' \
+        "$sep" "$app" "$app-$i" "$pid" "$port" "$ready"
+      sep=','
+    done
+  done
+  printf ']\n'
+}
+
+status_table() {
+  local app i pid port ready any
+  printf '%-22s %-8s %-6s %s\n' instance pid port ready
+  for app in "${APPS[@]}"; do
+    any=0
+    for i in $(inst_indexes "$app"); do
+      pid="$(inst_pid "$app" "$i")" || continue
+      any=1
+      port="$(inst_port "$app" "$i")"
+      ready=no
+      curl -sf -m 2 -o /dev/null "http://127.0.0.1:$port/health/ready" 2>/dev/null && ready=yes
+      printf '%-22s %-8s %-6s %s\n' "$app-$i" "$pid" "$port" "$ready"
+    done
+    [ "$any" -eq 1 ] || printf '%-22s %s\n' "$app" stopped
+  done
+}
+
+cmd="${1:-up}"
+[ $# -gt 0 ] && shift
+case "$cmd" in
   up)
+    parse_scale "$@"
     started=$SECONDS
     ensure_node_project
     bash "$ROOT/scripts/infra/infra.sh" up
     # shellcheck disable=SC1091
     [ -f "$SOMA_STATE_DIR/infra.env" ] && source "$SOMA_STATE_DIR/infra.env"
     echo "→ apps"
-    for app in "${APPS[@]}"; do start_app "$app"; done
-    for app in "${APPS[@]}"; do wait_ready "$app"; done
+    for app in "${APPS[@]}"; do
+      want="${SCALE[$app]:-1}"
+      if [ -n "${SCALE[$app]:-}" ]; then
+        extra=()
+        for i in $(inst_indexes "$app"); do [ "$i" -gt "$want" ] && extra+=("$i"); done
+        [ ${#extra[@]} -eq 0 ] || stop_instances "$app" "${extra[@]}"
+      fi
+      for i in $(seq 1 "$want"); do start_instance "$app" "$i"; done
+    done
+    for app in "${APPS[@]}"; do
+      for i in $(inst_indexes "$app"); do wait_ready "$app" "$i"; done
+    done
     key_hint='$SOMA_ADMIN_API_KEY'
     [ -z "${SOMA_ADMIN_API_KEY:-}" ] && key_hint="\$(cat $SOMA_STATE_DIR/admin-api-key)"
     cat <<MSG
@@ -89,6 +277,7 @@ SomaAgent is up ($((SECONDS - started)) s).
   API        http://127.0.0.1:$(port_of gateway)/v1
   Swagger    http://127.0.0.1:$(port_of gateway)/docs
   Metrics    http://127.0.0.1:$(port_of gateway)/metrics (and :$(port_of conversation-worker), :$(port_of tool-executor), :$(port_of requeue))
+  Instances  bash scripts/platform.sh status (ports of every instance)
   Logs       $LOG_DIR
   Admin key  $key_hint
 Stop with: npm run platform:down
@@ -100,13 +289,15 @@ MSG
     bash "$ROOT/scripts/infra/infra.sh" down
     ;;
   status)
-    for app in "${APPS[@]}"; do
-      if pid="$(app_pid "$app")"; then echo "$app: running (pid $pid, port $(port_of "$app"))"; else echo "$app: stopped"; fi
-    done
-    bash "$ROOT/scripts/infra/infra.sh" status
+    if [ "${1:-}" = --json ]; then
+      status_json
+    else
+      status_table
+      bash "$ROOT/scripts/infra/infra.sh" status
+    fi
     ;;
   *)
-    echo "usage: $0 up|down|status|stop-apps" >&2
+    echo "usage: $0 up [--scale app=N ...] | down | status [--json] | stop-apps" >&2
     exit 2
     ;;
 esac
