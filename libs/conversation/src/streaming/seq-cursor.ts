@@ -100,6 +100,7 @@ export class SeqCursor {
         if (target <= this.last) break;
         const bounded = Number.isFinite(target);
         const events = await this.fill(this.last, bounded ? target + 1 : undefined);
+        if (this.closed) return;
         const before = this.last;
         for (const event of events) if (event.seq === this.last + 1) this.advance(event, false);
         this.release();

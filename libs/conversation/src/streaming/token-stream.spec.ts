@@ -24,20 +24,34 @@ describe('TokenStream', () => {
     expect(sent.every((delta) => delta.length > 0)).toBe(true);
   });
 
-  it('without coalescing sends one message per delta', async () => {
+  it('without coalescing writes at once, and merges what is pushed while a write is in flight', async () => {
     const sent: string[] = [];
     const stream = new TokenStream((delta) => {
       sent.push(delta);
       return Promise.resolve();
     }, 0);
     for (const piece of ['a', 'b', 'c']) stream.push(piece);
-    await stream.close();
-    expect(sent).toEqual(['a', 'b', 'c']);
+    expect(await stream.close()).toBe('abc');
+    expect(sent).toEqual(['a', 'bc']);
   });
 
-  it('surfaces a failed publish on close', async () => {
-    const stream = new TokenStream(() => Promise.reject(new Error('broker down')), 0);
+  it('surfaces a failed write on close, writes nothing after it, and returns no text it did not write', async () => {
+    const sent: string[] = [];
+    let calls = 0;
+    const stream = new TokenStream((delta) => {
+      calls++;
+      if (calls === 2) return Promise.reject(new Error('fenced'));
+      sent.push(delta);
+      return Promise.resolve();
+    }, 0);
     stream.push('x');
-    await expect(stream.close()).rejects.toThrow('broker down');
+    await sleep(1);
+    stream.push('y');
+    await sleep(1);
+    stream.push('z');
+    await expect(stream.close()).rejects.toThrow('fenced');
+    expect(sent).toEqual(['x']);
+    expect(calls).toBe(2);
+    expect(stream.failed).toBe(true);
   });
 });
