@@ -2,7 +2,7 @@ import { Topics, type ToolCallFinished } from '#soma/contracts';
 import { ApiClient } from '#soma/client';
 import { loadConfig } from '#soma/platform';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startApp } from '../support/apps.js';
@@ -86,11 +86,13 @@ describe('a tool executor killed (-9) during a code.execute call', () => {
   it('ends the call once with TOOL_INTERRUPTED, long before the old 60 s wait, and never runs it again', async () => {
     const tenantId = await defaultTenantId();
     const sessionId = await api.createSession();
-    // Its first act is a real effect in its own sandbox folder; then it runs far past the kill.
+    // Its first act is a real effect in its own sandbox folder; then it ticks there for 20 s, far past the kill.
     const code = [
       'import time',
       `open('/work/ran.txt', 'w').write(${JSON.stringify(marker)})`,
-      'time.sleep(20)',
+      'for _ in range(200):',
+      "    open('/work/ticks.txt', 'a').write('.')",
+      '    time.sleep(0.1)',
       "print('finished')",
     ].join('\n');
     const envelope = toolRequest(tenantId, sessionId, 'code.execute', {
@@ -101,9 +103,14 @@ describe('a tool executor killed (-9) during a code.execute call', () => {
     const { toolCallId } = envelope.payload;
     await probe.publish(Topics.toolRequests, envelope);
 
-    // Mid-run: the call is claimed under a live lease, and the program has started.
+    // Mid-run: the program has started and ticks, and the call is claimed under a live lease.
+    const ticked = () => {
+      const [run] = [...watcher.runs];
+      const file = join(sandboxRoot, run ?? '', 'work', 'ticks.txt');
+      return run && existsSync(file) ? statSync(file).size : 0;
+    };
     const deadline = Date.now() + 60_000;
-    while (watcher.runs.size === 0 && Date.now() < deadline) await sleep(100);
+    while (ticked() < 5 && Date.now() < deadline) await sleep(100);
     expect(watcher.runs.size).toBe(1);
     const claimed = await callRow(toolCallId);
     expect(claimed?.status).toBe('running');
@@ -112,7 +119,13 @@ describe('a tool executor killed (-9) during a code.execute call', () => {
 
     process.kill(inject('appPids')['tool-executor'], 'SIGKILL');
     const killedAt = performance.now();
-    await startApp('tool-executor', { detached: true, logSuffix: '-after-crash' });
+    const restarted = startApp('tool-executor', { detached: true, logSuffix: '-after-crash' });
+    // The program died with its executor: it ticks no more.
+    await sleep(1000);
+    const ticksAfterKill = ticked();
+    await sleep(2000);
+    expect(ticked()).toBe(ticksAfterKill);
+    await restarted;
     // Before leases the redelivery waited 60 s on the running call, and Kafka's hand-over came first.
     const [result] = await probe.waitFor<ToolCallFinished>(
       (topic, e) => topic === Topics.toolResults && e.payload.toolCallId === toolCallId,
