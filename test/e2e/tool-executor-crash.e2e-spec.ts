@@ -119,20 +119,24 @@ describe('a tool executor killed (-9) during a code.execute call', () => {
 
     process.kill(inject('appPids')['tool-executor'], 'SIGKILL');
     const killedAt = performance.now();
-    const restarted = startApp('tool-executor', { detached: true, logSuffix: '-after-crash' });
+    const restarted = startApp('tool-executor', { detached: true, logSuffix: '-after-crash' }).then(() =>
+      Math.round(performance.now() - killedAt),
+    );
     // The program died with its executor: it ticks no more.
     await sleep(1000);
     const ticksAfterKill = ticked();
     await sleep(2000);
     expect(ticked()).toBe(ticksAfterKill);
-    await restarted;
+    const readyMs = await restarted;
     // Before leases the redelivery waited 60 s on the running call, and Kafka's hand-over came first.
     const [result] = await probe.waitFor<ToolCallFinished>(
       (topic, e) => topic === Topics.toolResults && e.payload.toolCallId === toolCallId,
       45_000,
     );
     const elapsedMs = Math.round(performance.now() - killedAt);
-    console.info(`tool-executor crash: TOOL_INTERRUPTED published ${elapsedMs} ms after kill -9`);
+    console.info(
+      `tool-executor crash: new executor ready ${readyMs} ms, TOOL_INTERRUPTED ${elapsedMs} ms after kill -9`,
+    );
     expect(result?.payload.status).toBe('error');
     expect(result?.payload.error?.code).toBe('TOOL_INTERRUPTED');
 
