@@ -5,6 +5,7 @@ import { Requeue1764000005000 } from './1764000005000-requeue.js';
 import { TurnTools1764000006000 } from './1764000006000-turn-tools.js';
 import { PolicyDecisionsAndReplay1764000007000 } from './1764000007000-policy-decisions-and-replay.js';
 import { SessionEventJournal1764000008000 } from './1764000008000-session-event-journal.js';
+import { ToolCallClaims1764000009000 } from './1764000009000-tool-call-claims.js';
 
 /** Every migration, in order. The schema changes only through these. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   TurnTools1764000006000,
   PolicyDecisionsAndReplay1764000007000,
   SessionEventJournal1764000008000,
+  ToolCallClaims1764000009000,
 ];

@@ -7,6 +7,9 @@ export * from './search/searxng-search.engine.js';
 export * from './tools/http-fetch.tool.js';
 export * from './commands/execute-tool-call/execute-tool-call.command.js';
 export * from './commands/execute-tool-call/tool-call.gatekeeper.js';
+// The claim store, exported for its integration test (racing executors against real PostgreSQL).
+export * from './commands/execute-tool-call/tool-call.repository.js';
+export * from './commands/execute-tool-call/tool-call.lease.js';
 export * from './commands/request-tool-call/request-tool-call.command.js';
 export * from './commands/ingest-document/ingest-document.command.js';
 export * from './tools.module.js';

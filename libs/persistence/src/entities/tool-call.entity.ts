@@ -50,6 +50,14 @@ export class ToolCallEntity {
   @Column('uuid', { name: 'recorded_from', nullable: true })
   recordedFrom!: string | null;
 
+  /** The executor instance (AppIdentity.instanceId) that claimed the call; null for rows older than leases. */
+  @Column('text', { name: 'claimed_by', nullable: true })
+  claimedBy!: string | null;
+
+  /** The claim holds until then unless renewed: a running call past it has lost its executor. */
+  @Column('timestamptz', { name: 'lease_expires_at', nullable: true })
+  leaseExpiresAt!: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -102,7 +102,7 @@ export function bwrapArgs(work: string, tmp: string): string[] {
   ];
 }
 
-/** The full command line: drop to the sandbox uid, set rlimits, bound the wall clock, then bwrap. */
+/** The full command line: tie to the executor, drop to the sandbox uid, set rlimits, bound the wall clock, bwrap. */
 export function sandboxCommand(
   options: SandboxOptions,
   limits: SandboxLimits,
@@ -116,15 +116,13 @@ export function sandboxCommand(
   // One second of CPU more than of wall clock: the wall clock is the limit that normally fires.
   const seconds = Math.ceil(limits.timeoutMs / 1000) + 1;
   const drop = asRoot
-    ? [
-        '/usr/bin/setpriv',
-        `--reuid=${options.uid}`,
-        `--regid=${options.uid}`,
-        '--clear-groups',
-        '--no-new-privs',
-      ]
+    ? [`--reuid=${options.uid}`, `--regid=${options.uid}`, '--clear-groups', '--no-new-privs']
     : [];
   return [
+    // The program dies with its executor, even one killed by -9: the kernel kills `timeout` when the executor
+    // dies, and bwrap (--die-with-parent) the program with it. An interrupted call's program never runs on.
+    '/usr/bin/setpriv',
+    '--pdeathsig=KILL',
     ...drop,
     '/usr/bin/prlimit',
     `--cpu=${seconds}`,

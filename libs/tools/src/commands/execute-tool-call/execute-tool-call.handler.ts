@@ -1,21 +1,24 @@
 import { Logger } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { type Envelope, type ToolCallRequested } from '#soma/contracts';
+import { AppIdentity, SomaConfig } from '#soma/platform';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Counter, Histogram } from 'prom-client';
 import { ExecuteToolCallCommand, type ExecuteToolCallOutcome } from './execute-tool-call.command.js';
+import { interruptedCall, refusedCall } from './finished-call.js';
 import { RecordedToolResults } from './recorded-results.js';
 import { planRedelivery } from './redelivery.js';
 import { runTool } from './run-tool.js';
-import { ToolCallGatekeeper } from './tool-call.gatekeeper.js';
+import { type Admission, ToolCallGatekeeper } from './tool-call.gatekeeper.js';
+import { holdingLease, toolCallClaim, type ToolCallClaim } from './tool-call.lease.js';
 import { ToolCallRepository } from './tool-call.repository.js';
 import { ToolResultPublisher, type FinishedCall } from './tool-result.publisher.js';
 
 const WAIT_POLL_MS = 250;
 
 /**
- * Exactly once per toolCallId: claim → validate → policy → run in the sandbox (or, in a replay session, answer
- * from the recording) → store and publish the result with its decision-log row.
+ * Exactly once per toolCallId: claim (with a lease) → validate → policy → run in the sandbox (or, in a replay
+ * session, answer from the recording) → store and publish the result with its decision-log row.
  */
 @CommandHandler(ExecuteToolCallCommand)
 export class ExecuteToolCallHandler implements ICommandHandler<
@@ -23,78 +26,71 @@ export class ExecuteToolCallHandler implements ICommandHandler<
   ExecuteToolCallOutcome
 > {
   private readonly logger = new Logger(ExecuteToolCallHandler.name);
+  private readonly claim: ToolCallClaim;
 
   constructor(
     private readonly calls: ToolCallRepository,
     private readonly gatekeeper: ToolCallGatekeeper,
     private readonly results: ToolResultPublisher,
     private readonly recordings: RecordedToolResults,
+    identity: AppIdentity,
+    config: SomaConfig,
     @InjectMetric('tool_executions_total') private readonly executions: Counter<'tool' | 'status'>,
     @InjectMetric('tool_execution_duration_seconds') private readonly duration: Histogram<'tool'>,
-  ) {}
-
-  async execute({ envelope }: ExecuteToolCallCommand): Promise<ExecuteToolCallOutcome> {
-    const request = envelope.payload;
-    const plan = planRedelivery(await this.calls.find(request.toolCallId), request);
-    if (plan !== 'claim' || !(await this.calls.claim(envelope))) return this.settleKnown(envelope);
-    const started = performance.now();
-    const admission = await this.gatekeeper.admit(envelope);
-    let call: FinishedCall;
-    if (admission.kind === 'rejected') {
-      const error = { code: admission.code, message: admission.message };
-      call = {
-        // A refused grant leaves the call blocked (a real override may still come), never failed.
-        status: admission.code === 'GRANT_INVALID' ? 'blocked' : 'error',
-        output: { errors: admission.errors },
-        error,
-        decision: null,
-        durationMs: 0,
-        grantId: null,
-      };
-    } else if (admission.kind === 'blocked') {
-      call = {
-        status: 'blocked',
-        output: { reasons: admission.decision.reasons },
-        error: null,
-        decision: admission.decision,
-        durationMs: 0,
-        grantId: null,
-      };
-    } else {
-      const context = {
-        tenantId: envelope.tenantId,
-        sessionId: envelope.sessionId,
-        toolCallId: request.toolCallId,
-      };
-      // A replay session with recorded results is answered from its source session's log, never run.
-      const recorded = await this.recordings.answer(envelope);
-      const outcome = recorded?.outcome ?? (await runTool(admission.tool, request.arguments, context));
-      const durationMs = performance.now() - started;
-      this.duration.observe({ tool: request.tool }, durationMs / 1000);
-      const error = outcome.status === 'error' ? outcome.error : null;
-      call = {
-        status: outcome.status,
-        output: outcome.output,
-        error,
-        decision: admission.decision,
-        durationMs,
-        grantId: admission.grantId,
-        source: recorded ? 'recorded' : 'sandbox',
-        recordedFrom: recorded?.recordedFrom ?? null,
-      };
-    }
-    await this.results.finish(envelope, call);
-    this.executions.inc({
-      tool: request.tool,
-      status: admission.kind === 'rejected' ? 'rejected' : call.status,
-    });
-    return admission.kind === 'admitted' ? 'ran' : admission.kind;
+  ) {
+    this.claim = toolCallClaim(identity, config);
   }
 
-  /** The call is known: replay its result, or wait for the run in progress and replay, or end a dead run. */
+  async execute({ envelope }: ExecuteToolCallCommand): Promise<ExecuteToolCallOutcome> {
+    const { toolCallId, tool } = envelope.payload;
+    const plan = planRedelivery(await this.calls.find(toolCallId), envelope.payload);
+    if (plan !== 'claim' || !(await this.calls.claim(envelope, this.claim)))
+      return this.settleKnown(envelope);
+    // Held until the result is stored: meanwhile a redelivery waits for this run instead of ending it.
+    return holdingLease(this.claim.leaseMs, this.renewer(toolCallId), async () => {
+      const admission = await this.gatekeeper.admit(envelope);
+      const call =
+        admission.kind === 'admitted' ? await this.run(envelope, admission) : refusedCall(admission);
+      if (!(await this.results.finish(envelope, call, { owner: this.claim.owner }))) {
+        this.logger.warn({ msg: 'tool call result dropped: the call was ended elsewhere', toolCallId });
+      }
+      this.executions.inc({ tool, status: admission.kind === 'rejected' ? 'rejected' : call.status });
+      return admission.kind === 'admitted' ? 'ran' : admission.kind;
+    });
+  }
+
+  private async run(
+    envelope: Envelope<string, ToolCallRequested>,
+    admission: Extract<Admission, { kind: 'admitted' }>,
+  ): Promise<FinishedCall> {
+    const { tenantId, sessionId, payload: request } = envelope;
+    const started = performance.now();
+    // A replay session with recorded results is answered from its source session's log, never run.
+    const recorded = await this.recordings.answer(envelope);
+    const outcome =
+      recorded?.outcome ??
+      (await runTool(admission.tool, request.arguments, {
+        tenantId,
+        sessionId,
+        toolCallId: request.toolCallId,
+      }));
+    const durationMs = performance.now() - started;
+    this.duration.observe({ tool: request.tool }, durationMs / 1000);
+    return {
+      status: outcome.status,
+      output: outcome.output,
+      error: outcome.status === 'error' ? outcome.error : null,
+      decision: admission.decision,
+      durationMs,
+      grantId: admission.grantId,
+      source: recorded ? 'recorded' : 'sandbox',
+      recordedFrom: recorded?.recordedFrom ?? null,
+    };
+  }
+
+  /** The call is known: replay its result, or wait while its owner's lease is live, or end a dead owner's run. */
   private async settleKnown(envelope: Envelope<string, ToolCallRequested>): Promise<ExecuteToolCallOutcome> {
     const { toolCallId, tool } = envelope.payload;
-    const deadline = Date.now() + 60_000;
     for (;;) {
       const existing = await this.calls.find(toolCallId);
       if (existing && existing.status !== 'running') {
@@ -102,24 +98,36 @@ export class ExecuteToolCallHandler implements ICommandHandler<
         this.executions.inc({ tool, status: 'replayed' });
         return 'replayed';
       }
-      if (Date.now() > deadline) break;
+      // The owner stopped renewing: it died mid-run, and the tool may have had effects, so the call ends now and
+      // never runs again. The guard lets one executor end it; a loser finds the result on its next look.
+      if (
+        existing &&
+        (await this.calls.leaseLapsed(toolCallId)) &&
+        (await this.results.finish(envelope, interruptedCall(), 'lease-lapsed'))
+      ) {
+        this.logger.warn({ msg: 'tool call interrupted', toolCallId, owner: existing.claimedBy });
+        this.executions.inc({ tool, status: 'error' });
+        return 'interrupted';
+      }
       await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
     }
-    // The run that claimed the call died mid-way: the tool may have had effects, so it is never run again.
-    this.logger.warn({ msg: 'tool call interrupted', toolCallId });
-    const error = {
-      code: 'TOOL_INTERRUPTED',
-      message: 'the run of this call was interrupted; it is not run again',
-    };
-    await this.results.finish(envelope, {
-      status: 'error',
-      output: null,
-      error,
-      decision: null,
-      durationMs: 0,
-      grantId: null,
-    });
-    this.executions.inc({ tool, status: 'error' });
-    return 'interrupted';
+  }
+
+  /** Renews this executor's lease on the call; a failure is logged, and the next renewal tries again. */
+  private renewer(toolCallId: string): () => Promise<void> {
+    return () =>
+      this.calls.renewLease(toolCallId, this.claim).then(
+        (held) => {
+          if (!held)
+            this.logger.warn({ msg: 'tool call lease lost: the call was ended elsewhere', toolCallId });
+        },
+        (error: unknown) => {
+          this.logger.warn({
+            msg: 'tool call lease not renewed',
+            toolCallId,
+            error: (error as Error).message,
+          });
+        },
+      );
   }
 }

@@ -13,7 +13,7 @@ import { OutboxRelay, PolicyDecisionEntity, type ToolCallEntity } from '#soma/pe
 import { KafkaClient } from '#soma/platform';
 import { DataSource } from 'typeorm';
 import { policyDecisionRow } from './policy-decision.log.js';
-import { ToolCallRepository } from './tool-call.repository.js';
+import { type FinishGuard, ToolCallRepository } from './tool-call.repository.js';
 
 export interface FinishedCall {
   status: ToolCallFinished['status'];
@@ -37,8 +37,15 @@ export class ToolResultPublisher {
     private readonly calls: ToolCallRepository,
   ) {}
 
-  /** Returns false when the call was no longer running (another instance finished it first). */
-  async finish(request: Envelope<string, ToolCallRequested>, call: FinishedCall): Promise<boolean> {
+  /**
+   * Returns false, publishing nothing, when the guard refused: the call was no longer running, or no longer this
+   * owner's, or (for an interruption) its owner's lease was still live.
+   */
+  async finish(
+    request: Envelope<string, ToolCallRequested>,
+    call: FinishedCall,
+    guard: FinishGuard,
+  ): Promise<boolean> {
     const context: EnvelopeContext = {
       tenantId: request.tenantId,
       sessionId: request.sessionId,
@@ -58,13 +65,19 @@ export class ToolResultPublisher {
     };
     const result = createEnvelope('tool.call.finished', context, payload);
     const ids = await this.dataSource.transaction(async (manager) => {
-      const finished = await this.calls.finish(manager, toolCallId, call.status, {
-        decision: call.decision,
-        resultEnvelope: result,
-        grantId: call.grantId,
-        source: call.source ?? null,
-        recordedFrom: call.recordedFrom ?? null,
-      });
+      const finished = await this.calls.finish(
+        manager,
+        toolCallId,
+        call.status,
+        {
+          decision: call.decision,
+          resultEnvelope: result,
+          grantId: call.grantId,
+          source: call.source ?? null,
+          recordedFrom: call.recordedFrom ?? null,
+        },
+        guard,
+      );
       if (!finished) return undefined;
       const decided = policyDecisionRow(request, call);
       if (decided) await manager.insert(PolicyDecisionEntity, decided);
