@@ -296,7 +296,6 @@ export class TurnRepository {
           completionTokens: ending.usage.completionTokens,
           errorCode: ending.error?.code ?? null,
           errorMessage: ending.error?.message ?? null,
-          assistantMessageId: ending.reply?.messageId ?? null,
           generationStartedAt: ending.reply?.startedAt ?? null,
           generationEndedAt: ending.reply?.endedAt ?? null,
           pendingToolCallId: null,
@@ -316,6 +315,7 @@ export class TurnRepository {
           role: 'assistant',
           content: ending.reply.text,
         });
+        await manager.update(TurnEntity, { id: turn.id }, { assistantMessageId: ending.reply.messageId });
       }
       if (ending.usage.totalTokens > 0) {
         await manager.insert(UsageLedgerEntity, {
