@@ -7,7 +7,7 @@ import { type AddressInfo } from 'node:net';
 import { Server, type Namespace } from 'socket.io';
 import { io, type Socket as ClientSocket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SessionRoomFanout } from '../../apps/gateway/src/streaming/session-room.fanout.js';
+import { SessionRoomFanout } from '#soma/conversation';
 
 const config = new SomaConfig(loadConfig());
 const redis = new RedisService(config, new HealthRegistry());

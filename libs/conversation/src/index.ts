@@ -19,5 +19,7 @@ export * from './streaming/stream-event.contract.js';
 export * from './streaming/session-stream.hub.js';
 export * from './streaming/replay-log.repository.js';
 export * from './streaming/seq-cursor.js';
+export * from './streaming/session-room.fanout.js';
+export * from './streaming/sse-frame.js';
 export * from './streaming/session-event.journal.js';
 export * from './conversation.module.js';

@@ -1,6 +1,6 @@
 import { Controller, Get, Headers, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { type StreamEvent } from '#soma/conversation';
+import { formatSse } from '#soma/conversation';
 import { type Principal } from '#soma/identity';
 import type { Request, Response } from 'express';
 import { ApiKeyGuard } from '../auth/api-key.guard.js';
@@ -10,18 +10,6 @@ import { SessionIdPipe } from '../http/uuid-param.pipe.js';
 import { ErrorDto } from './sessions.dto.js';
 
 const KEEP_ALIVE_MS = 15_000;
-
-const formatted = new WeakMap<StreamEvent, string>();
-
-/** One SSE frame per event, formatted once however many clients receive it. */
-export function formatSse(event: StreamEvent): string {
-  let frame = formatted.get(event);
-  if (frame === undefined) {
-    frame = `id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`;
-    formatted.set(event, frame);
-  }
-  return frame;
-}
 
 function parseSeq(...candidates: (string | undefined)[]): number {
   for (const candidate of candidates) {

@@ -5,7 +5,7 @@ import { type Principal } from '#soma/identity';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { type Namespace, type Socket } from 'socket.io';
-import { SessionRoomFanout } from './session-room.fanout.js';
+import { SessionRoomFanout } from '#soma/conversation';
 
 export type StreamTransport = 'sse' | 'socketio';
 

@@ -1,4 +1,6 @@
-import { type SeqCursor, type SessionStreamHub, type StreamEvent } from '#soma/conversation';
+import { type SeqCursor } from './seq-cursor.js';
+import { type SessionStreamHub } from './session-stream.hub.js';
+import { type StreamEvent } from './stream-event.contract.js';
 import { type Namespace, type Socket } from 'socket.io';
 
 /** Called for every delivery (count = sockets reached by one write). */
