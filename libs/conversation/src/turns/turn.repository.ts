@@ -240,10 +240,10 @@ export class TurnRepository {
                   leaseExpiresAt: leaseUntil(leaseMs),
                   pendingToolCallId: null,
                 })
-                .where(
-                  `id = :turnId AND status = 'awaiting_tool' AND pending_tool_call_id = :toolCallId`,
-                  result,
-                )
+                .where(`id = :turnId AND status = 'awaiting_tool' AND pending_tool_call_id = :toolCallId`, {
+                  turnId: result.turnId,
+                  toolCallId: result.toolCallId,
+                })
                 .returning('*')
                 .execute()
             ).raw,
