@@ -1,18 +1,14 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { assertUnreachable } from '#soma/contracts';
 import { ConversationError, type ConversationErrorCode } from '#soma/conversation';
 import { IdentityError, type IdentityErrorCode } from '#soma/identity';
 import { RequeueError, type RequeueErrorCode } from '#soma/requeue';
 import { ToolError, type ToolErrorCode } from '#soma/tools';
 import type { Response } from 'express';
 
-function assertUnreachable(value: never): never {
-  throw new Error(`unmapped error code ${String(value)}`);
-}
-
 function statusOfConversation(code: ConversationErrorCode): number {
   switch (code) {
     case 'SESSION_NOT_FOUND':
-    case 'TURN_NOT_FOUND':
     case 'MODEL_PROFILE_NOT_FOUND':
     case 'TENANT_NOT_FOUND':
       return 404;
@@ -21,16 +17,9 @@ function statusOfConversation(code: ConversationErrorCode): number {
     case 'MODEL_PROFILE_NAME_TAKEN':
     case 'MODEL_PROFILE_IN_USE':
     case 'IDEMPOTENCY_KEY_REUSED':
-    case 'TURN_ALREADY_FINISHED':
       return 409;
     case 'BUDGET_EXCEEDED':
       return 429;
-    case 'MODEL_UNAVAILABLE':
-      return 503;
-    case 'GENERATION_FAILED':
-      return 502;
-    case 'SEQUENCE_REGRESSED':
-      return 500;
     default:
       return assertUnreachable(code);
   }

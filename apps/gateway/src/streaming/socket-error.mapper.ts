@@ -1,4 +1,4 @@
-import { type StreamErrorFrame } from '#soma/contracts';
+import { assertUnreachable, type StreamErrorFrame } from '#soma/contracts';
 import { ConversationError, type ConversationErrorCode } from '#soma/conversation';
 import { IdentityError, type IdentityErrorCode } from '#soma/identity';
 
@@ -8,18 +8,9 @@ export interface MappedSocketError {
   disconnect: boolean;
 }
 
-function assertUnreachable(value: never): never {
-  throw new Error(`unmapped error code ${String(value)}`);
-}
-
 function disconnectsOnConversation(code: ConversationErrorCode): boolean {
   switch (code) {
     case 'SESSION_NOT_FOUND':
-    case 'TURN_NOT_FOUND':
-    case 'MODEL_UNAVAILABLE':
-    case 'GENERATION_FAILED':
-    case 'TURN_ALREADY_FINISHED':
-    case 'SEQUENCE_REGRESSED':
     case 'MODEL_PROFILE_NOT_FOUND':
     case 'MODEL_PROFILE_NAME_TAKEN':
     case 'MODEL_PROFILE_INVALID':

@@ -10,7 +10,7 @@ import {
   type ToolCallRequested,
 } from '#soma/contracts';
 import { OutboxRelay, PolicyDecisionEntity, type ToolCallEntity } from '#soma/persistence';
-import { KafkaClient } from '#soma/platform';
+import { KafkaClient, persist } from '#soma/platform';
 import { DataSource } from 'typeorm';
 import { policyDecisionRow } from './policy-decision.log.js';
 import { type FinishGuard, ToolCallRepository } from './tool-call.repository.js';
@@ -64,38 +64,42 @@ export class ToolResultPublisher {
       durationMs: Math.round(call.durationMs),
     };
     const result = createEnvelope('tool.call.finished', context, payload);
-    const ids = await this.dataSource.transaction(async (manager) => {
-      const finished = await this.calls.finish(
-        manager,
-        toolCallId,
-        call.status,
-        {
-          decision: call.decision,
-          resultEnvelope: result,
-          grantId: call.grantId,
-          source: call.source ?? null,
-          recordedFrom: call.recordedFrom ?? null,
-        },
-        guard,
-      );
-      if (!finished) return undefined;
-      const decided = policyDecisionRow(request, call);
-      if (decided) await manager.insert(PolicyDecisionEntity, decided);
-      const staged = [await this.outbox.stage(manager, Topics.toolResults, result)];
-      if (call.status === 'blocked' && call.decision) {
-        const blocked: ToolCallBlocked = { request: request.payload, decision: call.decision };
-        staged.push(
-          await this.outbox.stage(
-            manager,
-            Topics.toolBlocked,
-            createEnvelope('tool.call.blocked', context, blocked),
-          ),
+    // A result is kept through a database outage (the call is never run again, so it must not be lost).
+    const ids = await persist(() =>
+      this.dataSource.transaction(async (manager) => {
+        const finished = await this.calls.finish(
+          manager,
+          toolCallId,
+          call.status,
+          {
+            decision: call.decision,
+            resultEnvelope: result,
+            grantId: call.grantId,
+            source: call.source ?? null,
+            recordedFrom: call.recordedFrom ?? null,
+          },
+          guard,
         );
-      }
-      return staged;
-    });
+        if (!finished) return undefined;
+        const decided = policyDecisionRow(request, call);
+        if (decided) await manager.insert(PolicyDecisionEntity, decided);
+        const staged = [await this.outbox.stage(manager, Topics.toolResults, result)];
+        if (call.status === 'blocked' && call.decision) {
+          const blocked: ToolCallBlocked = { request: request.payload, decision: call.decision };
+          staged.push(
+            await this.outbox.stage(
+              manager,
+              Topics.toolBlocked,
+              createEnvelope('tool.call.blocked', context, blocked),
+            ),
+          );
+        }
+        return staged;
+      }),
+    );
     if (!ids) return false;
-    await this.outbox.flush(ids);
+    // Kafka down: the outbox sweep publishes the staged rows once it is back.
+    await this.outbox.flush(ids).catch(() => undefined);
     return true;
   }
 
