@@ -17,6 +17,12 @@ const UNCLASSIFIED_TOOL_TURN: MessageClassification = {
   durationMs: 0,
 };
 
+/** The user message a turn answers, as the inbound command carried it. */
+export interface PostedMessage {
+  id: string;
+  content: string;
+}
+
 export interface TurnContext {
   profile: EffectiveProfile;
   fitted: FittedContext;
@@ -41,10 +47,21 @@ export class TurnContextBuilder {
     private readonly dataSource: DataSource,
   ) {}
 
-  async build(turn: TurnEntity, sessionProfileId: string | null): Promise<TurnContext> {
+  /**
+   * `posted` is the user message as the command carried it: a turn just claimed has no other message yet, so
+   * nothing of its own is read back (a resumed or continued turn reads its messages).
+   */
+  async build(
+    turn: TurnEntity,
+    sessionProfileId: string | null,
+    posted?: PostedMessage,
+  ): Promise<TurnContext> {
+    const fresh = posted !== undefined && posted.id === turn.userMessageId;
     const [profile, own, previous] = await Promise.all([
       this.profiles.find(sessionProfileId).then((p) => this.profiles.effective(p)),
-      this.turns.messagesOf(turn),
+      fresh
+        ? [{ id: posted.id, role: 'user' as const, content: posted.content, classification: null }]
+        : this.turns.messagesOf(turn),
       this.history.before(turn),
     ]);
     const userMessage = own.find((m) => m.role === 'user');
@@ -62,7 +79,9 @@ export class TurnContextBuilder {
   }
 
   /** Classifies the user message and stores the result on it (a redelivered turn reuses the stored one). */
-  private async classifyOnce(message: MessageEntity): Promise<MessageClassification> {
+  private async classifyOnce(
+    message: Pick<MessageEntity, 'id' | 'content' | 'classification'>,
+  ): Promise<MessageClassification> {
     if (message.classification) return message.classification as unknown as MessageClassification;
     const classification = await this.classifier.classify(message.content);
     await this.dataSource.query('UPDATE messages SET classification = $2 WHERE id = $1', [

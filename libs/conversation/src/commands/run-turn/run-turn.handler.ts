@@ -12,6 +12,9 @@ export class RunTurnHandler implements ICommandHandler<RunTurnCommand, RunTurnOu
     const held = await this.driver.acquire(envelope.payload.turnId, ctx, heartbeat);
     if (!held) return 'skipped';
     const principal = envelope.payload.principal ?? { role: 'user' as const, keyId: null };
-    return this.driver.drive(held, ctx, principal);
+    // A turn just claimed has only the message this command carries: it is not read back.
+    const { messageId, content } = envelope.payload;
+    const posted = held.turn.attempt === 1 ? { id: messageId, content } : undefined;
+    return this.driver.drive(held, ctx, principal, posted);
   }
 }

@@ -3,7 +3,7 @@ import { type EnvelopeContext, type ToolCallRequested } from '#soma/contracts';
 import { SessionEntity } from '#soma/persistence';
 import { AppIdentity, persist, SomaConfig } from '#soma/platform';
 import { DataSource } from 'typeorm';
-import { TurnContextBuilder } from '../../history/turn-context.builder.js';
+import { TurnContextBuilder, type PostedMessage } from '../../history/turn-context.builder.js';
 import { ActiveTurns } from '../../turns/active-turns.js';
 import { TurnRepository, type HeldTurn } from '../../turns/turn.repository.js';
 import { type RunTurnOutcome } from './run-turn.command.js';
@@ -71,6 +71,7 @@ export class TurnDriver {
     held: HeldTurn,
     ctx: EnvelopeContext,
     principal: ToolCallRequested['principal'],
+    posted?: PostedMessage,
   ): Promise<RunTurnOutcome> {
     return this.active.run(held.turn.id, async () => {
       const started = performance.now();
@@ -79,7 +80,7 @@ export class TurnDriver {
         const session = await persist(() =>
           this.dataSource.getRepository(SessionEntity).findOneByOrFail({ id: held.turn.sessionId }),
         );
-        context = await persist(() => this.contexts.build(held.turn, session.modelProfileId));
+        context = await persist(() => this.contexts.build(held.turn, session.modelProfileId, posted));
       } catch (error) {
         const guard = { kind: 'run' as const, fence: held.fence };
         const ended = await this.finisher.fail(
