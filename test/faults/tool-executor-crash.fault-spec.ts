@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startApp } from '../support/apps.js';
+import { recordFaultRow } from '../support/fault-report.js';
 import { defaultTenantId, withDb } from '../support/db.js';
 import { sleep } from '../support/events.js';
 import { KafkaProbe } from '../support/kafka-probe.js';
@@ -146,6 +147,15 @@ describe('a tool executor killed (-9) during a code.execute call', () => {
       (r) =>
         r.topic === Topics.toolResults && (r.envelope.payload as ToolCallFinished).toolCallId === toolCallId,
     );
+    recordFaultRow({
+      scenario: 'tool executor killed (-9) during a call',
+      turns: 0,
+      completed: 0,
+      failed: { [result?.payload.error?.code ?? 'NO_RESULT']: 1 },
+      lostEvents: results.length === 0 ? 1 : 0,
+      duplicateEvents: Math.max(0, results.length - 1) + Math.max(0, watcher.runs.size - 1),
+      recoveryMs: elapsedMs,
+    });
     expect(results).toHaveLength(1);
     expect(watcher.runs.size).toBe(1);
     // The call was claimed once (same start, same owner: the interrupter ended it without taking it).
