@@ -16,7 +16,7 @@ export interface FaultRow {
   failed: Record<string, number>;
   lostEvents: number;
   duplicateEvents: number;
-  /** From the end of the fault until the platform served again; null when it never did. */
+  /** From the fault (or the service's return) until the last turn ended; null when the scenario has no outage. */
   recoveryMs: number | null;
 }
 
@@ -57,7 +57,7 @@ function cells(row: FaultRow): string[] {
     failed.length > 0 ? failed.join(', ') : '-',
     String(row.lostEvents),
     String(row.duplicateEvents),
-    row.recoveryMs === null ? 'never' : (row.recoveryMs / 1000).toFixed(1),
+    row.recoveryMs === null ? '-' : (row.recoveryMs / 1000).toFixed(1),
   ];
 }
 
