@@ -11,6 +11,7 @@ describe('instances killed (-9) while turns stream', () => {
   const baseUrl = inject('gatewayUrl');
   const api = new ApiClient(baseUrl, inject('adminKey'));
   const started: RunningApp[] = [];
+  let workerB = 0;
 
   afterAll(async () => {
     await Promise.all(started.map((app) => app.stop()));
@@ -24,8 +25,9 @@ describe('instances killed (-9) while turns stream', () => {
       logSuffix: '-b',
       detached: true,
     });
+    workerB = second.process.pid ?? 0;
     const pids: Record<string, number> = {
-      'worker-b': second.process.pid ?? 0,
+      'worker-b': workerB,
       [`${hostname()}-${inject('appPids')['conversation-worker']}`]: inject('appPids')['conversation-worker'],
     };
     const turns = await startTurns(api, 2, PROMPT, { maxTokens: 400 });
@@ -60,6 +62,58 @@ describe('instances killed (-9) while turns stream', () => {
     expect(verdict?.instanceId).not.toBe(victim);
     expect(first.watch.ofTurn(first.turnId).filter((f) => f.type === 'turn.resumed')).toHaveLength(1);
     for (const v of verdicts) expect(v.terminals).toEqual(['turn.completed']);
+  }, 420_000);
+
+  it('two publishers: a worker frozen mid-turn (SIGSTOP), taken over, then thawed is fenced out; the next turn follows', async () => {
+    const third = await startApp('conversation-worker', {
+      port: TEST_PORTS['conversation-worker'] + 20,
+      env: { SOMA_INSTANCE_ID: 'worker-c' },
+      logSuffix: '-c',
+      detached: true,
+    });
+    const candidates: Record<string, number> = {
+      'worker-b': workerB,
+      'worker-c': third.process.pid ?? 0,
+      [`${hostname()}-${inject('appPids')['conversation-worker']}`]: inject('appPids')['conversation-worker'],
+    };
+    const [first] = await startTurns(api, 1, PROMPT, { maxTokens: 400 });
+    if (!first) throw new Error('no turn');
+    const ownTokens = () => first.watch.ofTurn(first.turnId).filter((f) => f.type === 'token').length;
+    const deadline = Date.now() + 180_000;
+    while (ownTokens() < 5 && Date.now() < deadline) await sleep(50);
+    const running = (
+      await api.request<{ id: string; instanceId: string }[]>('GET', `/v1/sessions/${first.sessionId}/turns`)
+    ).body;
+    const frozen = candidates[running.find((t) => t.id === first.turnId)?.instanceId ?? ''] ?? 0;
+    expect(frozen, 'the instance running the turn is one of ours').toBeGreaterThan(0);
+    process.kill(frozen, 'SIGSTOP');
+    try {
+      // Another instance takes the turn over while this one is frozen (its lease lapses).
+      const until = Date.now() + 90_000;
+      while (!first.watch.ofTurn(first.turnId).some((f) => f.type === 'turn.resumed') && Date.now() < until)
+        await sleep(100);
+      expect(first.watch.ofTurn(first.turnId).some((f) => f.type === 'turn.resumed')).toBe(true);
+    } finally {
+      // Thawed: the old run wakes mid-generation and tries to write; its fence no longer holds.
+      process.kill(frozen, 'SIGCONT');
+    }
+    const next = await api.postMessage(first.sessionId, 'And now a short poem about the sea.');
+    const second = { ...first, turnId: next.turnId };
+    await first.watch.waitTerminal(first.turnId, 240_000);
+    await first.watch.waitTerminal(next.turnId, 240_000);
+    await sleep(2000);
+    const verdicts = await judge(api, [first, second]);
+    await closeAll([first]);
+    report('two publishers: a frozen worker thawed after a takeover', verdicts, null);
+    for (const v of verdicts) expect(v.terminals).toEqual(['turn.completed']);
+    expect(verdicts[0]?.attempts).toBe(2);
+    const endOfFirst = first.watch.frames.findIndex(
+      (f) => f.type === 'turn.completed' && f.data.turnId === first.turnId,
+    );
+    const startOfNext = first.watch.frames.findIndex(
+      (f) => f.type === 'turn.started' && f.data.turnId === next.turnId,
+    );
+    expect(endOfFirst).toBeLessThan(startOfNext);
   }, 420_000);
 
   it('a gateway instance (one of two): its clients resume on the other with Last-Event-ID, no gap, no repeat', async () => {

@@ -55,7 +55,15 @@ export class TurnStep {
     try {
       return await this.generate(input, finishing);
     } catch (error) {
-      if (error instanceof TurnFencedError) return 'skipped';
+      if (error instanceof TurnFencedError) {
+        // Another run took the turn over (this one was frozen or cut off): it writes nothing more.
+        this.logger.warn({
+          msg: 'run fenced out of its turn',
+          turnId: run.turn.id,
+          attempt: run.turn.attempt,
+        });
+        return 'skipped';
+      }
       // An outage: the message is retried (not committed) and the next try takes the turn over.
       if (isTransient(error)) throw error;
       this.logger.error({ msg: 'turn failed', turnId: run.turn.id, error: (error as Error).message });
