@@ -15,6 +15,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { drainSessions, toolTestSession } from '../support/sessions.js';
 import { ROOT, STATE_DIR, TEST_PORTS } from '../support/apps.js';
 import { defaultTenantId, withDb } from '../support/db.js';
 import { KafkaProbe } from '../support/kafka-probe.js';
@@ -124,7 +125,7 @@ describe('requeue: review, audited override, rejection, retries and dead letters
   beforeAll(async () => {
     await probe.start([Topics.toolRequests, Topics.toolResults, Topics.toolBlocked, Topics.auditEvents]);
     tenantId = await defaultTenantId();
-    sessionId = await api.createSession();
+    sessionId = await toolTestSession(api);
     // A user (non-admin) key of the same tenant, stored as the identity lib stores keys (SHA-256).
     const key = `soma_${randomBytes(32).toString('base64url')}`;
     await withDb((db) =>
@@ -143,6 +144,7 @@ describe('requeue: review, audited override, rejection, retries and dead letters
   });
 
   afterAll(async () => {
+    await drainSessions(api, [sessionId]);
     await probe.stop();
   });
 

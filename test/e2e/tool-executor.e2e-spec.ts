@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { drainSessions, toolTestSession } from '../support/sessions.js';
 import { ApiClient } from '#soma/client';
 import { ROOT, STATE_DIR } from '../support/apps.js';
 import { defaultTenantId, withDb } from '../support/db.js';
@@ -47,10 +48,11 @@ describe('tool executor (Kafka → validation → OPA + OpenFGA → sandbox → 
   beforeAll(async () => {
     await probe.start([Topics.toolResults, Topics.toolBlocked]);
     tenantId = await defaultTenantId();
-    sessionId = await api.createSession();
+    sessionId = await toolTestSession(api);
   });
 
   afterAll(async () => {
+    await drainSessions(api, [sessionId]);
     await probe.stop();
   });
 

@@ -44,3 +44,30 @@ export async function completedTurn(
     }
   }
 }
+
+/**
+ * A session whose tool-result turns are short: tests that publish many tool calls start one model turn per
+ * result, and a long backlog of them would hold the worker's partitions for the files that follow.
+ */
+export async function toolTestSession(admin: ApiClient): Promise<string> {
+  return (await sessionWithProfile(admin, { name: 'tool-turns', maxTokens: 4 })).sessionId;
+}
+
+/** Waits until no turn of these sessions is queued or running: a test file leaves no work behind it. */
+export async function drainSessions(
+  api: ApiClient,
+  sessionIds: readonly string[],
+  timeoutMs = 120_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const open: string[] = [];
+    for (const id of sessionIds) {
+      const turns = await api.request<{ id: string; status: string }[]>('GET', `/v1/sessions/${id}/turns`);
+      open.push(...turns.body.filter((t) => ['queued', 'running'].includes(t.status)).map((t) => t.id));
+    }
+    if (open.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`turns still open after ${timeoutMs} ms: ${open.join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
