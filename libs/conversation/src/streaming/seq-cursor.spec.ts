@@ -31,7 +31,7 @@ describe('SeqCursor', () => {
     const delivered: number[] = [];
     const cursor = new SeqCursor(0, (e) => delivered.push(e.seq), store.fill);
     for (const seq of [1, 2, 5, 3, 9, 2, 10, 4]) cursor.offer(event(seq), true);
-    await sleep(30);
+    await cursor.settled();
     cursor.offer(event(11), true);
     await cursor.catchUp(11);
     expect(delivered).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
@@ -53,12 +53,12 @@ describe('SeqCursor', () => {
     const cursor = new SeqCursor(0, (e) => delivered.push(e.seq), store.fill);
     cursor.offer(event(1), true);
     cursor.offer(event(3), true); // 2 is not in the source yet (the durable writer lags)
-    await sleep(20);
+    await cursor.settled();
     expect(delivered).toEqual([1]);
     expect(cursor.idle).toBe(false);
     store.stored.add(2);
     cursor.offer(event(4), true); // the next live event makes the cursor look again
-    await sleep(20);
+    await cursor.settled();
     expect(delivered).toEqual([1, 2, 3, 4]);
   });
 
@@ -68,7 +68,7 @@ describe('SeqCursor', () => {
     const cursor = new SeqCursor(0, (e) => delivered.push(e.seq), store.fill);
     cursor.offer(event(3), true);
     cursor.close();
-    await sleep(20);
+    await cursor.settled();
     cursor.offer(event(1), true);
     expect(delivered).toEqual([]);
   });

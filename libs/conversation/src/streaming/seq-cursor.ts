@@ -52,6 +52,11 @@ export class SeqCursor {
     return this.startFill(head);
   }
 
+  /** Resolves once no gap read is running (one that ends may start the next before this resolves). */
+  async settled(): Promise<void> {
+    while (this.filling) await this.filling;
+  }
+
   close(): void {
     this.closed = true;
     this.held.clear();

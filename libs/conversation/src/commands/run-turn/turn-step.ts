@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { type EnvelopeContext, type ToolCallRequested } from '#soma/contracts';
 import { LlmError, LlmProviderRegistry } from '#soma/llm';
-import { AppIdentity, isTransient, persist, SomaConfig } from '#soma/platform';
+import { isTransient, persist, SomaConfig } from '#soma/platform';
 import { randomUUID } from 'node:crypto';
 import { planReservation } from '../../budget/token-budget.js';
 import { TokenBudgetRepository } from '../../budget/token-budget.repository.js';
@@ -41,7 +41,6 @@ export class TurnStep {
     private readonly decider: ToolDecider,
     private readonly toolRequest: TurnToolRequest,
     private readonly finisher: TurnFinisher,
-    private readonly identity: AppIdentity,
     private readonly config: SomaConfig,
   ) {}
 
