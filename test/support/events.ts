@@ -1,7 +1,8 @@
 import { type SseEvent } from '#soma/client';
+import { terminalEventTypes } from '#soma/contracts';
 
 /** Helpers over SSE events of the turn stream. */
-export const TERMINAL = new Set(['turn.completed', 'turn.failed']);
+export const TERMINAL = new Set<string>(terminalEventTypes);
 
 // The type parameter only names what the caller expects the JSON to be.
 // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters

@@ -4,11 +4,12 @@
  * connection drops. `judge` then checks each promise of DESIGN.md "Integrity under faults" for every turn.
  */
 import { type ApiClient, SseStream, type SseEvent } from '#soma/client';
+import { terminalEventTypes } from '#soma/contracts';
 import { expect } from 'vitest';
 import { type FaultRow, recordFaultRow } from './fault-report.js';
 import { sessionWithProfile } from './sessions.js';
 
-const TERMINAL = new Set(['turn.completed', 'turn.failed']);
+const TERMINAL = new Set<string>(terminalEventTypes);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface Frame {

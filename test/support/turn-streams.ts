@@ -1,6 +1,7 @@
 /** One view over SSE and Socket.IO streams of a session, for tests that compare or resume them. */
 import { SessionSocket } from './socket-client.js';
 import { SseStream } from '#soma/client';
+import { terminalEventTypes } from '#soma/contracts';
 
 export type Transport = 'sse' | 'socketio';
 
@@ -10,7 +11,7 @@ export interface Received {
   data: Record<string, unknown>;
 }
 
-export const TERMINAL = new Set(['turn.completed', 'turn.failed']);
+export const TERMINAL = new Set<string>(terminalEventTypes);
 
 export interface OpenedStream {
   received(): Received[];

@@ -5,8 +5,12 @@ import { PersistenceModule } from '#soma/persistence';
 import { kafkaConsumers } from '#soma/platform';
 import { ToolsExecutorModule } from '#soma/tools';
 import { ToolRequestsConsumer } from './requests/tool-requests.consumer.js';
+import { TurnControlConsumer } from './requests/turn-control.consumer.js';
 
-/** Consumes tool.requests: validate → policy (OPA + OpenFGA) → sandbox → tool.results (and tool.blocked). */
+/**
+ * Consumes tool.requests: validate → policy (OPA + OpenFGA) → sandbox → tool.results (and tool.blocked); and
+ * turn.control, to kill the call of a cancelled turn.
+ */
 @Module({
   imports: [CqrsModule.forRoot(), PersistenceModule, ToolsExecutorModule],
   providers: [
@@ -17,6 +21,15 @@ import { ToolRequestsConsumer } from './requests/tool-requests.consumer.js';
       handlers: [ToolRequestsConsumer],
       concurrency: (config) => config.toolConcurrency,
       mode: 'durable',
+    }),
+    ...kafkaConsumers({
+      name: 'control',
+      // Each instance has its own group: the instance running a withdrawn call must see the cancel.
+      groupId: (identity) => `soma-tool-executor-control-${identity.instanceId}`,
+      topics: [Topics.turnControl],
+      handlers: [TurnControlConsumer],
+      concurrency: () => 1,
+      mode: 'live',
     }),
   ],
 })

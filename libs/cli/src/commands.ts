@@ -3,6 +3,7 @@ import { profilesList } from './commands/profiles-list/profiles-list.command.js'
 import { replay } from './commands/replay/replay.command.js';
 import { requeueList } from './commands/requeue-list/requeue-list.command.js';
 import { requeueOverride, requeueReject } from './commands/requeue-resolve/requeue-resolve.command.js';
+import { sessionsCancel } from './commands/sessions-cancel/sessions-cancel.command.js';
 import { sessionsList } from './commands/sessions-list/sessions-list.command.js';
 import { sessionsShow } from './commands/sessions-show/sessions-show.command.js';
 import { sessionsTail } from './commands/sessions-tail/sessions-tail.command.js';
@@ -12,6 +13,7 @@ export const COMMANDS: CommandSpec[] = [
   sessionsList,
   sessionsShow,
   sessionsTail,
+  sessionsCancel,
   profilesList,
   requeueList,
   requeueOverride,

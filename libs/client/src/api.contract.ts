@@ -40,6 +40,8 @@ export interface MessageView {
   turnId: string | null;
   toolCallId: string | null;
   classification: Classification | null;
+  /** cancelled: the partial reply of a cancelled turn, as far as it streamed. */
+  status: 'complete' | 'cancelled';
   createdAt: string;
 }
 
@@ -49,9 +51,28 @@ export interface TokenUsage {
   totalTokens: number;
 }
 
+/** Who cancelled a turn, and how (api, socket, interrupt: a message posted with ifBusy, disconnect). */
+export interface CancellerView {
+  role: 'admin' | 'user';
+  keyId: string | null;
+  via: 'api' | 'socket' | 'interrupt' | 'disconnect';
+}
+
+/** What a message does while the session has a turn open. */
+export type IfBusy = 'enqueue' | 'reject' | 'interrupt';
+
+/** A turn's state as a cancel answers it. */
+export interface CancelledTurn {
+  turnId: string;
+  status: string;
+  cancelRequested: boolean;
+  cancelledBy: CancellerView | null;
+}
+
 export interface TurnView {
   id: string;
   status: string;
+  cancelledBy: CancellerView | null;
   /** The worker instance running the turn (or the last one that ran it). */
   instanceId: string | null;
   /** Runs it took (more than 1 when another instance continued it after a crash). */

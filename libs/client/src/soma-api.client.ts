@@ -1,5 +1,7 @@
 import { ApiClient } from './api.client.js';
 import type {
+  CancelledTurn,
+  IfBusy,
   MessageView,
   ModelProfileView,
   Page,
@@ -58,8 +60,16 @@ export class SomaApi extends ApiClient {
     return this.call('POST', '/v1/sessions', [201], options);
   }
 
-  sendMessage(sessionId: string, content: string): Promise<TurnAccepted> {
-    return this.call('POST', `/v1/sessions/${id(sessionId)}/messages`, [202], { content });
+  sendMessage(sessionId: string, content: string, ifBusy?: IfBusy): Promise<TurnAccepted> {
+    return this.call('POST', `/v1/sessions/${id(sessionId)}/messages`, [202], {
+      content,
+      ...(ifBusy ? { ifBusy } : {}),
+    });
+  }
+
+  /** 200 once the turn has ended; 202 while a run that did not stop in time still ends it. */
+  cancelTurn(sessionId: string, turnId: string): Promise<CancelledTurn> {
+    return this.call('POST', `/v1/sessions/${id(sessionId)}/turns/${id(turnId)}/cancel`, [200, 202]);
   }
 
   sessionMessages(sessionId: string): Promise<MessageView[]> {

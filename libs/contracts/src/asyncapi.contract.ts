@@ -3,6 +3,8 @@ import { terminalEventTypes } from './conversation.contract.js';
 import { envelopeSchemaFor } from './envelope.contract.js';
 import { messageTypes, messageTypesOf } from './registry.contract.js';
 import {
+  SocketCancelAckSchema,
+  SocketCancelSchema,
   SocketEventMetaSchema,
   SocketJoinAckSchema,
   SocketJoinSchema,
@@ -140,6 +142,19 @@ function streamChannels(messages: Json, channels: Json, operations: Json): void 
     payload: json(SocketJoinAckSchema),
   };
   messages.socket_leave = { name: 'leave', title: 'leave', payload: json(SocketLeaveSchema) };
+  messages.socket_cancel = {
+    name: 'cancel',
+    title: 'cancel',
+    summary:
+      "Cancel a turn of a session (the caller's tenant): it ends with one turn.cancelled, ordered with its other " +
+      'events. Idempotent: a second cancel, or one of an ended turn, answers with the state. Acknowledged.',
+    payload: json(SocketCancelSchema),
+  };
+  messages.socket_cancel_ack = {
+    name: 'cancel.ack',
+    title: 'cancel acknowledgement',
+    payload: json(SocketCancelAckSchema),
+  };
   channels.sse_session_events = {
     address: '/v1/sessions/{sessionId}/events',
     title: 'Server-sent events of a session',
@@ -160,6 +175,8 @@ function streamChannels(messages: Json, channels: Json, operations: Json): void 
       socket_join: ref('components/messages/socket_join'),
       socket_join_ack: ref('components/messages/socket_join_ack'),
       socket_leave: ref('components/messages/socket_leave'),
+      socket_cancel: ref('components/messages/socket_cancel'),
+      socket_cancel_ack: ref('components/messages/socket_cancel_ack'),
     },
   };
   const streamed = [...Object.keys(eventRefs), 'stream_error'];
@@ -183,6 +200,12 @@ function streamChannels(messages: Json, channels: Json, operations: Json): void 
     action: 'receive',
     channel: ref('channels/socketio_sessions'),
     messages: [ref('channels/socketio_sessions/messages/socket_leave')],
+  };
+  operations.socket_cancel = {
+    action: 'receive',
+    channel: ref('channels/socketio_sessions'),
+    messages: [ref('channels/socketio_sessions/messages/socket_cancel')],
+    reply: { messages: [ref('channels/socketio_sessions/messages/socket_cancel_ack')] },
   };
 }
 

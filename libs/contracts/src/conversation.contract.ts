@@ -93,6 +93,38 @@ export const TurnResumedSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** Who cancelled a turn, and how. */
+export const CancellerSchema = Type.Object(
+  {
+    role: Type.Union([Type.Literal('admin'), Type.Literal('user')]),
+    keyId: Type.Union([Uuid, Type.Null()]),
+    via: Type.Union(
+      [Type.Literal('api'), Type.Literal('socket'), Type.Literal('interrupt'), Type.Literal('disconnect')],
+      {
+        description:
+          'api: POST .../cancel; socket: the Socket.IO cancel message; interrupt: a message posted with ' +
+          'ifBusy=interrupt; disconnect: a client that asked for cancel-on-disconnect went away.',
+      },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type Canceller = Static<typeof CancellerSchema>;
+
+export const TurnCancelledSchema = Type.Object(
+  {
+    turnId: Uuid,
+    seq: Seq,
+    cancelledBy: CancellerSchema,
+    messageId: Type.Union([Uuid, Type.Null()], {
+      description:
+        'The partial reply as streamed, kept with status cancelled; null when nothing was streamed.',
+    }),
+    usage: TokenUsageSchema,
+  },
+  { additionalProperties: false },
+);
+
 export type TurnStarted = Static<typeof TurnStartedSchema>;
 export type TurnResumed = Static<typeof TurnResumedSchema>;
 export type TokenDelta = Static<typeof TokenSchema>;
@@ -101,6 +133,7 @@ export type ToolCompleted = Static<typeof ToolCompletedSchema>;
 export type ToolBlocked = Static<typeof ToolBlockedSchema>;
 export type TurnCompleted = Static<typeof TurnCompletedSchema>;
 export type TurnFailed = Static<typeof TurnFailedSchema>;
+export type TurnCancelled = Static<typeof TurnCancelledSchema>;
 
 /** The events streamed to clients, by type. */
 export interface OutboundEventPayloads {
@@ -112,6 +145,23 @@ export interface OutboundEventPayloads {
   'tool.blocked': ToolBlocked;
   'turn.completed': TurnCompleted;
   'turn.failed': TurnFailed;
+  'turn.cancelled': TurnCancelled;
 }
 export type OutboundEventType = keyof OutboundEventPayloads;
-export const terminalEventTypes: readonly OutboundEventType[] = ['turn.completed', 'turn.failed'];
+export const terminalEventTypes: readonly OutboundEventType[] = [
+  'turn.completed',
+  'turn.failed',
+  'turn.cancelled',
+];
+
+/** turn.control: cancel a turn. Every worker and tool-executor instance sees it (each in its own group). */
+export const TurnCancelRequestedSchema = Type.Object(
+  {
+    turnId: Uuid,
+    /** The tool call the turn waited for when the cancel was asked for: the executor withdraws it. */
+    toolCallId: Type.Union([Uuid, Type.Null()]),
+    cancelledBy: CancellerSchema,
+  },
+  { additionalProperties: false },
+);
+export type TurnCancelRequested = Static<typeof TurnCancelRequestedSchema>;

@@ -6,6 +6,8 @@ import {
   ToolBlockedSchema,
   ToolCompletedSchema,
   ToolRequestedSchema,
+  TurnCancelledSchema,
+  TurnCancelRequestedSchema,
   TurnCompletedSchema,
   TurnFailedSchema,
   TurnResumedSchema,
@@ -89,6 +91,24 @@ export const messageTypes = [
     schemaVersion: 1,
     payload: TurnFailedSchema,
     description: 'Terminal: the turn failed with an error code.',
+  },
+  {
+    type: 'turn.cancelled',
+    topic: Topics.conversationOutbound,
+    schemaVersion: 1,
+    payload: TurnCancelledSchema,
+    description:
+      'Terminal: the turn was cancelled (who cancelled it, the usage so far, the partial reply kept as streamed); ' +
+      'no token of the turn follows it.',
+  },
+  {
+    type: 'turn.cancel.requested',
+    topic: Topics.turnControl,
+    schemaVersion: 1,
+    payload: TurnCancelRequestedSchema,
+    description:
+      'Cancel a turn: the worker running it stops generating, the tool executor kills its pending call. The ' +
+      'request is already recorded on the turn; this message only makes it quick.',
   },
   {
     type: 'tool.call.requested',

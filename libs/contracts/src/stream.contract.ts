@@ -9,10 +9,24 @@ export const SocketJoinSchema = Type.Object(
     afterSeq: Type.Optional(
       Type.Integer({ minimum: 0, description: 'The last seq the client has; 0 or absent = from the start.' }),
     ),
+    cancelOnDisconnect: Type.Optional(
+      Type.Boolean({
+        description:
+          "When true, the session's open turns are cancelled if this socket disconnects (or leaves) while " +
+          'they run. Disconnecting is not cancelling otherwise.',
+      }),
+    ),
   },
   { additionalProperties: false, $id: 'socket.join' },
 );
 export type SocketJoin = Static<typeof SocketJoinSchema>;
+
+/** Socket.IO `cancel` (client → server): cancel a turn of a session; acknowledged with the turn's state. */
+export const SocketCancelSchema = Type.Object(
+  { sessionId: Type.String({ format: 'uuid' }), turnId: Type.String({ format: 'uuid' }) },
+  { additionalProperties: false, $id: 'socket.cancel' },
+);
+export type SocketCancel = Static<typeof SocketCancelSchema>;
 
 /** Socket.IO `leave` (client → server): stop streaming a session. */
 export const SocketLeaveSchema = Type.Object(
@@ -31,7 +45,7 @@ export const StreamErrorFrameSchema = Type.Object(
   {
     code: Type.String({
       description:
-        'API_KEY_MISSING | API_KEY_INVALID (the connection is closed) | SESSION_NOT_FOUND | VALIDATION_FAILED | INTERNAL_ERROR',
+        'API_KEY_MISSING | API_KEY_INVALID (the connection is closed) | SESSION_NOT_FOUND | TURN_NOT_FOUND | VALIDATION_FAILED | INTERNAL_ERROR',
     }),
     message: Type.String(),
     fields: Type.Optional(Type.Array(FieldErrorSchema)),
@@ -55,6 +69,26 @@ export const SocketJoinAckSchema = Type.Union(
   ],
   { $id: 'socket.join.ack' },
 );
+
+/** The acknowledgement of `cancel`: the turn's state after the request (final, or still ending). */
+export const SocketCancelAckSchema = Type.Union(
+  [
+    Type.Object(
+      {
+        ok: Type.Literal(true),
+        turnId: Type.String({ format: 'uuid' }),
+        status: Type.String({
+          description: 'completed | failed | cancelled once ended; running | awaiting_tool while it ends.',
+        }),
+        cancelRequested: Type.Boolean(),
+      },
+      { additionalProperties: false },
+    ),
+    Type.Object({ ok: Type.Literal(false), error: StreamErrorFrameSchema }, { additionalProperties: false }),
+  ],
+  { $id: 'socket.cancel.ack' },
+);
+export type SocketCancelAck = Static<typeof SocketCancelAckSchema>;
 
 /** Second argument of every streamed Socket.IO event: which session it belongs to. */
 export const SocketEventMetaSchema = Type.Object(

@@ -9,6 +9,7 @@ export const Topics = {
   toolResults: 'tool.results',
   toolBlocked: 'tool.blocked',
   auditEvents: 'audit.events',
+  turnControl: 'turn.control',
 } as const;
 
 export type Topic = (typeof Topics)[keyof typeof Topics];
@@ -20,6 +21,7 @@ export const consumedTopics: readonly Topic[] = [
   Topics.toolRequests,
   Topics.toolResults,
   Topics.toolBlocked,
+  Topics.turnControl,
 ];
 
 export const retryTopic = (topic: Topic): string => `${topic}.retry`;
@@ -40,6 +42,7 @@ const partitions: Record<Topic, number> = {
   'tool.results': 3,
   'tool.blocked': 3,
   'audit.events': 1,
+  'turn.control': 3,
 };
 
 /** Every topic the platform needs, created up front before any app starts. */

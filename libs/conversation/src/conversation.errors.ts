@@ -6,7 +6,9 @@ export type ConversationErrorCode =
   | 'MODEL_PROFILE_IN_USE'
   | 'BUDGET_EXCEEDED'
   | 'IDEMPOTENCY_KEY_REUSED'
-  | 'TENANT_NOT_FOUND';
+  | 'TENANT_NOT_FOUND'
+  | 'TURN_NOT_FOUND'
+  | 'TURN_IN_PROGRESS';
 
 /** Errors of the conversation context; each transport maps the code once. */
 export class ConversationError extends Error {

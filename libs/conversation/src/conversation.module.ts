@@ -5,6 +5,10 @@ import { PolicyModule } from '#soma/policy';
 import { ToolsApiModule } from '#soma/tools';
 import { ContinueTurnHandler } from './commands/continue-turn/continue-turn.handler.js';
 import { EndTurnHandler } from './commands/end-turn/end-turn.handler.js';
+import { CancelTurnHandler } from './commands/cancel-turn/cancel-turn.handler.js';
+import { CancelOpenTurnsHandler } from './commands/cancel-open-turns/cancel-open-turns.handler.js';
+import { StopTurnHandler } from './commands/stop-turn/stop-turn.handler.js';
+import { TurnCancelRequests } from './turns/turn-cancel-requests.js';
 import { RecoverTurnsHandler } from './commands/recover-turns/recover-turns.handler.js';
 import { TurnDriver } from './commands/run-turn/turn-driver.js';
 import { TurnFinisher } from './commands/run-turn/turn-finisher.js';
@@ -46,8 +50,11 @@ const repositories = [TokenBudgetRepository, ModelProfileRepository, ReplayLogRe
     ...repositories,
     SessionStreamHub,
     // commands
+    TurnCancelRequests,
     CreateSessionHandler,
     PostUserMessageHandler,
+    CancelTurnHandler,
+    CancelOpenTurnsHandler,
     SaveModelProfileHandler,
     DeleteModelProfileHandler,
     SetTenantBudgetHandler,
@@ -92,6 +99,7 @@ const latencyBuckets = [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32];
     ContinueTurnHandler,
     RecoverTurnsHandler,
     EndTurnHandler,
+    StopTurnHandler,
     TurnMetricsHandler,
     makeCounterProvider({
       name: 'conversation_requests_total',

@@ -19,28 +19,25 @@ export class OpenAiCompatibleProvider extends LlmProvider {
   }
 
   async generate(request: GenerateRequest): Promise<GenerateResult> {
-    const response = await this.post(request);
     let text = '';
     let chunks = 0;
     let usage: StreamChunk['usage'];
     let finish: string | null | undefined;
-    for await (const data of sseData(response)) {
-      if (data === '[DONE]') break;
-      let chunk: StreamChunk;
-      try {
-        chunk = JSON.parse(data) as StreamChunk;
-      } catch {
-        throw new LlmError('PROVIDER_PROTOCOL', `unparseable stream chunk from ${this.profile.name}`);
-      }
-      const choice = chunk.choices?.[0];
-      const delta = choice?.delta?.content;
-      if (delta) {
-        text += delta;
-        chunks++;
-        request.onDelta(delta);
-      }
-      finish = choice?.finish_reason ?? finish;
-      if (chunk.usage) usage = chunk.usage;
+    try {
+      await this.stream(request, (chunk) => {
+        const choice = chunk.choices?.[0];
+        const delta = choice?.delta?.content;
+        if (delta) {
+          text += delta;
+          chunks++;
+          request.onDelta(delta);
+        }
+        finish = choice?.finish_reason ?? finish;
+        if (chunk.usage) usage = chunk.usage;
+      });
+    } catch (error) {
+      // Stopped on purpose (a cancel, a lost lease): what came so far is the answer, as with the local model.
+      if (!request.signal?.aborted) throw error;
     }
     return {
       text,
@@ -49,6 +46,20 @@ export class OpenAiCompatibleProvider extends LlmProvider {
       completionTokens: usage?.completion_tokens ?? chunks,
       stopReason: request.signal?.aborted ? 'abort' : finish === 'length' ? 'length' : 'stop',
     };
+  }
+
+  private async stream(request: GenerateRequest, onChunk: (chunk: StreamChunk) => void): Promise<void> {
+    const response = await this.post(request);
+    for await (const data of sseData(response)) {
+      if (data === '[DONE]') break;
+      let chunk: StreamChunk;
+      try {
+        chunk = JSON.parse(data) as StreamChunk;
+      } catch {
+        throw new LlmError('PROVIDER_PROTOCOL', `unparseable stream chunk from ${this.profile.name}`);
+      }
+      onChunk(chunk);
+    }
   }
 
   private async post(request: GenerateRequest): Promise<Response> {

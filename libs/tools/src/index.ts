@@ -11,6 +11,7 @@ export * from './commands/execute-tool-call/tool-call.gatekeeper.js';
 export * from './commands/execute-tool-call/tool-call.repository.js';
 export * from './commands/execute-tool-call/tool-call.lease.js';
 export * from './commands/request-tool-call/request-tool-call.command.js';
+export * from './commands/withdraw-tool-call/withdraw-tool-call.command.js';
 export * from './commands/ingest-document/ingest-document.command.js';
 export * from './tools.module.js';
 export * from './queries/list-tool-calls/list-tool-calls.query.js';

@@ -8,6 +8,7 @@ export type ToolErrorCode =
   | 'FETCH_FAILED'
   | 'SEARCH_FAILED'
   | 'TOOL_INTERRUPTED'
+  | 'TOOL_CANCELLED'
   | 'GRANT_INVALID'
   | 'REPLAY_NOT_RECORDED'
   | 'TENANT_NOT_FOUND'

@@ -4,6 +4,8 @@ import { SomaConfig } from '#soma/platform';
 import { makeCounterProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
 import { DataSource } from 'typeorm';
 import { ExecuteToolCallHandler } from './commands/execute-tool-call/execute-tool-call.handler.js';
+import { RunningCalls } from './commands/execute-tool-call/running-calls.js';
+import { WithdrawToolCallHandler } from './commands/withdraw-tool-call/withdraw-tool-call.handler.js';
 import { ToolCallGatekeeper } from './commands/execute-tool-call/tool-call.gatekeeper.js';
 import { OverrideGrantRepository } from './commands/execute-tool-call/override-grant.repository.js';
 import { ToolCallRepository } from './commands/execute-tool-call/tool-call.repository.js';
@@ -60,10 +62,12 @@ const registryProviders: Provider[] = [
     OverrideGrantRepository,
     ToolResultPublisher,
     RecordedToolResults,
+    RunningCalls,
     ExecuteToolCallHandler,
+    WithdrawToolCallHandler,
     makeCounterProvider({
       name: 'tool_executions_total',
-      help: 'Tool calls handled, by tool and status (ok, error, blocked, rejected, replayed)',
+      help: 'Tool calls handled, by tool and status (ok, error, blocked, rejected, replayed, cancelled)',
       labelNames: ['tool', 'status'],
     }),
     makeHistogramProvider({

@@ -14,6 +14,8 @@ import { errorAlert } from '../errors.js';
 import { openSessionStream, type StreamEvent, type StreamState } from '../sse.js';
 
 const MAX_LOGGED_EVENTS = 300;
+/** The events that end a turn (libs/contracts terminalEventTypes). */
+const TERMINAL: ReadonlySet<string> = new Set(['turn.completed', 'turn.failed', 'turn.cancelled']);
 
 function classificationText(c: Classification | null): string | null {
   if (!c) return null;
@@ -173,11 +175,39 @@ export function inspectorPage(context: PageContext, sessionId: string): HTMLElem
   );
   const turnState = h('p', { 'aria-label': 'Turn state' }, 'No turn yet.');
   const replyText = h('pre', { 'aria-label': 'Reply text', class: 'reply' });
+  const cancelStatus = h('div', {});
+  const stop = h(
+    'button',
+    {
+      type: 'button',
+      hidden: true,
+      onclick: act(async () => {
+        const turnId = currentTurn;
+        if (!turnId) return;
+        stop.setAttribute('disabled', '');
+        replace(cancelStatus);
+        try {
+          const state = await api<{ status: string }>(
+            'POST',
+            `/v1/sessions/${sessionId}/turns/${turnId}/cancel`,
+          );
+          replace(cancelStatus, h('p', { role: 'status' }, `Turn ${shortId(turnId)}: ${state.status}`));
+        } catch (error) {
+          replace(cancelStatus, errorAlert(error, 'The turn was not cancelled'));
+        } finally {
+          stop.removeAttribute('disabled');
+        }
+      }),
+    },
+    'Stop',
+  );
   const liveTurn = h(
     'div',
     { role: 'region', 'aria-label': 'Live turn', 'data-state': 'idle', class: 'live-turn' },
     turnState,
     replyText,
+    stop,
+    cancelStatus,
   );
   const eventLog = h('ol', { 'aria-label': 'Stream events', class: 'event-log' });
   const turns = new Map<string, { text: string; tokens: number; state: string }>();
@@ -248,6 +278,7 @@ export function inspectorPage(context: PageContext, sessionId: string): HTMLElem
     liveTurn.dataset.turnId = turnId;
     turnState.textContent = `Turn ${shortId(turnId)}: ${turn.state} · ${turn.tokens} token events`;
     replyText.textContent = turn.text;
+    stop.hidden = turn.state !== 'streaming';
   };
 
   const describe = (event: StreamEvent): string => {
@@ -267,6 +298,10 @@ export function inspectorPage(context: PageContext, sessionId: string): HTMLElem
       }
       case 'turn.failed':
         return `${String(d.code)}: ${String(d.message)}`;
+      case 'turn.cancelled': {
+        const by = d.cancelledBy as { role?: string; via?: string } | undefined;
+        return `by ${String(by?.role)} (${String(by?.via)})`;
+      }
       default:
         return '';
     }
@@ -285,6 +320,7 @@ export function inspectorPage(context: PageContext, sessionId: string): HTMLElem
         turn.tokens += 1;
       } else if (event.type === 'turn.completed') turn.state = 'completed';
       else if (event.type === 'turn.failed') turn.state = 'failed';
+      else if (event.type === 'turn.cancelled') turn.state = 'cancelled';
       if (event.type === 'turn.started' || turnId === currentTurn || currentTurn === null) showTurn(turnId);
     }
     if (event.type !== 'token') {
@@ -302,7 +338,7 @@ export function inspectorPage(context: PageContext, sessionId: string): HTMLElem
       while (eventLog.childElementCount > MAX_LOGGED_EVENTS) eventLog.firstElementChild?.remove();
       if (event.type !== 'turn.started') scheduleRefresh();
       // The turn's row is settled by the worker just after its terminal event: look again a little later.
-      if (event.type === 'turn.completed' || event.type === 'turn.failed') {
+      if (TERMINAL.has(event.type)) {
         window.setTimeout(act(loadHistory), 2500);
       }
     }
@@ -327,8 +363,10 @@ export function inspectorPage(context: PageContext, sessionId: string): HTMLElem
         const button = form.querySelector('button');
         button?.setAttribute('disabled', '');
         try {
+          const ifBusy = field(form, 'ifBusy') || 'enqueue';
           const accepted = await api<{ turnId: string }>('POST', `/v1/sessions/${sessionId}/messages`, {
             content,
+            ifBusy,
           });
           form.reset();
           replace(sendStatus, h('p', { role: 'status' }, `Accepted: turn ${shortId(accepted.turnId)}`));
@@ -341,6 +379,16 @@ export function inspectorPage(context: PageContext, sessionId: string): HTMLElem
       }),
     },
     labelled('Message', h('textarea', { name: 'content', rows: 3, maxlength: 8000 })),
+    labelled(
+      'While a turn runs',
+      h(
+        'select',
+        { name: 'ifBusy' },
+        h('option', { value: 'enqueue' }, 'wait for it'),
+        h('option', { value: 'interrupt' }, 'stop it and answer this'),
+        h('option', { value: 'reject' }, 'refuse this message'),
+      ),
+    ),
     h('button', { type: 'submit' }, 'Send'),
   );
 

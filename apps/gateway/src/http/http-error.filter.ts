@@ -11,12 +11,14 @@ function statusOfConversation(code: ConversationErrorCode): number {
     case 'SESSION_NOT_FOUND':
     case 'MODEL_PROFILE_NOT_FOUND':
     case 'TENANT_NOT_FOUND':
+    case 'TURN_NOT_FOUND':
       return 404;
     case 'MODEL_PROFILE_INVALID':
       return 400;
     case 'MODEL_PROFILE_NAME_TAKEN':
     case 'MODEL_PROFILE_IN_USE':
     case 'IDEMPOTENCY_KEY_REUSED':
+    case 'TURN_IN_PROGRESS':
       return 409;
     case 'BUDGET_EXCEEDED':
       return 429;
@@ -62,6 +64,8 @@ function statusOfTool(code: ToolErrorCode): number {
     case 'TOOL_INTERRUPTED':
     case 'REPLAY_NOT_RECORDED':
       return 502;
+    case 'TOOL_CANCELLED':
+      return 409;
     default:
       return assertUnreachable(code);
   }
@@ -109,12 +113,13 @@ export class HttpErrorFilter implements ExceptionFilter {
 
   private toBody(exception: unknown): ErrorBody {
     if (exception instanceof ConversationError) {
-      const retryAfterSeconds = exception.meta.retryAfterSeconds;
+      const { retryAfterSeconds, turnId } = exception.meta;
       return {
         statusCode: statusOfConversation(exception.code),
         error: exception.code,
         message: exception.message,
         ...(typeof retryAfterSeconds === 'number' ? { retryAfterSeconds } : {}),
+        ...(typeof turnId === 'string' ? { turnId } : {}),
       };
     }
     if (exception instanceof IdentityError) {

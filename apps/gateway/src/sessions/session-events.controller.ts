@@ -1,6 +1,18 @@
-import { Controller, Get, Headers, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
+import {
+  BadRequestException,
+  Controller,
+  Get,
+  Headers,
+  Param,
+  Query,
+  Req,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { formatSse } from '#soma/conversation';
+import { CommandBus } from '@nestjs/cqrs';
+import { CancelOpenTurnsCommand, formatSse } from '#soma/conversation';
+import { currentCorrelationId } from '#soma/platform';
 import { type Principal } from '#soma/identity';
 import type { Request, Response } from 'express';
 import { ApiKeyGuard } from '../auth/api-key.guard.js';
@@ -24,15 +36,18 @@ function parseSeq(...candidates: (string | undefined)[]): number {
 @UseGuards(ApiKeyGuard)
 @Controller('v1/sessions')
 export class SessionEventsController {
-  constructor(private readonly delivery: StreamDeliveryService) {}
+  constructor(
+    private readonly delivery: StreamDeliveryService,
+    private readonly commandBus: CommandBus,
+  ) {}
 
   /** Server-sent events: replays what the client missed (Last-Event-ID or afterSeq), then streams live. */
   @Get(':id/events')
   @ApiOperation({
     summary: 'Stream the session (SSE): replay after Last-Event-ID, then live',
     description:
-      'Events: turn.started, token (a delta), tool.requested, tool.completed, tool.blocked, turn.completed, ' +
-      'turn.failed. Each frame has id = seq, event = type, data = the JSON payload (schemas in /asyncapi.json). ' +
+      'Events: turn.started, turn.resumed, token (a delta), tool.requested, tool.completed, tool.blocked, ' +
+      'turn.completed, turn.failed, turn.cancelled. Each frame has id = seq, event = type, data = the JSON payload (schemas in /asyncapi.json). ' +
       'The replay log keeps SOMA_REPLAY_RETENTION_HOURS (default 24) hours.',
   })
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this seq' })
@@ -40,6 +55,14 @@ export class SessionEventsController {
     name: 'afterSeq',
     required: false,
     description: 'Resume after this seq (when headers cannot be set)',
+  })
+  @ApiQuery({
+    name: 'cancelOnDisconnect',
+    required: false,
+    enum: ['true', 'false'],
+    description:
+      "true: the session's open turns are cancelled (turn.cancelled, via disconnect) when this stream closes. " +
+      'Disconnecting is not cancelling otherwise.',
   })
   @ApiResponse({
     status: 200,
@@ -59,9 +82,18 @@ export class SessionEventsController {
     @Param('id', SessionIdPipe) sessionId: string,
     @Headers('last-event-id') lastEventId: string | undefined,
     @Query('afterSeq') afterSeq: string | undefined,
+    @Query('cancelOnDisconnect') cancelOnDisconnect: string | undefined,
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
+    if (cancelOnDisconnect !== undefined && cancelOnDisconnect !== 'true' && cancelOnDisconnect !== 'false') {
+      const message = 'cancelOnDisconnect must be true or false';
+      throw new BadRequestException({
+        error: 'VALIDATION_FAILED',
+        message,
+        fields: [{ field: 'cancelOnDisconnect', errors: [message] }],
+      });
+    }
     await this.delivery.authorize(principal, sessionId);
     response.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
@@ -74,10 +106,17 @@ export class SessionEventsController {
     let closed = false;
     const keepAlive = setInterval(() => response.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
     const subscription: { unsubscribe?: () => void } = {};
+    const correlationId = currentCorrelationId();
     request.on('close', () => {
       closed = true;
       clearInterval(keepAlive);
       subscription.unsubscribe?.();
+      if (cancelOnDisconnect === 'true') {
+        const by = { role: principal.role, keyId: principal.keyId, via: 'disconnect' as const };
+        this.commandBus
+          .execute(new CancelOpenTurnsCommand(principal.tenantId, sessionId, by, correlationId))
+          .catch(() => undefined); // best effort: the turn then simply runs to its end
+      }
     });
     const unsubscribe = await this.delivery.open(
       principal,

@@ -7,11 +7,14 @@ import {
   HttpCode,
   Param,
   Post,
+  Res,
   UseGuards,
 } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
+  CancelTurnCommand,
+  ConversationError,
   CreateSessionCommand,
   ListMessagesQuery,
   ListTurnsQuery,
@@ -21,8 +24,10 @@ import { type Principal } from '#soma/identity';
 import { currentCorrelationId, SomaConfig } from '#soma/platform';
 import { ApiKeyGuard } from '../auth/api-key.guard.js';
 import { CurrentPrincipal } from '../auth/principal.decorator.js';
-import { SessionIdPipe } from '../http/uuid-param.pipe.js';
+import { SessionIdPipe, UuidParam } from '../http/uuid-param.pipe.js';
+import type { Response } from 'express';
 import {
+  CancelledTurnDto,
   CreateSessionDto,
   ErrorDto,
   MessageDto,
@@ -30,7 +35,12 @@ import {
   SessionCreatedDto,
   TurnAcceptedDto,
   TurnDto,
+  TurnInProgressDto,
 } from './sessions.dto.js';
+
+const TurnIdPipe = new UuidParam(
+  (value) => new ConversationError('TURN_NOT_FOUND', `turn ${value} not found`),
+);
 
 const IDEMPOTENCY_KEY = /^[\w.:-]{1,200}$/;
 
@@ -69,7 +79,13 @@ export class SessionsController {
   @ApiResponse({ status: 202, description: 'Accepted; the reply streams on /events', type: TurnAcceptedDto })
   @ApiResponse({ status: 400, type: ErrorDto })
   @ApiResponse({ status: 404, type: ErrorDto })
-  @ApiResponse({ status: 409, description: 'Idempotency-Key reused with another message', type: ErrorDto })
+  @ApiResponse({
+    status: 409,
+    description:
+      'IDEMPOTENCY_KEY_REUSED: Idempotency-Key reused with another message; TURN_IN_PROGRESS (ifBusy=reject): ' +
+      'a turn of the session is open, its id in turnId',
+    type: TurnInProgressDto,
+  })
   @ApiResponse({ status: 413, type: ErrorDto })
   @ApiResponse({
     status: 429,
@@ -112,8 +128,47 @@ export class SessionsController {
         correlationId,
         idempotencyKey ?? null,
         { role: principal.role, keyId: principal.keyId },
+        body.ifBusy ?? 'enqueue',
       ),
     );
+  }
+
+  @Post(':id/turns/:turnId/cancel')
+  @ApiResponse({
+    status: 200,
+    description: 'The turn has ended (cancelled, or it had ended before)',
+    type: CancelledTurnDto,
+  })
+  @ApiResponse({
+    status: 202,
+    description:
+      'Cancel recorded; the run had not stopped within 5 s (its worker is down or frozen): it ends later',
+    type: CancelledTurnDto,
+  })
+  @ApiResponse({ status: 404, description: 'No such turn in a session of your tenant', type: ErrorDto })
+  async cancel(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', SessionIdPipe) sessionId: string,
+    @Param('turnId', TurnIdPipe) turnId: string,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<CancelledTurnDto> {
+    const state = await this.commandBus.execute(
+      new CancelTurnCommand(
+        principal.tenantId,
+        sessionId,
+        turnId,
+        { role: principal.role, keyId: principal.keyId, via: 'api' },
+        currentCorrelationId(),
+      ),
+    );
+    const open = ['queued', 'running', 'awaiting_tool'].includes(state.status);
+    response.status(open ? 202 : 200);
+    return {
+      turnId: state.turnId,
+      status: state.status,
+      cancelRequested: state.cancelRequested,
+      cancelledBy: state.cancelledBy,
+    };
   }
 
   @Get(':id/messages')
@@ -131,6 +186,7 @@ export class SessionsController {
       turnId: m.turnId,
       toolCallId: m.toolCallId,
       classification: m.classification,
+      status: m.status,
       createdAt: m.createdAt.toISOString(),
     }));
   }
@@ -150,6 +206,7 @@ export class SessionsController {
     return turns.map((t) => ({
       id: t.id,
       status: t.status,
+      cancelledBy: t.cancelledBy,
       instanceId: t.leaseOwner,
       attempts: t.attempt,
       userMessageId: t.userMessageId,

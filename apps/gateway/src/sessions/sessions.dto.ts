@@ -59,12 +59,53 @@ export class TokenUsageDto {
   totalTokens!: number;
 }
 
+export class CancellerDto {
+  @ApiProperty({ enum: ['admin', 'user'] })
+  role!: 'admin' | 'user';
+
+  @ApiProperty({
+    format: 'uuid',
+    nullable: true,
+    description: 'The API key that cancelled (null: bootstrap)',
+  })
+  keyId!: string | null;
+
+  @ApiProperty({ enum: ['api', 'socket', 'interrupt', 'disconnect'] })
+  via!: 'api' | 'socket' | 'interrupt' | 'disconnect';
+}
+
+export class CancelledTurnDto {
+  @ApiProperty({ format: 'uuid' })
+  turnId!: string;
+
+  @ApiProperty({
+    enum: ['queued', 'running', 'awaiting_tool', 'completed', 'failed', 'cancelled'],
+    description:
+      'The state after the request: final once ended (cancelled, or completed/failed if it ended first); ' +
+      'still open (202) only when its run did not stop in time (a worker down or frozen ends it later).',
+  })
+  status!: string;
+
+  @ApiProperty({ description: 'Whether a cancel was recorded (false: the turn had ended before).' })
+  cancelRequested!: boolean;
+
+  @ApiProperty({ type: () => CancellerDto, nullable: true })
+  cancelledBy!: CancellerDto | null;
+}
+
 export class TurnDto {
   @ApiProperty({ format: 'uuid' })
   id!: string;
 
-  @ApiProperty({ enum: ['queued', 'running', 'awaiting_tool', 'completed', 'failed'] })
+  @ApiProperty({ enum: ['queued', 'running', 'awaiting_tool', 'completed', 'failed', 'cancelled'] })
   status!: string;
+
+  @ApiProperty({
+    type: () => CancellerDto,
+    nullable: true,
+    description: 'Who asked for the turn to be cancelled (set as soon as asked, before it has ended).',
+  })
+  cancelledBy!: CancellerDto | null;
 
   @ApiProperty({
     nullable: true,
@@ -137,6 +178,18 @@ export class PostMessageDto {
   @IsString()
   @Matches(/\S/, { message: 'content must not be empty' })
   content!: string;
+
+  @ApiPropertyOptional({
+    enum: ['enqueue', 'reject', 'interrupt'],
+    default: 'enqueue',
+    description:
+      'What happens while the session has a turn open (queued, running or waiting for a tool): enqueue waits ' +
+      'behind it; reject answers 409 TURN_IN_PROGRESS with its turnId; interrupt cancels every open turn ' +
+      '(each ends with turn.cancelled, via interrupt) and then runs this one.',
+  })
+  @IsOptional()
+  @IsIn(['enqueue', 'reject', 'interrupt'])
+  ifBusy?: 'enqueue' | 'reject' | 'interrupt';
 }
 
 export class TurnAcceptedDto {
@@ -176,6 +229,12 @@ export class MessageDto {
   })
   classification!: Record<string, unknown> | null;
 
+  @ApiProperty({
+    enum: ['complete', 'cancelled'],
+    description: 'cancelled: the partial reply of a cancelled turn, exactly as far as it was streamed.',
+  })
+  status!: 'complete' | 'cancelled';
+
   @ApiProperty({ format: 'date-time' })
   createdAt!: string;
 }
@@ -189,4 +248,9 @@ export class ErrorDto {
 
   @ApiProperty()
   message!: string;
+}
+
+export class TurnInProgressDto extends ErrorDto {
+  @ApiProperty({ format: 'uuid', description: 'The open turn the message would have waited for.' })
+  turnId!: string;
 }

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { QueryBus } from '@nestjs/cqrs';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
   ConnectedSocket,
   MessageBody,
@@ -10,7 +10,16 @@ import {
   type OnGatewayDisconnect,
   type OnGatewayInit,
 } from '@nestjs/websockets';
-import { checkPayload, SocketJoinSchema, SocketLeaveSchema, type StreamErrorFrame } from '#soma/contracts';
+import {
+  checkPayload,
+  SocketCancelSchema,
+  SocketJoinSchema,
+  SocketLeaveSchema,
+  type SocketCancelAck,
+  type StreamErrorFrame,
+} from '#soma/contracts';
+import { CancelOpenTurnsCommand, CancelTurnCommand } from '#soma/conversation';
+import { currentCorrelationId } from '#soma/platform';
 import { ResolveApiKeyQuery, type Principal } from '#soma/identity';
 import { type TSchema, type Static } from '@sinclair/typebox';
 import { type DefaultEventsMap, type Namespace, type Socket } from 'socket.io';
@@ -22,6 +31,8 @@ interface SocketState {
   principal?: Principal;
   authError?: unknown;
   streams: Map<string, () => void>;
+  /** Sessions joined with cancelOnDisconnect: their open turns are cancelled when this socket goes away. */
+  cancelOnDisconnect: Set<string>;
 }
 
 type SessionSocket = Socket<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, SocketState>;
@@ -59,6 +70,7 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   constructor(
     private readonly queryBus: QueryBus,
+    private readonly commandBus: CommandBus,
     private readonly delivery: StreamDeliveryService,
   ) {}
 
@@ -66,6 +78,7 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     this.delivery.attachNamespace(namespace as Namespace);
     namespace.use((socket, next) => {
       socket.data.streams = new Map();
+      socket.data.cancelOnDisconnect = new Set();
       const auth = socket.handshake.auth as { token?: unknown };
       const token =
         typeof auth.token === 'string' ? auth.token : bearerToken(socket.handshake.headers.authorization);
@@ -94,6 +107,8 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   handleDisconnect(socket: SessionSocket): void {
     for (const close of socket.data.streams.values()) close();
     socket.data.streams.clear();
+    for (const sessionId of socket.data.cancelOnDisconnect) this.cancelOpenTurns(socket, sessionId);
+    socket.data.cancelOnDisconnect.clear();
   }
 
   @SubscribeMessage('join')
@@ -101,7 +116,7 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     try {
       const principal = socket.data.principal;
       if (!principal) throw new PayloadError({ code: 'API_KEY_MISSING', message: 'not authenticated' });
-      const { sessionId, afterSeq = 0 } = parsePayload(SocketJoinSchema, body);
+      const { sessionId, afterSeq = 0, cancelOnDisconnect = false } = parsePayload(SocketJoinSchema, body);
       const id = sessionId.toLowerCase();
       await this.delivery.authorize(principal, id);
       socket.data.streams.get(id)?.();
@@ -110,6 +125,8 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       });
       if (socket.disconnected) close();
       else socket.data.streams.set(id, close);
+      if (cancelOnDisconnect) socket.data.cancelOnDisconnect.add(id);
+      else socket.data.cancelOnDisconnect.delete(id);
       return { ok: true, sessionId: id, afterSeq };
     } catch (error) {
       return { ok: false, error: this.fail(socket, error) };
@@ -129,10 +146,47 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     }
   }
 
+  /** Cancels a turn of a session of the caller's tenant; acknowledged with the turn's state (idempotent). */
+  @SubscribeMessage('cancel')
+  async cancel(
+    @ConnectedSocket() socket: SessionSocket,
+    @MessageBody() body: unknown,
+  ): Promise<SocketCancelAck> {
+    try {
+      const principal = socket.data.principal;
+      if (!principal) throw new PayloadError({ code: 'API_KEY_MISSING', message: 'not authenticated' });
+      const { sessionId, turnId } = parsePayload(SocketCancelSchema, body);
+      const by = { role: principal.role, keyId: principal.keyId, via: 'socket' as const };
+      const state = await this.commandBus.execute(
+        new CancelTurnCommand(
+          principal.tenantId,
+          sessionId.toLowerCase(),
+          turnId.toLowerCase(),
+          by,
+          currentCorrelationId(),
+        ),
+      );
+      return { ok: true, turnId: state.turnId, status: state.status, cancelRequested: state.cancelRequested };
+    } catch (error) {
+      return { ok: false, error: this.fail(socket, error) };
+    }
+  }
+
   /** Ends streams of a revoked key on every instance: here directly, elsewhere through the adapter. */
   revokeKey(keyId: string): void {
     this.delivery.endStreamsOfKey(keyId);
     this.namespace.serverSideEmit(KEY_REVOKED_EVENT, keyId);
+  }
+
+  private cancelOpenTurns(socket: SessionSocket, sessionId: string): void {
+    const principal = socket.data.principal;
+    if (!principal) return;
+    const by = { role: principal.role, keyId: principal.keyId, via: 'disconnect' as const };
+    this.commandBus
+      .execute(new CancelOpenTurnsCommand(principal.tenantId, sessionId, by, currentCorrelationId()))
+      .catch((error: unknown) => {
+        this.logger.error({ msg: 'cancel on disconnect failed', sessionId, error: String(error) });
+      });
   }
 
   private fail(socket: SessionSocket, error: unknown, preset?: StreamErrorFrame): StreamErrorFrame {

@@ -18,6 +18,8 @@ function disconnectsOnConversation(code: ConversationErrorCode): boolean {
     case 'BUDGET_EXCEEDED':
     case 'IDEMPOTENCY_KEY_REUSED':
     case 'TENANT_NOT_FOUND':
+    case 'TURN_NOT_FOUND':
+    case 'TURN_IN_PROGRESS':
       return false;
     default:
       return assertUnreachable(code);

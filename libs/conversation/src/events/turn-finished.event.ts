@@ -3,7 +3,7 @@ export class TurnFinishedEvent {
   constructor(
     readonly turnId: string,
     readonly profileName: string,
-    readonly result: 'completed' | 'failed',
+    readonly result: 'completed' | 'failed' | 'cancelled',
     readonly code: string | null,
     readonly durationSeconds: number,
     readonly firstTokenSeconds: number | null,

@@ -19,7 +19,7 @@ const HISTORY_SQL = `
   SELECT m.turn_id, m.role, m.content
   FROM messages m
   JOIN turns t ON t.id = m.turn_id
-  WHERE m.session_id = $1 AND t.position < $2 AND t.status IN ('completed', 'failed')
+  WHERE m.session_id = $1 AND t.position < $2 AND t.status IN ('completed', 'failed', 'cancelled')
   ORDER BY t.position, m.position`;
 
 function groupByTurn(rows: readonly HistoryRow[]): ChatMessage[][] {

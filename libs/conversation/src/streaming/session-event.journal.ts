@@ -22,7 +22,10 @@ export interface TurnFence {
   attempt: number;
 }
 
-/** The run lost its turn (another run took it over, or the watchdog ended it): it must stop at once. */
+/**
+ * The run lost its turn (another run took it over, or the watchdog ended it) or its turn is being cancelled: it
+ * must stop streaming at once.
+ */
 export class TurnFencedError extends Error {
   constructor(turnId: string) {
     super(`turn ${turnId} is no longer held by this run`);
@@ -31,10 +34,13 @@ export class TurnFencedError extends Error {
 
 // The seq comes from sessions.last_seq, incremented in the writing transaction: the row lock serializes every
 // writer of a session, so committed events always form a prefix (no hole, no reuse). FOR SHARE on the turn
-// serializes a fenced append with a takeover of the turn.
+// serializes a fenced append with a takeover of the turn, and with a cancel request: once one is recorded, the
+// run's tokens are refused, so none can follow the turn's terminal event.
 const APPEND_FENCED = `
   WITH fence AS (
-    SELECT 1 FROM turns WHERE id = $2 AND status = 'running' AND lease_owner = $3 AND attempt = $4 FOR SHARE
+    SELECT 1 FROM turns WHERE id = $2 AND status = 'running' AND lease_owner = $3 AND attempt = $4
+      AND cancel_requested_at IS NULL
+    FOR SHARE
   ), s AS (
     UPDATE sessions SET last_seq = last_seq + $5
     WHERE id = $1 AND EXISTS (SELECT 1 FROM fence)

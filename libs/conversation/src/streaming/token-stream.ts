@@ -1,7 +1,7 @@
 /**
  * Coalesces token deltas while the previous write is in flight (fewer events, same text) and writes them
  * strictly in order, one write at a time. `close()` returns exactly the concatenation of the written deltas;
- * after a failed write nothing more is written and `close()` rethrows it.
+ * after a failed write nothing more is written and `close()` rethrows it. `abandon()` stops writing.
  */
 export class TokenStream {
   private pending = '';
@@ -40,6 +40,16 @@ export class TokenStream {
       else break;
     }
     if (this.failure !== undefined) throw this.failure;
+    return this.written;
+  }
+
+  /** Drops what is pending, waits for the write in flight, and returns what was written (never throws). */
+  async abandon(): Promise<string> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.pending = '';
+    this.failure ??= new Error('abandoned');
+    if (this.inFlight) await this.inFlight;
     return this.written;
   }
 

@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { Topics, type Envelope, type EnvelopeContext, type TokenUsage } from '#soma/contracts';
+import {
+  Topics,
+  type Canceller,
+  type Envelope,
+  type EnvelopeContext,
+  type TokenUsage,
+} from '#soma/contracts';
 import {
   MessageEntity,
   OutboxRelay,
@@ -19,22 +25,36 @@ import {
 
 const leaseUntil = (leaseMs: number) => () => `now() + interval '${Math.round(leaseMs)} milliseconds'`;
 
-/** Which run may end a turn: the run holding it, a lapsed run (watchdog), or whoever finds it still open. */
+/**
+ * Which run may end a turn: the run holding it, a lapsed run (watchdog), whoever finds it still open, or (idle)
+ * whoever finds it held by no run: queued, or waiting for a tool.
+ */
 export type FinishGuard =
   | { kind: 'run'; fence: TurnFence }
   | { kind: 'lost'; attempt: number; owner: string }
   | { kind: 'open' }
-  | { kind: 'queued' };
+  | { kind: 'queued' }
+  | { kind: 'idle' };
 
-export interface TurnEnding {
-  status: 'completed' | 'failed';
-  terminal: OutboundEvent;
+interface EndingBase {
   usage: TokenUsage;
   cost: number;
   modelProfileId: string | null;
-  reply?: { messageId: string; text: string; startedAt: Date; endedAt: Date };
-  error?: { code: string; message: string };
 }
+
+/** How a turn ends. A cancelled turn keeps the reply it streamed so far (read from the journal as it ends). */
+export type TurnEnding =
+  | (EndingBase & {
+      status: 'completed';
+      terminal: OutboundEvent;
+      reply: { messageId: string; text: string; startedAt: Date; endedAt: Date };
+    })
+  | (EndingBase & { status: 'failed'; terminal: OutboundEvent; error: { code: string; message: string } })
+  | (EndingBase & {
+      status: 'cancelled';
+      cancelledBy: Canceller;
+      generation?: { startedAt: Date; endedAt: Date };
+    });
 
 /** A run that holds a turn: the turn as claimed, its fence, and the text its earlier run streamed already. */
 export interface HeldTurn {
@@ -55,7 +75,10 @@ const fenceOf = (turn: TurnEntity): TurnFence => ({
  *
  *   queued ──claim──► running ──awaitTool──► awaiting_tool ──resumeFromTool──► running
  *   running ──takeOver (lease lapsed; attempt + 1)──► running
- *   queued | running | awaiting_tool ──finish──► completed | failed   (final)
+ *   queued | running | awaiting_tool ──finish──► completed | failed | cancelled   (final)
+ *
+ * A cancel request (cancel_requested_at, see TurnCancelRequests) stops every transition into running (claim,
+ * takeOver, continueWithResult) and every token write; the turn can then only end, as cancelled.
  *
  * A running turn is held by one run, its fence (lease_owner, attempt): the journal refuses events from any
  * other run, so a run that lost its turn cannot write to the stream.
@@ -84,10 +107,13 @@ export class TurnRepository {
           leaseOwner: owner,
           leaseExpiresAt: leaseUntil(leaseMs),
         })
-        .where(`id = :turnId AND tenant_id = :tenantId AND status = 'queued'`, {
-          turnId,
-          tenantId: ctx.tenantId,
-        })
+        .where(
+          `id = :turnId AND tenant_id = :tenantId AND status = 'queued' AND cancel_requested_at IS NULL`,
+          {
+            turnId,
+            tenantId: ctx.tenantId,
+          },
+        )
         .returning('*')
         .execute();
       const turn = this.rowOf(moved.raw);
@@ -116,11 +142,14 @@ export class TurnRepository {
         .createQueryBuilder()
         .update(TurnEntity)
         .set({ attempt: () => 'attempt + 1', leaseOwner: owner, leaseExpiresAt: leaseUntil(leaseMs) })
-        .where(`id = :id AND status = 'running' AND attempt = :attempt AND ${lapsed}`, {
-          id: turn.id,
-          attempt: turn.attempt,
-          owner,
-        })
+        .where(
+          `id = :id AND status = 'running' AND attempt = :attempt AND cancel_requested_at IS NULL AND ${lapsed}`,
+          {
+            id: turn.id,
+            attempt: turn.attempt,
+            owner,
+          },
+        )
         .returning('*')
         .execute();
       const held = this.rowOf(moved.raw);
@@ -188,7 +217,11 @@ export class TurnRepository {
           pendingToolCallId: call.toolCallId,
           leaseExpiresAt: leaseUntil(call.waitMs),
         })
-        .where(`id = :turnId AND status = 'running' AND lease_owner = :owner AND attempt = :attempt`, fence)
+        .where(
+          `id = :turnId AND status = 'running' AND lease_owner = :owner AND attempt = :attempt
+           AND cancel_requested_at IS NULL`,
+          fence,
+        )
         .returning('*')
         .execute();
       const turn = this.rowOf(moved.raw);
@@ -240,15 +273,18 @@ export class TurnRepository {
                   leaseExpiresAt: leaseUntil(leaseMs),
                   pendingToolCallId: null,
                 })
-                .where(`id = :turnId AND status = 'awaiting_tool' AND pending_tool_call_id = :toolCallId`, {
-                  turnId: result.turnId,
-                  toolCallId: result.toolCallId,
-                })
+                .where(
+                  `id = :turnId AND status = 'awaiting_tool' AND pending_tool_call_id = :toolCallId
+                   AND cancel_requested_at IS NULL`,
+                  { turnId: result.turnId, toolCallId: result.toolCallId },
+                )
                 .returning('*')
                 .execute()
             ).raw,
           )
         : undefined;
+      // The result of a call withdrawn by a cancel starts nothing: the cancelled turn ends, nothing follows it.
+      if (!resumed && result.turnId && (await this.cancelRequested(manager, result.turnId))) return undefined;
       const turn = resumed ?? (await this.insertToolTurn(manager, ctx, owner, leaseMs));
       await this.addMessage(manager, turn, {
         role: 'tool',
@@ -262,6 +298,14 @@ export class TurnRepository {
     });
   }
 
+  private async cancelRequested(manager: EntityManager, turnId: string): Promise<boolean> {
+    const rows = await manager.query<unknown[]>(
+      `SELECT 1 FROM turns WHERE id = $1 AND cancel_requested_at IS NOT NULL`,
+      [turnId],
+    );
+    return rows.length > 0;
+  }
+
   /** The turn a tool-result event started or resumed (for its redelivery). */
   async turnOfResult(eventId: string): Promise<TurnEntity | null> {
     const message = await this.dataSource.getRepository(MessageEntity).findOneBy({ sourceEventId: eventId });
@@ -269,8 +313,8 @@ export class TurnRepository {
   }
 
   /**
-   * → completed | failed, exactly once: the guarded update, the reply or error, the ledger line and the
-   * terminal event, in one transaction. False when the guard did not hold (someone else ended it).
+   * → completed | failed | cancelled, exactly once: the guarded update, the reply or error, the ledger line and
+   * the terminal event, in one transaction. False when the guard did not hold (someone else ended it).
    */
   async finish(
     turn: TurnEntity,
@@ -285,7 +329,14 @@ export class TurnRepository {
                AND (lease_expires_at < now() OR lease_owner = :owner)`,
         open: `status IN ('queued', 'running', 'awaiting_tool')`,
         queued: `status = 'queued'`,
+        idle: `status IN ('queued', 'awaiting_tool')`,
       }[guard.kind];
+      const reply =
+        ending.status === 'completed'
+          ? ending.reply
+          : ending.status === 'cancelled'
+            ? await this.partialReply(manager, turn.id, ending.generation)
+            : undefined;
       const claimed = await manager
         .createQueryBuilder()
         .update(TurnEntity)
@@ -294,10 +345,10 @@ export class TurnRepository {
           completedAt: () => 'now()',
           promptTokens: ending.usage.promptTokens,
           completionTokens: ending.usage.completionTokens,
-          errorCode: ending.error?.code ?? null,
-          errorMessage: ending.error?.message ?? null,
-          generationStartedAt: ending.reply?.startedAt ?? null,
-          generationEndedAt: ending.reply?.endedAt ?? null,
+          errorCode: ending.status === 'failed' ? ending.error.code : null,
+          errorMessage: ending.status === 'failed' ? ending.error.message : null,
+          generationStartedAt: reply?.startedAt ?? null,
+          generationEndedAt: reply?.endedAt ?? null,
           pendingToolCallId: null,
         })
         .where(`id = :id AND ${where}`, {
@@ -306,16 +357,17 @@ export class TurnRepository {
         })
         .execute();
       if (claimed.affected !== 1) return false;
-      if (ending.reply) {
+      if (reply) {
         await manager.insert(MessageEntity, {
-          id: ending.reply.messageId,
+          id: reply.messageId,
           tenantId: turn.tenantId,
           sessionId: turn.sessionId,
           turnId: turn.id,
           role: 'assistant',
-          content: ending.reply.text,
+          content: reply.text,
+          status: ending.status === 'cancelled' ? 'cancelled' : 'complete',
         });
-        await manager.update(TurnEntity, { id: turn.id }, { assistantMessageId: ending.reply.messageId });
+        await manager.update(TurnEntity, { id: turn.id }, { assistantMessageId: reply.messageId });
       }
       if (ending.usage.totalTokens > 0) {
         await manager.insert(UsageLedgerEntity, {
@@ -329,9 +381,38 @@ export class TurnRepository {
           cost: ending.cost,
         });
       }
-      await this.journal.appendIn(manager, ctx, turn.id, [ending.terminal]);
+      const terminal: OutboundEvent =
+        ending.status === 'cancelled'
+          ? {
+              type: 'turn.cancelled',
+              payload: {
+                turnId: turn.id,
+                cancelledBy: ending.cancelledBy,
+                messageId: reply?.messageId ?? null,
+                usage: ending.usage,
+              },
+            }
+          : ending.terminal;
+      await this.journal.appendIn(manager, ctx, turn.id, [terminal]);
       return true;
     });
+  }
+
+  /** What a cancelled turn streamed of its reply, exactly as the clients got it; undefined when nothing. */
+  private async partialReply(
+    manager: EntityManager,
+    turnId: string,
+    generation: { startedAt: Date; endedAt: Date } | undefined,
+  ): Promise<{ messageId: string; text: string; startedAt: Date; endedAt: Date } | undefined> {
+    const text = await this.journal.streamedText(manager, turnId);
+    if (text === '') return undefined;
+    const now = new Date();
+    return {
+      messageId: randomUUID(),
+      text,
+      startedAt: generation?.startedAt ?? now,
+      endedAt: generation?.endedAt ?? now,
+    };
   }
 
   /** Running or tool-awaiting turns whose lease lapsed. */
@@ -428,6 +509,8 @@ export class TurnRepository {
       attempt: Number(row.attempt),
       modelProfileId: row.model_profile_id as string | null,
       pendingToolCallId: row.pending_tool_call_id as string | null,
+      cancelRequestedAt: row.cancel_requested_at as Date | null,
+      cancelledBy: row.cancelled_by as TurnEntity['cancelledBy'],
       createdAt: row.created_at as Date,
     });
   }

@@ -35,6 +35,10 @@ export class MessageEntity {
   @Column('uuid', { name: 'source_event_id', nullable: true })
   sourceEventId!: string | null;
 
+  /** `cancelled` for the partial reply of a cancelled turn, as far as it was streamed. */
+  @Column('text', { default: 'complete' })
+  status!: 'complete' | 'cancelled';
+
   @Column('jsonb', { nullable: true })
   classification!: Record<string, unknown> | null;
 

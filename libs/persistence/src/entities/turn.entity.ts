@@ -1,6 +1,17 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 
-export type TurnStatus = 'queued' | 'running' | 'awaiting_tool' | 'completed' | 'failed';
+export type TurnStatus = 'queued' | 'running' | 'awaiting_tool' | 'completed' | 'failed' | 'cancelled';
+
+/** Statuses a turn never leaves. */
+export const FINAL_TURN_STATUSES: readonly TurnStatus[] = ['completed', 'failed', 'cancelled'];
+
+/** Who asked for a turn to be cancelled. */
+export interface TurnCanceller {
+  role: 'admin' | 'user';
+  keyId: string | null;
+  /** How: an API call, a message that interrupted it (ifBusy), or a client that disconnected. */
+  via: 'api' | 'socket' | 'interrupt' | 'disconnect';
+}
 
 @Entity({ name: 'turns' })
 export class TurnEntity {
@@ -75,6 +86,13 @@ export class TurnEntity {
 
   @Column('timestamptz', { name: 'generation_ended_at', nullable: true })
   generationEndedAt!: Date | null;
+
+  /** Set once, when a cancel is asked for: from then on no run may stream for it, and it ends `cancelled`. */
+  @Column('timestamptz', { name: 'cancel_requested_at', nullable: true })
+  cancelRequestedAt!: Date | null;
+
+  @Column('jsonb', { name: 'cancelled_by', nullable: true })
+  cancelledBy!: TurnCanceller | null;
 
   @Column('text', { name: 'idempotency_key', nullable: true })
   idempotencyKey!: string | null;

@@ -7,7 +7,7 @@ export interface ToolContext {
   tenantId: string;
   sessionId: string;
   toolCallId: string;
-  /** Aborted when the tool's timeout passes. */
+  /** Aborted when the tool's timeout passes, or when the call is withdrawn (its turn was cancelled). */
   signal: AbortSignal;
 }
 

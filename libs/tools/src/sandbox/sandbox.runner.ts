@@ -151,6 +151,8 @@ export class SandboxRunner {
     code: string,
     stdin: string,
     limits: SandboxLimits,
+    /** Kills the program's whole process group at once when it aborts (the call was withdrawn). */
+    signal?: AbortSignal,
   ): Promise<SandboxResult> {
     const asRoot = process.getuid?.() === 0;
     await mkdir(this.options.root, { recursive: true, mode: 0o711 });
@@ -168,13 +170,18 @@ export class SandboxRunner {
         }
       }
       const argv = sandboxCommand(this.options, limits, language, work, tmp, asRoot);
-      return await this.spawn(argv, stdin, limits);
+      return await this.spawn(argv, stdin, limits, signal);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   }
 
-  private spawn(argv: string[], stdin: string, limits: SandboxLimits): Promise<SandboxResult> {
+  private spawn(
+    argv: string[],
+    stdin: string,
+    limits: SandboxLimits,
+    withdrawn: AbortSignal | undefined,
+  ): Promise<SandboxResult> {
     const [command, ...args] = argv as [string, ...string[]];
     const started = performance.now();
     return new Promise((resolve, reject) => {
@@ -199,6 +206,8 @@ export class SandboxRunner {
         timedOut = true;
         killGroup();
       }, limits.timeoutMs + 1000);
+      if (withdrawn?.aborted) killGroup();
+      else withdrawn?.addEventListener('abort', killGroup, { once: true });
       child.stdout.on('data', (chunk: Buffer) => {
         stdout.push(chunk);
       });
@@ -213,6 +222,7 @@ export class SandboxRunner {
       });
       child.on('close', (exitCode, signal) => {
         clearTimeout(timer);
+        withdrawn?.removeEventListener('abort', killGroup);
         killGroup();
         const durationMs = performance.now() - started;
         // At the limit timeout(1) SIGKILLs its process group, itself included (or exits 124/137).

@@ -1,6 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { Type, type Static } from '@sinclair/typebox';
-import { type ToolDefinition, type ToolOutcome } from '../registry/tool-definition.contract.js';
+import {
+  type ToolContext,
+  type ToolDefinition,
+  type ToolOutcome,
+} from '../registry/tool-definition.contract.js';
 import { SandboxRunner } from '../sandbox/sandbox.runner.js';
 
 const Parameters = Type.Object(
@@ -33,16 +37,22 @@ export class CodeExecuteTool implements ToolDefinition<typeof Parameters> {
 
   constructor(private readonly sandbox: SandboxRunner) {}
 
-  async run(args: Static<typeof Parameters>): Promise<ToolOutcome> {
+  async run(args: Static<typeof Parameters>, context: ToolContext): Promise<ToolOutcome> {
     const timeoutMs = args.timeoutMs ?? 5000;
-    const result = await this.sandbox.run(args.language, args.code, args.stdin ?? '', {
-      timeoutMs,
-      memoryMb: 256,
-      maxProcesses: 32,
-      maxFileMb: 16,
-      maxOpenFiles: 64,
-      outputCapBytes: OUTPUT_CAP,
-    });
+    const result = await this.sandbox.run(
+      args.language,
+      args.code,
+      args.stdin ?? '',
+      {
+        timeoutMs,
+        memoryMb: 256,
+        maxProcesses: 32,
+        maxFileMb: 16,
+        maxOpenFiles: 64,
+        outputCapBytes: OUTPUT_CAP,
+      },
+      context.signal,
+    );
     const output = {
       exitCode: result.exitCode,
       stdout: result.stdout,

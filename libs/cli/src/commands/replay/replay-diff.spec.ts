@@ -11,10 +11,20 @@ const message = (
   content: string,
   turnId: string | null,
   toolCallId: string | null = null,
-): MessageView => ({ id, role, content, turnId, toolCallId, classification: null, createdAt: at() });
+): MessageView => ({
+  id,
+  role,
+  content,
+  turnId,
+  toolCallId,
+  classification: null,
+  status: 'complete',
+  createdAt: at(),
+});
 const turn = (id: string, userMessageId: string | null, usage: [number, number] | null): TurnView => ({
   id,
   status: 'completed',
+  cancelledBy: null,
   instanceId: 'worker-1',
   attempts: 1,
   userMessageId,

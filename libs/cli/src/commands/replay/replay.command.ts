@@ -6,6 +6,7 @@ import { profileNames } from '../profile-names.js';
 import { type SessionRecording } from '../sessions-show/session.format.js';
 import { diffRecordings } from './replay-diff.js';
 import { renderReplayDiff } from './replay.format.js';
+import { isTerminal } from '../sessions-tail/stream-event.format.js';
 
 async function record(api: SomaApi, sessionId: string): Promise<SessionRecording> {
   const [session, messages, turns, toolCalls] = await Promise.all([
@@ -45,8 +46,7 @@ async function turnEnd(
     if (next === 'timeout') throw new Error(`turn ${turnId} did not end within ${timeoutMs / 1000} s`);
     if (next.done) throw new Error(`the stream ended before turn ${turnId} did`);
     const event = next.value;
-    if ((event.type === 'turn.completed' || event.type === 'turn.failed') && event.data.turnId === turnId)
-      return event;
+    if (isTerminal(event) && event.data.turnId === turnId) return event;
   }
 }
 

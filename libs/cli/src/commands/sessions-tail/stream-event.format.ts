@@ -1,7 +1,9 @@
 import { type SessionEvent } from '#soma/client';
+import { terminalEventTypes } from '#soma/contracts';
 
-export const isTerminal = (event: SessionEvent): boolean =>
-  event.type === 'turn.completed' || event.type === 'turn.failed';
+const TERMINAL: ReadonlySet<string> = new Set(terminalEventTypes);
+
+export const isTerminal = (event: SessionEvent): boolean => TERMINAL.has(event.type);
 
 const str = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
 
@@ -31,6 +33,10 @@ export function renderEvent(event: SessionEvent, midLine: boolean): string {
     }
     case 'turn.failed':
       return line(`turn failed: ${str(d.code)} ${str(d.message ?? '')}`.trimEnd());
+    case 'turn.cancelled': {
+      const by = d.cancelledBy as { role?: string; via?: string } | undefined;
+      return line(`turn cancelled by ${by?.role ?? '?'} (${by?.via ?? '?'})`);
+    }
     default:
       return line(`${event.type} ${JSON.stringify(d)}`);
   }

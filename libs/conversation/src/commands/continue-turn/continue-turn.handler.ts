@@ -25,7 +25,8 @@ const streamed =
 /**
  * Resumes the turn that waits for this result, or starts a new turn when none does (an explicit user call, or a
  * call an admin approved later), in one transaction keyed by the result's event id; then the model continues.
- * A redelivered result finds the turn it continued, and takes it over if its run was lost.
+ * A redelivered result finds the turn it continued, and takes it over if its run was lost. The result of a call
+ * withdrawn by a cancel continues nothing.
  */
 @CommandHandler(ContinueTurnCommand)
 export class ContinueTurnHandler implements ICommandHandler<ContinueTurnCommand, RunTurnOutcome> {
@@ -49,8 +50,10 @@ export class ContinueTurnHandler implements ICommandHandler<ContinueTurnCommand,
       this.turns.continueWithResult(continued, ctx, this.identity.instanceId, this.config.turnLeaseMs),
     );
     if (held) return this.driver.drive(held, ctx, USER);
-    const turn = await persist(() => this.turns.turnOfResult(envelope.eventId));
-    const again = turn ? await this.driver.acquire(turn.id, ctx, heartbeat) : undefined;
+    // A redelivery finds the turn it continued; a result for a turn being cancelled finds that turn, which the
+    // driver then ends (it is never continued).
+    const turnId = (await persist(() => this.turns.turnOfResult(envelope.eventId)))?.id ?? result.turnId;
+    const again = turnId ? await this.driver.acquire(turnId, ctx, heartbeat) : undefined;
     return again ? this.driver.drive(again, ctx, USER) : 'skipped';
   }
 }

@@ -7,6 +7,13 @@ export interface PostedTurn {
   replayed: boolean;
 }
 
+/**
+ * What a message does when the session has a turn open (queued, running or waiting for a tool): wait behind it
+ * (enqueue, the default), be refused (reject: TURN_IN_PROGRESS with that turn's id), or cancel every open turn
+ * and then run (interrupt).
+ */
+export type IfBusy = 'enqueue' | 'reject' | 'interrupt';
+
 export class PostUserMessageCommand extends Command<PostedTurn> {
   constructor(
     readonly tenantId: string,
@@ -15,6 +22,7 @@ export class PostUserMessageCommand extends Command<PostedTurn> {
     readonly correlationId: string,
     readonly idempotencyKey: string | null,
     readonly principal: { role: 'admin' | 'user'; keyId: string | null },
+    readonly ifBusy: IfBusy = 'enqueue',
   ) {
     super();
   }

@@ -1,11 +1,12 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { createEnvelope, Topics, type MessagePosted } from '#soma/contracts';
-import { MessageEntity, OutboxRelay, SessionEntity, TurnEntity } from '#soma/persistence';
+import { MessageEntity, OutboxRelay, SessionEntity, TurnEntity, type StagedMessage } from '#soma/persistence';
 import { randomUUID } from 'node:crypto';
-import { DataSource, QueryFailedError } from 'typeorm';
+import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
 import { remainingTokens } from '../../budget/token-budget.js';
 import { TokenBudgetRepository } from '../../budget/token-budget.repository.js';
 import { ConversationError } from '../../conversation.errors.js';
+import { TurnCancelRequests } from '../../turns/turn-cancel-requests.js';
 import { PostUserMessageCommand, type PostedTurn } from './post-user-message.command.js';
 
 const secondsToUtcMidnight = (): number => {
@@ -22,6 +23,7 @@ export class PostUserMessageHandler implements ICommandHandler<PostUserMessageCo
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxRelay,
     private readonly budgets: TokenBudgetRepository,
+    private readonly cancels: TurnCancelRequests,
   ) {}
 
   async execute(command: PostUserMessageCommand): Promise<PostedTurn> {
@@ -49,6 +51,7 @@ export class PostUserMessageHandler implements ICommandHandler<PostUserMessageCo
     const messageId = randomUUID();
     try {
       const staged = await this.dataSource.transaction(async (manager) => {
+        const cancels = await this.whileBusy(manager, command);
         await manager.insert(MessageEntity, {
           id: messageId,
           tenantId,
@@ -71,9 +74,9 @@ export class PostUserMessageHandler implements ICommandHandler<PostUserMessageCo
           { tenantId, sessionId, correlationId },
           payload,
         );
-        return this.outbox.stage(manager, Topics.conversationInbound, envelope);
+        return [...cancels, await this.outbox.stage(manager, Topics.conversationInbound, envelope)];
       });
-      await this.outbox.flush([staged]);
+      await this.outbox.flush(staged);
     } catch (error) {
       // Two requests with one Idempotency-Key raced: the loser answers with the winner's turn.
       const raced =
@@ -84,6 +87,33 @@ export class PostUserMessageHandler implements ICommandHandler<PostUserMessageCo
       throw error;
     }
     return { turnId, messageId, replayed: false };
+  }
+
+  /**
+   * Applies ifBusy under a per-session lock, so two posts cannot both find the session idle: reject refuses,
+   * interrupt asks every open turn to cancel (their control messages are returned, to be sent with the message).
+   */
+  private async whileBusy(manager: EntityManager, command: PostUserMessageCommand): Promise<StagedMessage[]> {
+    const { tenantId, sessionId, ifBusy, principal } = command;
+    if (ifBusy === 'enqueue') return [];
+    // Posts of one session serialize on this lock (not the session row, which journal writers take after the
+    // turn row: that order would deadlock with a cancel request).
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 11))`, [sessionId]);
+    const open = await this.cancels.open(manager, tenantId, sessionId);
+    const busy = open.find((turn) => turn.status !== 'queued') ?? open[0];
+    if (!busy) return [];
+    if (ifBusy === 'reject') {
+      throw new ConversationError('TURN_IN_PROGRESS', `turn ${busy.id} of this session is still open`, {
+        turnId: busy.id,
+      });
+    }
+    const ctx = { tenantId, sessionId, correlationId: command.correlationId, causationId: null };
+    const staged: StagedMessage[] = [];
+    for (const turn of open) {
+      const requested = await this.cancels.request(manager, turn.id, ctx, { ...principal, via: 'interrupt' });
+      if (requested) staged.push(requested.staged);
+    }
+    return staged;
   }
 
   private async replay(sessionId: string, key: string, content: string): Promise<PostedTurn | undefined> {

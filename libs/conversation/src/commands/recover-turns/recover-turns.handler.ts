@@ -38,20 +38,18 @@ export class RecoverTurnsHandler implements ICommandHandler<RecoverTurnsCommand,
       if (turn.status === 'awaiting_tool') {
         const guard = { kind: 'lost' as const, attempt: turn.attempt, owner: this.identity.instanceId };
         const message = `no result for tool call ${turn.pendingToolCallId ?? ''} in time`;
-        await this.finisher.fail({ turn, ctx, guard }, 'TOOL_TIMEOUT', message);
+        if (turn.cancelledBy) await this.finisher.cancel({ turn, ctx, guard }, turn.cancelledBy);
+        else await this.finisher.fail({ turn, ctx, guard }, 'TOOL_TIMEOUT', message);
       } else this.resume(turn);
     }
     const olderThan = this.config.turnStartTimeoutMs;
     for (const turn of await this.turns.neverStarted(olderThan, 20)) {
       const message = `the turn's message was not picked up within ${olderThan} ms (lost or dead-lettered)`;
-      if (
-        await this.finisher.fail(
-          { turn, ctx: contextOf(turn), guard: { kind: 'queued' } },
-          'TURN_NOT_STARTED',
-          message,
-        )
-      )
-        acted++;
+      const run = { turn, ctx: contextOf(turn), guard: { kind: 'queued' as const } };
+      const ended = turn.cancelledBy
+        ? await this.finisher.cancel(run, turn.cancelledBy)
+        : await this.finisher.fail(run, 'TURN_NOT_STARTED', message);
+      if (ended) acted++;
     }
     return acted;
   }

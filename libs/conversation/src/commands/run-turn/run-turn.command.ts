@@ -1,7 +1,7 @@
 import { Command } from '@nestjs/cqrs';
 import { type EnvelopeOf } from '#soma/contracts';
 
-export type RunTurnOutcome = 'completed' | 'failed' | 'skipped' | 'awaiting_tool';
+export type RunTurnOutcome = 'completed' | 'failed' | 'cancelled' | 'skipped' | 'awaiting_tool';
 
 /** Generate the assistant reply of a posted user message, streaming it. */
 export class RunTurnCommand extends Command<RunTurnOutcome> {

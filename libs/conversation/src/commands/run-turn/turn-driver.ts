@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type EnvelopeContext, type ToolCallRequested } from '#soma/contracts';
-import { SessionEntity } from '#soma/persistence';
+import { FINAL_TURN_STATUSES, SessionEntity } from '#soma/persistence';
 import { AppIdentity, persist, SomaConfig } from '#soma/platform';
 import { DataSource } from 'typeorm';
 import { TurnContextBuilder, type PostedMessage } from '../../history/turn-context.builder.js';
@@ -15,7 +15,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * Takes a turn for this run and drives it through its step. A queued turn is claimed; a running turn whose run
  * is gone (lease lapsed, or this instance's own stopped run) is taken over as its next attempt and continued,
- * until the attempts are used up (WORKER_LOST); a turn held by a live run elsewhere is waited for.
+ * until the attempts are used up (WORKER_LOST); a turn held by a live run elsewhere is waited for. A turn with a
+ * cancel request is never started or resumed: it ends as cancelled.
  */
 @Injectable()
 export class TurnDriver {
@@ -40,8 +41,14 @@ export class TurnDriver {
     const lease = this.config.turnLeaseMs;
     for (;;) {
       const turn = await persist(() => this.turns.find(turnId));
-      if (!turn || turn.status === 'completed' || turn.status === 'failed' || turn.status === 'awaiting_tool')
+      if (!turn || FINAL_TURN_STATUSES.includes(turn.status)) return undefined;
+      const cancelledBy = turn.cancelledBy;
+      if (cancelledBy && turn.status !== 'running') {
+        // Cancelled while no run held it (the control message did not reach a worker): it ends here.
+        await this.finisher.cancel({ turn, ctx, guard: { kind: 'idle' } }, cancelledBy);
         return undefined;
+      }
+      if (turn.status === 'awaiting_tool') return undefined;
       if (turn.status === 'queued') {
         const held = await persist(() => this.turns.claim(turnId, ctx, me, lease));
         if (held) return held;
@@ -51,6 +58,12 @@ export class TurnDriver {
       const lapsed =
         ownRunGone || (turn.leaseExpiresAt !== null && turn.leaseExpiresAt.getTime() < Date.now());
       if (lapsed && !this.active.has(turn.id)) {
+        if (cancelledBy) {
+          // Its run was lost after the cancel was asked for: nothing resumes it, and it ends as cancelled.
+          const guard = { kind: 'lost' as const, attempt: turn.attempt, owner: me };
+          await this.finisher.cancel({ turn, ctx, guard }, cancelledBy);
+          return undefined;
+        }
         if (turn.attempt >= this.config.turnMaxAttempts) {
           const guard = { kind: 'lost' as const, attempt: turn.attempt, owner: me };
           const message = `the worker running this turn stopped (${turn.leaseOwner ?? 'unknown'}), ${turn.attempt} attempt(s)`;
@@ -73,7 +86,7 @@ export class TurnDriver {
     principal: ToolCallRequested['principal'],
     posted?: PostedMessage,
   ): Promise<RunTurnOutcome> {
-    return this.active.run(held.turn.id, async () => {
+    return this.active.run(held.turn.id, async (stop) => {
       const started = performance.now();
       let context;
       try {
@@ -92,7 +105,7 @@ export class TurnDriver {
       }
       const toolsAllowed =
         held.turn.userMessageId !== null && !context.current.some((m) => m.role === 'tool');
-      return this.step.run({ held, ctx, context, started, principal, toolsAllowed });
+      return this.step.run({ held, ctx, context, started, principal, toolsAllowed, stop });
     });
   }
 }

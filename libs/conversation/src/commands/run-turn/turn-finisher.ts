@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EventBus } from '@nestjs/cqrs';
-import { type EnvelopeContext, type TokenUsage } from '#soma/contracts';
+import { type Canceller, type EnvelopeContext, type TokenUsage } from '#soma/contracts';
 import { type TurnEntity } from '#soma/persistence';
 import { persist } from '#soma/platform';
 import { TokenBudgetRepository } from '../../budget/token-budget.repository.js';
@@ -17,6 +17,15 @@ export const usageOf = (prompt: number, completion: number): TokenUsage => ({
   completionTokens: completion,
   totalTokens: prompt + completion,
 });
+
+/** What the usage costs at the run's model profile's prices (0 when the run knew no profile). */
+function costOf(run: FinishingRun, usage: TokenUsage): number {
+  const profile = run.context?.profile.profile;
+  if (!profile) return 0;
+  return (
+    (usage.promptTokens * profile.inputCostPer1k + usage.completionTokens * profile.outputCostPer1k) / 1000
+  );
+}
 
 /** What the turn's run knew, for the after-effects (history cache, metrics). */
 export interface FinishingRun {
@@ -50,10 +59,7 @@ export class TurnFinisher {
     usage: TokenUsage,
   ): Promise<boolean> {
     const profile = run.context?.profile.profile;
-    const cost = profile
-      ? (usage.promptTokens * profile.inputCostPer1k + usage.completionTokens * profile.outputCostPer1k) /
-        1000
-      : 0;
+    const cost = costOf(run, usage);
     const { turn } = run;
     const ended = await persist(() =>
       this.turns.finish(
@@ -103,10 +109,43 @@ export class TurnFinisher {
     return ended;
   }
 
+  /**
+   * Ends the turn as cancelled: its reply as far as it streamed is kept (marked cancelled), and what it
+   * generated is charged.
+   */
+  async cancel(
+    run: FinishingRun,
+    by: Canceller,
+    usage: TokenUsage = NO_USAGE,
+    generation?: { startedAt: Date; endedAt: Date },
+  ): Promise<boolean> {
+    const profile = run.context?.profile.profile;
+    const cost = costOf(run, usage);
+    const { turn } = run;
+    const ended = await persist(() =>
+      this.turns.finish(
+        turn,
+        run.guard,
+        {
+          status: 'cancelled',
+          cancelledBy: by,
+          usage,
+          cost,
+          modelProfileId: profile?.id ?? turn.modelProfileId,
+          generation,
+        },
+        run.ctx,
+      ),
+    );
+    // The history cache is re-read: the partial reply is part of the conversation from now on.
+    if (ended) await this.after(run, usage, 'cancelled', null, []);
+    return ended;
+  }
+
   private async after(
     run: FinishingRun,
     usage: TokenUsage,
-    result: 'completed' | 'failed',
+    result: 'completed' | 'failed' | 'cancelled',
     code: string | null,
     reply: { role: 'assistant'; content: string }[],
   ): Promise<void> {

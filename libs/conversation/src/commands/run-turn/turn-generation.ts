@@ -10,11 +10,15 @@ export interface GenerationOutcome {
   endedAt: Date;
   firstTokenSeconds: number | null;
   leaseLost: boolean;
+  /** Why the generation was stopped early (a cancel, a refused write); undefined when it ran to its end. */
+  stopped: Error | undefined;
 }
 
 /**
- * Streams one generation through `write` while renewing the turn's lease; stops at once if the lease is lost
- * or a write fails (the run lost its turn).
+ * Streams one generation through `write` while renewing the turn's lease; stops at once (within the decode step
+ * under way) if the lease is lost, a write fails (the run lost its turn, or it is being cancelled) or `stop`
+ * aborts. A stopped generation returns what it had: the provider's count of the tokens it generated is what a
+ * cancelled turn is charged.
  */
 export async function generateWithLease(options: {
   provider: LlmProvider;
@@ -23,6 +27,7 @@ export async function generateWithLease(options: {
   coalesceMs: number;
   leaseMs: number;
   renewLease: () => Promise<boolean>;
+  stop?: AbortSignal;
 }): Promise<GenerationOutcome> {
   const startedAt = new Date();
   const started = performance.now();
@@ -47,8 +52,13 @@ export async function generateWithLease(options: {
           stream.push(delta);
         },
       });
-      return { result, text: await stream.close() };
+      if (!signal.aborted) return { result, text: await stream.close(), stopped: undefined };
+      // Stopped: nothing more is written; what was written is the stream's text.
+      const reason: unknown = signal.reason;
+      const stopped = reason instanceof Error ? reason : new Error('generation stopped');
+      return { result, text: await stream.abandon(), stopped };
     },
+    options.stop,
   );
   return { ...value, startedAt, endedAt: new Date(), firstTokenSeconds, leaseLost };
 }

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { type EnvelopeContext, type ToolCallRequested } from '#soma/contracts';
+import { type EnvelopeContext, type TokenUsage, type ToolCallRequested } from '#soma/contracts';
 import { LlmError, LlmProviderRegistry } from '#soma/llm';
 import { isTransient, persist, SomaConfig } from '#soma/platform';
 import { randomUUID } from 'node:crypto';
@@ -10,7 +10,7 @@ import { SessionEventJournal, TurnFencedError } from '../../streaming/session-ev
 import { ToolDecider } from '../../tools/tool-decider.js';
 import { TurnRepository, type HeldTurn } from '../../turns/turn.repository.js';
 import { type RunTurnOutcome } from './run-turn.command.js';
-import { TurnFinisher, usageOf } from './turn-finisher.js';
+import { NO_USAGE, TurnFinisher, usageOf, type FinishingRun } from './turn-finisher.js';
 import { generateWithLease } from './turn-generation.js';
 import { holdingLease } from './turn-lease.js';
 import { TurnToolRequest } from './turn-tool-request.js';
@@ -23,6 +23,8 @@ export interface StepInput {
   principal: ToolCallRequested['principal'];
   /** Whether the model may ask for a tool in this step (not while continuing after a tool result). */
   toolsAllowed: boolean;
+  /** The run's own signal: aborts when the turn is cancelled (ActiveTurns). */
+  stop: AbortSignal;
 }
 
 /**
@@ -55,6 +57,8 @@ export class TurnStep {
       return await this.generate(input, finishing);
     } catch (error) {
       if (error instanceof TurnFencedError) {
+        const cancelled = await this.endIfCancelled(finishing, NO_USAGE);
+        if (cancelled) return cancelled;
         // Another run took the turn over (this one was frozen or cut off): it writes nothing more.
         this.logger.warn({
           msg: 'run fenced out of its turn',
@@ -79,6 +83,7 @@ export class TurnStep {
     const { turn, fence } = held;
     const { profile, fitted } = context;
     const renewLease = () => this.turns.renewLease(fence, this.config.turnLeaseMs);
+    if (input.stop.aborted) return (await this.endIfCancelled(finishing, NO_USAGE)) ?? 'skipped';
     // A resumed run releases the reservation of the run it replaces before reserving again.
     if (turn.attempt > 1) await persist(() => this.budgets.settle(turn.tenantId, turn.sessionId, turn.id, 0));
     const [limits, usage] = await persist(() =>
@@ -104,7 +109,14 @@ export class TurnStep {
         ),
       );
       if (decision.leaseLost) return 'skipped';
-      if (decision.value) return this.toolRequest.request(input, decision.value);
+      if (input.stop.aborted) return (await this.endIfCancelled(finishing, NO_USAGE)) ?? 'skipped';
+      if (decision.value) {
+        const requested = await this.toolRequest.request(input, decision.value);
+        // Refused because a cancel was recorded meanwhile: the turn ends here.
+        return requested === 'skipped'
+          ? ((await this.endIfCancelled(finishing, NO_USAGE)) ?? 'skipped')
+          : requested;
+      }
     }
     const generation = await generateWithLease({
       provider: this.providers.forProfile(profile.profile),
@@ -125,9 +137,17 @@ export class TurnStep {
       coalesceMs: this.config.tokenCoalesceMs,
       leaseMs: this.config.turnLeaseMs,
       renewLease,
+      stop: input.stop,
     });
     if (generation.leaseLost) return 'skipped';
     const used = usageOf(generation.result.promptTokens || fitted.tokens, generation.result.completionTokens);
+    if (generation.stopped !== undefined) {
+      // A cancel (its signal, or its record refusing a write) ends the turn with what it generated, charged.
+      const cancelled = await this.endIfCancelled(finishing, used, generation);
+      if (cancelled) return cancelled;
+      // Otherwise the write that stopped it failed: handled like any failure of the step (run's catch).
+      throw generation.stopped;
+    }
     const run = { ...finishing, firstTokenSeconds: generation.firstTokenSeconds };
     if (plan.limitedByBudget && generation.result.stopReason === 'length') {
       const ended = await this.finisher.fail(
@@ -145,5 +165,21 @@ export class TurnStep {
       endedAt: generation.endedAt,
     };
     return (await this.finisher.complete(run, reply, used)) ? 'completed' : 'skipped';
+  }
+
+  /**
+   * Ends the turn as cancelled when a cancel was asked for while this run holds it; undefined otherwise (the run
+   * was stopped for another reason, which the caller handles).
+   */
+  private async endIfCancelled(
+    run: FinishingRun,
+    usage: TokenUsage,
+    generation?: { startedAt: Date; endedAt: Date },
+  ): Promise<RunTurnOutcome | undefined> {
+    const now = await persist(() => this.turns.find(run.turn.id));
+    const by = now?.cancelledBy;
+    if (!now || !by || now.status !== 'running') return undefined;
+    this.logger.log({ msg: 'turn cancelled', turnId: run.turn.id, via: by.via });
+    return (await this.finisher.cancel(run, by, usage, generation)) ? 'cancelled' : 'skipped';
   }
 }

@@ -5,7 +5,8 @@ import { AppIdentity, SomaConfig } from '#soma/platform';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Counter, Histogram } from 'prom-client';
 import { ExecuteToolCallCommand, type ExecuteToolCallOutcome } from './execute-tool-call.command.js';
-import { interruptedCall, refusedCall } from './finished-call.js';
+import { interruptedCall, refusedCall, withdrawnCall } from './finished-call.js';
+import { RunningCalls } from './running-calls.js';
 import { RecordedToolResults } from './recorded-results.js';
 import { planRedelivery } from './redelivery.js';
 import { runTool } from './run-tool.js';
@@ -33,6 +34,7 @@ export class ExecuteToolCallHandler implements ICommandHandler<
     private readonly gatekeeper: ToolCallGatekeeper,
     private readonly results: ToolResultPublisher,
     private readonly recordings: RecordedToolResults,
+    private readonly running: RunningCalls,
     identity: AppIdentity,
     config: SomaConfig,
     @InjectMetric('tool_executions_total') private readonly executions: Counter<'tool' | 'status'>,
@@ -47,21 +49,33 @@ export class ExecuteToolCallHandler implements ICommandHandler<
     if (plan !== 'claim' || !(await this.calls.claim(envelope, this.claim)))
       return this.settleKnown(envelope);
     // Held until the result is stored: meanwhile a redelivery waits for this run instead of ending it.
-    return holdingLease(this.claim.leaseMs, this.renewer(toolCallId), async () => {
-      const admission = await this.gatekeeper.admit(envelope);
-      const call =
-        admission.kind === 'admitted' ? await this.run(envelope, admission) : refusedCall(admission);
-      if (!(await this.results.finish(envelope, call, { owner: this.claim.owner }))) {
-        this.logger.warn({ msg: 'tool call result dropped: the call was ended elsewhere', toolCallId });
-      }
-      this.executions.inc({ tool, status: admission.kind === 'rejected' ? 'rejected' : call.status });
-      return admission.kind === 'admitted' ? 'ran' : admission.kind;
-    });
+    return holdingLease(this.claim.leaseMs, this.renewer(toolCallId), () =>
+      // Registered before the durable check: a withdrawal is seen either by the check or by the run's signal.
+      this.running.run(toolCallId, async (withdrawn) => {
+        if (await this.running.withdrawnBefore(envelope.payload.turnId)) {
+          await this.results.finish(envelope, withdrawnCall(0), { owner: this.claim.owner });
+          this.executions.inc({ tool, status: 'cancelled' });
+          return 'withdrawn';
+        }
+        const admission = await this.gatekeeper.admit(envelope);
+        const call =
+          admission.kind === 'admitted'
+            ? await this.run(envelope, admission, withdrawn)
+            : refusedCall(admission);
+        if (!(await this.results.finish(envelope, call, { owner: this.claim.owner }))) {
+          this.logger.warn({ msg: 'tool call result dropped: the call was ended elsewhere', toolCallId });
+        }
+        const status = call.error?.code === 'TOOL_CANCELLED' ? 'cancelled' : call.status;
+        this.executions.inc({ tool, status: admission.kind === 'rejected' ? 'rejected' : status });
+        return admission.kind === 'admitted' ? 'ran' : admission.kind;
+      }),
+    );
   }
 
   private async run(
     envelope: Envelope<string, ToolCallRequested>,
     admission: Extract<Admission, { kind: 'admitted' }>,
+    withdrawn: AbortSignal,
   ): Promise<FinishedCall> {
     const { tenantId, sessionId, payload: request } = envelope;
     const started = performance.now();
@@ -69,11 +83,12 @@ export class ExecuteToolCallHandler implements ICommandHandler<
     const recorded = await this.recordings.answer(envelope);
     const outcome =
       recorded?.outcome ??
-      (await runTool(admission.tool, request.arguments, {
-        tenantId,
-        sessionId,
-        toolCallId: request.toolCallId,
-      }));
+      (await runTool(
+        admission.tool,
+        request.arguments,
+        { tenantId, sessionId, toolCallId: request.toolCallId },
+        withdrawn,
+      ));
     const durationMs = performance.now() - started;
     this.duration.observe({ tool: request.tool }, durationMs / 1000);
     return {

@@ -37,3 +37,16 @@ export function interruptedCall(): FinishedCall {
     grantId: null,
   };
 }
+
+/** The result of a call withdrawn because its turn was cancelled (killed, or never started). */
+export function withdrawnCall(durationMs: number): FinishedCall {
+  const code: ToolErrorCode = 'TOOL_CANCELLED';
+  return {
+    status: 'error',
+    output: null,
+    error: { code, message: 'the call was withdrawn: its turn was cancelled' },
+    decision: null,
+    durationMs,
+    grantId: null,
+  };
+}
