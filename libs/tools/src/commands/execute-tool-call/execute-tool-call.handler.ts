@@ -51,7 +51,7 @@ export class ExecuteToolCallHandler implements ICommandHandler<
     // Held until the result is stored: meanwhile a redelivery waits for this run instead of ending it.
     return holdingLease(this.claim.leaseMs, this.renewer(toolCallId), () =>
       // Registered before the durable check: a withdrawal is seen either by the check or by the run's signal.
-      this.running.run(toolCallId, async (withdrawn) => {
+      this.running.run(envelope.payload, async (withdrawn) => {
         if (await this.running.withdrawnBefore(envelope.payload.turnId)) {
           await this.results.finish(envelope, withdrawnCall(0), { owner: this.claim.owner });
           this.executions.inc({ tool, status: 'cancelled' });

@@ -18,19 +18,7 @@ export async function runTool(
 ): Promise<ToolOutcome> {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
-  let onWithdrawn: (() => void) | undefined;
-  const cancelled = new Promise<ToolOutcome>((resolve) => {
-    onWithdrawn = () => {
-      controller.abort(new ToolError('TOOL_CANCELLED', `${tool.name} was cancelled`));
-      resolve({
-        status: 'error',
-        output: null,
-        error: { code: 'TOOL_CANCELLED', message: 'the call was withdrawn: its turn was cancelled' },
-      });
-    };
-    if (withdrawn?.aborted) onWithdrawn();
-    else withdrawn?.addEventListener('abort', onWithdrawn, { once: true });
-  });
+  const running = tool.run(args, { ...context, signal: controller.signal });
   const timeout = new Promise<ToolOutcome>((resolve) => {
     timer = setTimeout(() => {
       controller.abort(new ToolError('TOOL_TIMEOUT', `${tool.name} timed out`));
@@ -41,13 +29,11 @@ export async function runTool(
       });
     }, tool.timeoutMs);
   });
+  const stop = withdrawal(withdrawn, controller, running);
   try {
-    const outcome = await Promise.race([
-      tool.run(args, { ...context, signal: controller.signal }),
-      timeout,
-      cancelled,
-    ]);
-    return capOutput(tool, outcome);
+    const outcome = await Promise.race([running, timeout, stop.outcome]);
+    // Withdrawn: whatever the killed tool returned, the call was cancelled.
+    return withdrawn?.aborted ? cancelledOutcome() : capOutput(tool, outcome);
   } catch (error) {
     const code =
       error instanceof ToolError ? error.code : tool.name === 'http.fetch' ? 'FETCH_FAILED' : 'TOOL_FAILED';
@@ -56,8 +42,50 @@ export async function runTool(
     return { status: 'error', output: null, error: { code, message } };
   } finally {
     clearTimeout(timer);
-    if (onWithdrawn) withdrawn?.removeEventListener('abort', onWithdrawn);
+    stop.dispose();
   }
+}
+
+const cancelledOutcome = (): ToolOutcome => ({
+  status: 'error',
+  output: null,
+  error: { code: 'TOOL_CANCELLED', message: 'the call was withdrawn: its turn was cancelled' },
+});
+
+/** How long a withdrawn tool may take to stop (a killed sandbox is gone in milliseconds) before it is left. */
+const WITHDRAW_GRACE_MS = 2000;
+
+/**
+ * A withdrawal aborts the tool's signal (a sandboxed program's process group is killed) and ends the call as
+ * TOOL_CANCELLED once the tool has stopped and cleaned up, or after a short grace if it ignores its signal.
+ */
+function withdrawal(
+  withdrawn: AbortSignal | undefined,
+  controller: AbortController,
+  running: Promise<ToolOutcome>,
+): { outcome: Promise<ToolOutcome>; dispose: () => void } {
+  let onAbort: (() => void) | undefined;
+  const outcome = new Promise<ToolOutcome>((resolve) => {
+    onAbort = () => {
+      controller.abort(new ToolError('TOOL_CANCELLED', 'the call was withdrawn'));
+      const stopped = running.then(
+        () => undefined,
+        () => undefined,
+      );
+      const grace = new Promise((done) => setTimeout(done, WITHDRAW_GRACE_MS));
+      void Promise.race([stopped, grace]).then(() => {
+        resolve(cancelledOutcome());
+      });
+    };
+    if (withdrawn?.aborted) onAbort();
+    else withdrawn?.addEventListener('abort', onAbort, { once: true });
+  });
+  return {
+    outcome,
+    dispose: () => {
+      if (onAbort) withdrawn?.removeEventListener('abort', onAbort);
+    },
+  };
 }
 
 function capOutput(tool: ToolDefinition, outcome: ToolOutcome): ToolOutcome {

@@ -7,27 +7,33 @@ import { DataSource } from 'typeorm';
  */
 @Injectable()
 export class RunningCalls {
-  private readonly running = new Map<string, AbortController>();
+  private readonly running = new Map<string, { turnId: string | null; controller: AbortController }>();
 
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Runs `work` with a signal that aborts if the call is withdrawn meanwhile (or already was). */
-  async run<T>(toolCallId: string, work: (withdrawn: AbortSignal) => Promise<T>): Promise<T> {
-    const controller = new AbortController();
-    this.running.set(toolCallId, controller);
+  /** Runs `work` with a signal that aborts if the call's turn is cancelled meanwhile. */
+  async run<T>(
+    call: { toolCallId: string; turnId: string | null },
+    work: (withdrawn: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    const entry = { turnId: call.turnId, controller: new AbortController() };
+    this.running.set(call.toolCallId, entry);
     try {
-      return await work(controller.signal);
+      return await work(entry.controller.signal);
     } finally {
-      if (this.running.get(toolCallId) === controller) this.running.delete(toolCallId);
+      if (this.running.get(call.toolCallId) === entry) this.running.delete(call.toolCallId);
     }
   }
 
-  /** Aborts this executor's run of the call; false when it runs none. */
-  withdraw(toolCallId: string): boolean {
-    const controller = this.running.get(toolCallId);
-    if (!controller) return false;
-    controller.abort(new Error('the call was withdrawn'));
-    return true;
+  /** Aborts this executor's runs of the turn's calls; returns their ids (none when it runs none). */
+  withdraw(turnId: string): string[] {
+    const withdrawn: string[] = [];
+    for (const [toolCallId, entry] of this.running) {
+      if (entry.turnId !== turnId) continue;
+      entry.controller.abort(new Error('the call was withdrawn'));
+      withdrawn.push(toolCallId);
+    }
+    return withdrawn;
   }
 
   /** Whether the call's turn was asked to cancel (recorded before any control message is sent). */

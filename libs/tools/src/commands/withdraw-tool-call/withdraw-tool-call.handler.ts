@@ -4,7 +4,8 @@ import { RunningCalls } from '../execute-tool-call/running-calls.js';
 import { WithdrawToolCallCommand } from './withdraw-tool-call.command.js';
 
 /**
- * Every executor instance gets every cancel; the one running the call kills it (its result is TOOL_CANCELLED).
+ * Every executor instance gets every cancel; the one running a call of the turn kills it (its result is
+ * TOOL_CANCELLED).
  * A call not started yet is refused when it is claimed (RunningCalls.withdrawnBefore).
  */
 @CommandHandler(WithdrawToolCallCommand)
@@ -14,9 +15,9 @@ export class WithdrawToolCallHandler implements ICommandHandler<WithdrawToolCall
   constructor(private readonly running: RunningCalls) {}
 
   execute({ envelope }: WithdrawToolCallCommand): Promise<boolean> {
-    const { toolCallId, turnId } = envelope.payload;
-    const withdrawn = toolCallId !== null && this.running.withdraw(toolCallId);
-    if (withdrawn) this.logger.log({ msg: 'tool call withdrawn', toolCallId, turnId });
-    return Promise.resolve(withdrawn);
+    const { turnId } = envelope.payload;
+    const withdrawn = this.running.withdraw(turnId);
+    for (const toolCallId of withdrawn) this.logger.log({ msg: 'tool call withdrawn', toolCallId, turnId });
+    return Promise.resolve(withdrawn.length > 0);
   }
 }
