@@ -12,6 +12,8 @@ export interface FaultRow {
   scenario: string;
   turns: number;
   completed: number;
+  /** Turns that ended in turn.cancelled (the scenario cancelled them). */
+  cancelled: number;
   /** Turns that ended in turn.failed, by error code. */
   failed: Record<string, number>;
   lostEvents: number;
@@ -36,6 +38,7 @@ function isFaultRow(value: unknown): value is FaultRow {
     typeof row.scenario === 'string' &&
     isCount(row.turns) &&
     isCount(row.completed) &&
+    isCount(row.cancelled) &&
     typeof failed === 'object' &&
     failed !== null &&
     Object.values(failed).every(isCount) &&
@@ -54,6 +57,7 @@ function cells(row: FaultRow): string[] {
     row.scenario,
     String(row.turns),
     String(row.completed),
+    String(row.cancelled),
     failed.length > 0 ? failed.join(', ') : '-',
     String(row.lostEvents),
     String(row.duplicateEvents),
@@ -83,6 +87,7 @@ function print(): number {
     'scenario',
     'turns',
     'completed',
+    'cancelled',
     'failed (code×n)',
     'lost events',
     'duplicate events',
@@ -95,7 +100,7 @@ function print(): number {
   // Text columns left, numbers right.
   const line = (row: string[]): string =>
     row
-      .map((cell, i) => (i === 0 || i === 3 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
+      .map((cell, i) => (i === 0 || i === 4 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
       .join(' | ');
   console.log(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('-|-')}`);
   for (const row of body) console.log(line(row));

@@ -151,6 +151,7 @@ describe('a tool executor killed (-9) during a code.execute call', () => {
       scenario: 'tool executor killed (-9) during a call',
       turns: 0,
       completed: 0,
+      cancelled: 0,
       failed: { [result?.payload.error?.code ?? 'NO_RESULT']: 1 },
       lostEvents: results.length === 0 ? 1 : 0,
       duplicateEvents: Math.max(0, results.length - 1) + Math.max(0, watcher.runs.size - 1),

@@ -174,14 +174,16 @@ export async function judge(api: ApiClient, turns: readonly WatchedTurn[]): Prom
       { id: string; status: string; attempts: number; instanceId: string | null }[]
     >('GET', `/v1/sessions/${sessionId}/turns`);
     const turn = turns.body.find((t) => t.id === turnId);
-    const completed = terminals[0]?.type === 'turn.completed';
+    // A completed turn keeps its reply, a cancelled one what it streamed (if anything), a failed one none.
+    const end = terminals[0]?.type;
+    const kept = end === 'turn.completed' || (end === 'turn.cancelled' && deltas.length > 0);
     verdicts.push({
       turnId,
       terminals: terminals.map((f) => f.type),
       code: (terminals[0]?.data.code as string | undefined) ?? null,
       lost,
       duplicates,
-      replyMatches: completed ? reply?.content === deltas.join('') : reply === undefined,
+      replyMatches: kept ? reply?.content === deltas.join('') : reply === undefined,
       status: turn?.status ?? 'missing',
       attempts: turn?.attempts ?? 0,
       instanceId: turn?.instanceId ?? null,
@@ -222,6 +224,7 @@ export function report(
     scenario,
     turns: verdicts.length,
     completed: verdicts.filter((v) => v.terminals[0] === 'turn.completed').length,
+    cancelled: verdicts.filter((v) => v.terminals[0] === 'turn.cancelled').length,
     failed,
     lostEvents: verdicts.reduce((sum, v) => sum + v.lost, 0),
     duplicateEvents: verdicts.reduce((sum, v) => sum + v.duplicates, 0),
@@ -233,7 +236,7 @@ export function report(
     expect(v.lost, `turn ${v.turnId}: no event lost`).toBe(0);
     expect(v.duplicates, `turn ${v.turnId}: no event repeated`).toBe(0);
     expect(v.replyMatches, `turn ${v.turnId}: the persisted reply is the streamed deltas`).toBe(true);
-    expect(['completed', 'failed'], `turn ${v.turnId}: ended`).toContain(v.status);
+    expect(['completed', 'failed', 'cancelled'], `turn ${v.turnId}: ended`).toContain(v.status);
   }
   return row;
 }

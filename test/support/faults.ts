@@ -7,7 +7,8 @@ import { allTopicSpecs } from '#soma/contracts';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
@@ -64,6 +65,25 @@ export function redisPid(): number {
 
 export function kafkaPid(): number {
   return pidFromFile(join(STATE_DIR, 'run', 'kafka.pid'), 'kafka.Kafka');
+}
+
+/**
+ * The live process of an app instance, by its instance id (what the turns API reports): the default id ends in
+ * the pid (`<host>-<pid>`); an id set with SOMA_INSTANCE_ID is found in the processes' environments.
+ */
+export function pidOfInstance(instanceId: string): number {
+  const own = /-(\d+)$/.exec(instanceId);
+  if (own && instanceId === `${hostname()}-${own[1]}` && isAlive(Number(own[1]))) return Number(own[1]);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const environ = readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
+      if (environ.includes(`SOMA_INSTANCE_ID=${instanceId}`) && isAlive(Number(entry))) return Number(entry);
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return 0;
 }
 
 /** Sends a signal; false when the process is already gone. */
