@@ -128,6 +128,27 @@ describe('admin console: sign-in, sessions and the live inspector (Chromium)', (
     // A model turn on a shared 2-core machine: the same patience as the other streamed-turn tests.
   }, 240_000);
 
+  it('stops a streaming turn with the Stop button: the turn ends cancelled, its partial reply kept', async () => {
+    const { sessionId } = await sessionWithProfile(admin, { name: 'console-stop', maxTokens: 400 });
+    await page.goto(`${baseUrl}/console/sessions/${sessionId}`);
+    await textMatching(page.getByRole('status', { name: 'Stream status' }), /^live/);
+    await page.getByLabel('Message', { exact: true }).fill('Tell me a very long story about a lighthouse keeper.');
+    await page.getByRole('button', { name: 'Send' }).click();
+    const liveTurn = page.getByRole('region', { name: 'Live turn' });
+    const stop = liveTurn.getByRole('button', { name: 'Stop' });
+    await stop.waitFor({ timeout: 120_000 });
+    await stop.click();
+    await until(
+      'the live turn to be cancelled',
+      async () => (await liveTurn.getAttribute('data-state')) === 'cancelled',
+      30_000,
+    );
+    await textMatching(liveTurn.getByRole('status'), /: cancelled/);
+    expect(await stop.isHidden()).toBe(true);
+    const turns = await admin.request<{ status: string }[]>('GET', `/v1/sessions/${sessionId}/turns`);
+    expect(turns.body.map((t) => t.status)).toEqual(['cancelled']);
+  }, 240_000);
+
   it('serves deep links (reload keeps the page) and keeps the key only for this tab', async () => {
     await page.reload();
     await page.getByRole('region', { name: 'Live turn' }).waitFor();

@@ -21,6 +21,7 @@ import {
   PostUserMessageCommand,
 } from '#soma/conversation';
 import { type Principal } from '#soma/identity';
+import { OPEN_TURN_STATUSES } from '#soma/persistence';
 import { currentCorrelationId, SomaConfig } from '#soma/platform';
 import { ApiKeyGuard } from '../auth/api-key.guard.js';
 import { CurrentPrincipal } from '../auth/principal.decorator.js';
@@ -161,8 +162,7 @@ export class SessionsController {
         currentCorrelationId(),
       ),
     );
-    const open = ['queued', 'running', 'awaiting_tool'].includes(state.status);
-    response.status(open ? 202 : 200);
+    response.status(OPEN_TURN_STATUSES.includes(state.status) ? 202 : 200);
     return {
       turnId: state.turnId,
       status: state.status,

@@ -2,6 +2,9 @@ import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 
 export type TurnStatus = 'queued' | 'running' | 'awaiting_tool' | 'completed' | 'failed' | 'cancelled';
 
+/** Statuses of a turn that has not ended: queued, or held by a run, or waiting for a tool. */
+export const OPEN_TURN_STATUSES: readonly TurnStatus[] = ['queued', 'running', 'awaiting_tool'];
+
 /** Statuses a turn never leaves. */
 export const FINAL_TURN_STATUSES: readonly TurnStatus[] = ['completed', 'failed', 'cancelled'];
 

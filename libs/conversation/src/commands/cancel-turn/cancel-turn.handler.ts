@@ -1,6 +1,6 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { terminalEventTypes } from '#soma/contracts';
-import { OutboxRelay, TurnEntity } from '#soma/persistence';
+import { OPEN_TURN_STATUSES, OutboxRelay, TurnEntity } from '#soma/persistence';
 import { DataSource } from 'typeorm';
 import { ConversationError } from '../../conversation.errors.js';
 import { SessionStreamHub } from '../../streaming/session-stream.hub.js';
@@ -28,19 +28,10 @@ export class CancelTurnHandler implements ICommandHandler<CancelTurnCommand, Can
     const turn = await this.find(command);
     if (!turn)
       throw new ConversationError('TURN_NOT_FOUND', `turn ${turnId} not found in session ${sessionId}`);
-    if (turn.cancelRequestedAt || !['queued', 'running', 'awaiting_tool'].includes(turn.status))
+    if (turn.cancelRequestedAt || !OPEN_TURN_STATUSES.includes(turn.status))
       return stateOf(turn);
     // Listening first: the terminal event may stream before the request's commit returns here.
-    let unlisten: () => void = () => undefined;
-    const ended = new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ANSWER_WAIT_MS);
-      unlisten = this.hub.listen(sessionId, (event) => {
-        if (event.data.turnId === turnId && terminalEventTypes.includes(event.type)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
+    const terminal = this.terminalOf(sessionId, turnId);
     try {
       const requested = await this.dataSource.transaction((manager) =>
         this.requests.request(
@@ -53,12 +44,31 @@ export class CancelTurnHandler implements ICommandHandler<CancelTurnCommand, Can
       if (requested) {
         // Kafka down: the outbox sweep sends it; the record already stops the turn's stream.
         await this.outbox.flush([requested.staged]).catch(() => undefined);
-        await ended;
+        await terminal.ended;
       }
     } finally {
-      unlisten();
+      terminal.stop();
     }
     return stateOf((await this.find(command)) ?? turn);
+  }
+
+  /** Resolves when this instance streams the turn's terminal event, or after ANSWER_WAIT_MS. */
+  private terminalOf(sessionId: string, turnId: string): { ended: Promise<void>; stop: () => void } {
+    let timer: NodeJS.Timeout | undefined;
+    let unlisten: () => void = () => undefined;
+    const ended = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ANSWER_WAIT_MS);
+      unlisten = this.hub.listen(sessionId, (event) => {
+        if (event.data.turnId === turnId && terminalEventTypes.includes(event.type)) resolve();
+      });
+    });
+    return {
+      ended,
+      stop: () => {
+        clearTimeout(timer);
+        unlisten();
+      },
+    };
   }
 
   private find({ tenantId, sessionId, turnId }: CancelTurnCommand): Promise<TurnEntity | null> {
