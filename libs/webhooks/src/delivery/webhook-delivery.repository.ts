@@ -7,6 +7,12 @@ import { type WebhookEvent } from '../webhook-events.contract.js';
 /** Dead letters of webhooks are no Kafka messages: this names their source (the deliveries table). */
 export const WEBHOOK_DEAD_LETTER_SOURCE = 'webhook.deliveries';
 
+/** How many rows an UPDATE changed (TypeORM answers an UPDATE with `[rows, count]`). */
+async function updated(manager: EntityManager, sql: string, parameters: unknown[]): Promise<number> {
+  const [, count] = await manager.query<[unknown[], number]>(sql, parameters);
+  return count;
+}
+
 /** A delivery a worker claimed: everything one attempt needs, the sealed secret included. */
 export interface ClaimedDelivery {
   id: string;
@@ -23,17 +29,19 @@ export interface ClaimedDelivery {
 
 /**
  * Records an event for every live endpoint of its tenant that subscribes to its type, in the caller's
- * transaction (the webhooks' outbox). Idempotent per (endpoint, event id). Returns how many rows it added.
+ * transaction (the webhooks' outbox). Idempotent per (endpoint, event id). An endpoint gets the events that
+ * occurred after it was registered only (a consumer catching up on old events sends none of them). Returns how
+ * many rows it added.
  */
 export async function stageWebhookEvent(manager: EntityManager, event: WebhookEvent): Promise<number> {
   const rows: unknown[] = await manager.query(
     `INSERT INTO webhook_deliveries (id, endpoint_id, tenant_id, event_id, event_type, body, status, next_attempt_at)
      SELECT gen_random_uuid(), e.id, e.tenant_id, $2, $3, $4, 'pending', now()
      FROM webhook_endpoints e
-     WHERE e.tenant_id = $1 AND e.deleted_at IS NULL AND $3 = ANY (e.event_types)
+     WHERE e.tenant_id = $1 AND e.deleted_at IS NULL AND $3 = ANY (e.event_types) AND e.created_at <= $5
      ON CONFLICT (endpoint_id, event_id) DO NOTHING
      RETURNING id`,
-    [event.tenantId, event.id, event.type, JSON.stringify(event)],
+    [event.tenantId, event.id, event.type, JSON.stringify(event), event.occurredAt],
   );
   return rows.length;
 }
@@ -43,15 +51,15 @@ export async function stageWebhookEvent(manager: EntityManager, event: WebhookEv
  * caller's transaction. False when it is not dead-lettered or its endpoint was deleted.
  */
 export async function redeliverWebhook(manager: EntityManager, deliveryId: string): Promise<boolean> {
-  const rows: unknown[] = await manager.query(
+  const count = await updated(
+    manager,
     `UPDATE webhook_deliveries d
      SET status = 'pending', attempts = 0, next_attempt_at = now(), updated_at = now()
      FROM webhook_endpoints e
-     WHERE d.id = $1 AND d.status = 'dead_lettered' AND e.id = d.endpoint_id AND e.deleted_at IS NULL
-     RETURNING d.id`,
+     WHERE d.id = $1 AND d.status = 'dead_lettered' AND e.id = d.endpoint_id AND e.deleted_at IS NULL`,
     [deliveryId],
   );
-  return rows.length === 1;
+  return count === 1;
 }
 
 interface ClaimedRow {
@@ -138,15 +146,15 @@ export class WebhookDeliveryRepository {
   /** The delivery gives up and becomes a dead letter an operator can replay: one transaction. */
   async deadLetter(delivery: ClaimedDelivery, statusCode: number | null, error: string): Promise<boolean> {
     return this.dataSource.transaction(async (manager) => {
-      const updated: unknown[] = await manager.query(
+      const count = await updated(
+        manager,
         `UPDATE webhook_deliveries
          SET status = 'dead_lettered', next_attempt_at = NULL, last_status_code = $3, last_error = $4,
              updated_at = now()
-         WHERE id = $1 AND attempts = $2 AND status = 'pending'
-         RETURNING id`,
+         WHERE id = $1 AND attempts = $2 AND status = 'pending'`,
         [delivery.id, delivery.attempts, statusCode, error],
       );
-      if (updated.length === 0) return false;
+      if (count === 0) return false;
       const sessionId = (JSON.parse(delivery.body) as { sessionId?: string | null }).sessionId ?? null;
       await manager.query(
         `INSERT INTO dead_letters (id, dlq_topic, source_topic, source, reason, detail, app, message_key, value,
