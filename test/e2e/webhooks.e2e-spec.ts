@@ -8,6 +8,7 @@ import { WEBHOOK_RECEIVER_HOST } from '../support/apps.js';
 import { KafkaProbe } from '../support/kafka-probe.js';
 import { completedTurn, drainSessions, sessionWithProfile } from '../support/sessions.js';
 import { createTenant } from '../support/tenants.js';
+import { withDb } from '../support/db.js';
 import { toolRequest } from '../support/tool-requests.js';
 
 interface WebhookEventBody {
@@ -83,7 +84,7 @@ class Receiver {
 
   constructor(private readonly script: number[] = []) {}
 
-  async start(port = 0): Promise<number> {
+  async start(port = 0, host = WEBHOOK_RECEIVER_HOST): Promise<number> {
     const server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -107,7 +108,7 @@ class Receiver {
       });
     });
     this.server = server;
-    await new Promise<void>((resolve) => server.listen(port, WEBHOOK_RECEIVER_HOST, resolve));
+    await new Promise<void>((resolve) => server.listen(port, host, resolve));
     return (server.address() as AddressInfo).port;
   }
 
@@ -191,6 +192,35 @@ describe('webhooks: signed deliveries, retries, dead letters and replay (real se
     const page = await admin.request<{ items: Delivery[] }>('GET', `/v1/webhooks/${hook.id}/deliveries`);
     expect(page.status).toBe(200);
     return page.body.items.find((d) => d.eventId === eventId);
+  };
+
+  /** A call policy holds for approval, as the tool executor reports it: requeue creates an item for it. */
+  const blockCall = async (): Promise<string> => {
+    const request = toolRequest(
+      tenantId,
+      sessionId,
+      'code.execute',
+      { language: 'python', code: 'print(1)' },
+      { principal: { role: 'user', keyId: null } },
+    );
+    const decision: PolicyDecision = {
+      outcome: 'require_approval',
+      mode: 'enforcing',
+      ruleIds: ['test.webhooks'],
+      reasons: ['needs a human'],
+      engines: [],
+      cached: false,
+      transient: false,
+    };
+    await probe.publish(
+      Topics.toolBlocked,
+      createEnvelope(
+        'tool.call.blocked',
+        { tenantId, sessionId, correlationId: randomUUID(), causationId: request.eventId },
+        { request: request.payload, decision },
+      ),
+    );
+    return request.payload.toolCallId;
   };
 
   beforeAll(async () => {
@@ -300,34 +330,9 @@ describe('webhooks: signed deliveries, retries, dead letters and replay (real se
     const port = await requeueReceiver.start();
     const hook = await register(`http://${WEBHOOK_RECEIVER_HOST}:${port}/requeue`, ['requeue.item_created']);
     requeueReceiver.secret = hook.secret;
-    const request = toolRequest(
-      tenantId,
-      sessionId,
-      'code.execute',
-      { language: 'python', code: 'print(1)' },
-      {
-        principal: { role: 'user', keyId: null },
-      },
-    );
-    const decision: PolicyDecision = {
-      outcome: 'require_approval',
-      mode: 'enforcing',
-      ruleIds: ['test.webhooks'],
-      reasons: ['needs a human'],
-      engines: [],
-      cached: false,
-      transient: false,
-    };
-    await probe.publish(
-      Topics.toolBlocked,
-      createEnvelope(
-        'tool.call.blocked',
-        { tenantId, sessionId, correlationId: randomUUID(), causationId: request.eventId },
-        { request: request.payload, decision },
-      ),
-    );
+    const toolCallId = await blockCall();
     const got = await requeueReceiver.waitFor('requeue.item_created', () =>
-      requeueReceiver.received.find((r) => r.event.data.toolCallId === request.payload.toolCallId),
+      requeueReceiver.received.find((r) => r.event.data.toolCallId === toolCallId),
     );
     expect(got).toMatchObject({ verified: true, answered: 200 });
     expect(got.event).toMatchObject({ type: 'requeue.item_created', tenantId, sessionId });
@@ -368,6 +373,35 @@ describe('webhooks: signed deliveries, retries, dead letters and replay (real se
     });
     const asUser = await new ApiClient(baseUrl, user.body.key).request<ErrorBody>('GET', '/v1/webhooks');
     expect(asUser.status).toBe(403);
+  });
+
+  it('checks the address again at every delivery: a URL now internal gets nothing and ends in a dead letter', async () => {
+    const internal = new Receiver();
+    const internalPort = await internal.start(0, '127.0.0.1');
+    try {
+      const hook = await register(`http://${WEBHOOK_RECEIVER_HOST}:${internalPort}/`, [
+        'requeue.item_created',
+      ]);
+      // What a name rebound to an internal address looks like at delivery time (the guard resolves it again).
+      await withDb((db) =>
+        db.query('UPDATE webhook_endpoints SET url = $2 WHERE id = $1', [
+          hook.id,
+          `http://127.0.0.1:${internalPort}/`,
+        ]),
+      );
+      await blockCall();
+      const letter = await until('the dead letter of the refused delivery', async () => {
+        const page = await operator.request<{ items: (DeadLetter & { headers: Record<string, string> })[] }>(
+          'GET',
+          `/v1/dead-letters?sourceTopic=webhook.deliveries&tenantId=${tenantId}&limit=50`,
+        );
+        return page.body.items.find((l) => l.headers['soma-webhook-endpoint'] === hook.id);
+      });
+      expect(letter.detail).toMatch(/EGRESS_ADDRESS_REFUSED/);
+      expect(internal.received).toHaveLength(0);
+    } finally {
+      await internal.stop();
+    }
   });
 
   it("another tenant neither sees nor deletes a tenant's webhook (404); its owner deletes it", async () => {
