@@ -4,7 +4,7 @@ import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { WEBHOOK_RECEIVER_HOST } from '../support/apps.js';
+import { startApp, TEST_PORTS, WEBHOOK_RECEIVER_HOST } from '../support/apps.js';
 import { KafkaProbe } from '../support/kafka-probe.js';
 import { completedTurn, drainSessions, sessionWithProfile } from '../support/sessions.js';
 import { createTenant } from '../support/tenants.js';
@@ -82,7 +82,10 @@ class Receiver {
   private server: Server | undefined;
   private listeners: (() => void)[] = [];
 
-  constructor(private readonly script: number[] = []) {}
+  constructor(
+    private readonly script: number[] = [],
+    private readonly delayMs = 0,
+  ) {}
 
   async start(port = 0, host = WEBHOOK_RECEIVER_HOST): Promise<number> {
     const server = createServer((req, res) => {
@@ -103,7 +106,9 @@ class Receiver {
           verified,
           answered,
         });
-        res.writeHead(answered, { 'content-type': 'text/plain' }).end(answered === 200 ? 'ok' : 'no');
+        setTimeout(() => {
+          res.writeHead(answered, { 'content-type': 'text/plain' }).end(answered === 200 ? 'ok' : 'no');
+        }, this.delayMs);
         for (const listener of this.listeners) listener();
       });
     });
@@ -164,6 +169,15 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** A counter of an app's /metrics, summed over the series that carry `label`. */
+async function counter(port: number, name: string, label: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(`${name}{`) && line.includes(label))
+    .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
 }
 
 describe('webhooks: signed deliveries, retries, dead letters and replay (real services)', () => {
@@ -343,6 +357,8 @@ describe('webhooks: signed deliveries, retries, dead letters and replay (real se
     });
     expect(requeueReceiver.received.every((r) => r.event.type === 'requeue.item_created')).toBe(true);
     expect(flaky.received.some((r) => r.event.type === 'requeue.item_created')).toBe(false);
+    // Deleted, it receives nothing more (the two-instance test below checks that).
+    expect((await admin.request('DELETE', `/v1/webhooks/${hook.id}`)).status).toBe(204);
   });
 
   it('refuses internal addresses (400 naming the url) and unknown event types (400 naming the field)', async () => {
@@ -399,8 +415,63 @@ describe('webhooks: signed deliveries, retries, dead letters and replay (real se
       });
       expect(letter.detail).toMatch(/EGRESS_ADDRESS_REFUSED/);
       expect(internal.received).toHaveLength(0);
+      expect((await admin.request('DELETE', `/v1/webhooks/${hook.id}`)).status).toBe(204);
     } finally {
       await internal.stop();
+    }
+  });
+
+  it('two requeue instances deliver every event once (claims skip what the other holds)', async () => {
+    const receiver = new Receiver([], 150);
+    const port = await receiver.start();
+    const second = await startApp('requeue', {
+      port: TEST_PORTS.requeue + 10,
+      env: { SOMA_INSTANCE_ID: 'requeue-b' },
+      logSuffix: '-b',
+    });
+    try {
+      const hook = await register(`http://${WEBHOOK_RECEIVER_HOST}:${port}/twins`, ['requeue.item_created']);
+      receiver.secret = hook.secret;
+      const ports = [TEST_PORTS.requeue, second.port];
+      const label = 'event_type="requeue.item_created"';
+      const before = await Promise.all(
+        ports.map((p) => counter(p, 'webhook_deliveries_delivered_total', label)),
+      );
+      const calls: string[] = [];
+      for (let i = 0; i < 24; i++) calls.push(await blockCall());
+      await receiver.waitFor('every event', () => {
+        const seen = new Set(receiver.received.map((r) => r.event.data.toolCallId));
+        return calls.every((call) => seen.has(call)) ? true : undefined;
+      });
+      const page = await until('every delivery recorded', async () => {
+        const response = await admin.request<{ items: Delivery[] }>(
+          'GET',
+          `/v1/webhooks/${hook.id}/deliveries?limit=100`,
+        );
+        const items = response.body.items;
+        return items.length === calls.length && items.every((d) => d.status === 'delivered')
+          ? items
+          : undefined;
+      });
+      // A row claimed twice would show a second attempt, and a second request for its event.
+      expect(page.every((d) => d.attempts === 1)).toBe(true);
+      expect(receiver.received).toHaveLength(calls.length);
+      expect(new Set(receiver.received.map((r) => r.event.id)).size).toBe(calls.length);
+      expect(requeueReceiver.received.filter((r) => calls.includes(String(r.event.data.toolCallId)))).toEqual(
+        [],
+      );
+      const after = await Promise.all(
+        ports.map((p) => counter(p, 'webhook_deliveries_delivered_total', label)),
+      );
+      const byInstance = after.map((value, i) => value - (before[i] ?? 0));
+      expect(byInstance.reduce((a, b) => a + b, 0)).toBe(calls.length);
+      expect(
+        byInstance.every((count) => count > 0),
+        `deliveries by instance: ${byInstance.join(', ')}`,
+      ).toBe(true);
+    } finally {
+      await second.stop();
+      await receiver.stop();
     }
   });
 
