@@ -209,7 +209,8 @@ describe('webhooks: signed deliveries, retries, dead letters and replay (real se
   };
 
   /** A call policy holds for approval, as the tool executor reports it: requeue creates an item for it. */
-  const blockCall = async (): Promise<string> => {
+  /** A call policy holds for approval, as the tool executor reports it (`tool.call.blocked`). */
+  const blockedCall = () => {
     const request = toolRequest(
       tenantId,
       sessionId,
@@ -226,15 +227,17 @@ describe('webhooks: signed deliveries, retries, dead letters and replay (real se
       cached: false,
       transient: false,
     };
-    await probe.publish(
-      Topics.toolBlocked,
-      createEnvelope(
-        'tool.call.blocked',
-        { tenantId, sessionId, correlationId: randomUUID(), causationId: request.eventId },
-        { request: request.payload, decision },
-      ),
+    return createEnvelope(
+      'tool.call.blocked',
+      { tenantId, sessionId, correlationId: randomUUID(), causationId: request.eventId },
+      { request: request.payload, decision },
     );
-    return request.payload.toolCallId;
+  };
+  /** Publishes a new blocked call: requeue creates an item for it. Returns its toolCallId. */
+  const blockCall = async (): Promise<string> => {
+    const blocked = blockedCall();
+    await probe.publish(Topics.toolBlocked, blocked);
+    return blocked.payload.request.toolCallId;
   };
 
   beforeAll(async () => {
@@ -344,7 +347,9 @@ describe('webhooks: signed deliveries, retries, dead letters and replay (real se
     const port = await requeueReceiver.start();
     const hook = await register(`http://${WEBHOOK_RECEIVER_HOST}:${port}/requeue`, ['requeue.item_created']);
     requeueReceiver.secret = hook.secret;
-    const toolCallId = await blockCall();
+    const blocked = blockedCall();
+    const toolCallId = blocked.payload.request.toolCallId;
+    await probe.publish(Topics.toolBlocked, blocked);
     const got = await requeueReceiver.waitFor('requeue.item_created', () =>
       requeueReceiver.received.find((r) => r.event.data.toolCallId === toolCallId),
     );
@@ -357,6 +362,17 @@ describe('webhooks: signed deliveries, retries, dead letters and replay (real se
     });
     expect(requeueReceiver.received.every((r) => r.event.type === 'requeue.item_created')).toBe(true);
     expect(flaky.received.some((r) => r.event.type === 'requeue.item_created')).toBe(false);
+
+    // A redelivery of the blocked event creates no item, so no event. The session's messages are consumed in
+    // order: once the next call's delivery row exists, the redelivery was handled before it.
+    await probe.publish(Topics.toolBlocked, blocked);
+    const next = await blockCall();
+    await requeueReceiver.waitFor('the next call', () =>
+      requeueReceiver.received.find((r) => r.event.data.toolCallId === next),
+    );
+    const rows = await admin.request<{ items: Delivery[] }>('GET', `/v1/webhooks/${hook.id}/deliveries`);
+    expect(rows.body.items).toHaveLength(2);
+    expect(requeueReceiver.received.filter((r) => r.event.data.toolCallId === toolCallId)).toHaveLength(1);
     // Deleted, it receives nothing more (the two-instance test below checks that).
     expect((await admin.request('DELETE', `/v1/webhooks/${hook.id}`)).status).toBe(204);
   });
