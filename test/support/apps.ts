@@ -62,6 +62,9 @@ export interface RunningApp {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
+/** The loopback address the webhook tests' receivers bind to: the only internal address the test apps may reach. */
+export const WEBHOOK_RECEIVER_HOST = '127.0.0.77';
+
 export function appEnv(overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
     ...process.env,
@@ -78,6 +81,13 @@ export function appEnv(overrides: Record<string, string> = {}): NodeJS.ProcessEn
     SOMA_RATE_LIMIT_REQUESTS: '1000000',
     // The machine is shared by every service and test: a generous budget keeps classification deterministic.
     SOMA_SLM_BUDGET_MS: '5000',
+    // Webhooks: receivers in the test process (one allowed loopback address), and retries in milliseconds.
+    SOMA_EGRESS_ALLOW_CIDRS: `${WEBHOOK_RECEIVER_HOST}/32`,
+    SOMA_WEBHOOK_MAX_ATTEMPTS: '4',
+    SOMA_WEBHOOK_BASE_DELAY_MS: '100',
+    SOMA_WEBHOOK_MAX_DELAY_MS: '400',
+    SOMA_WEBHOOK_POLL_MS: '100',
+    SOMA_WEBHOOK_TIMEOUT_MS: '3000',
     ...overrides,
   };
 }

@@ -11,6 +11,7 @@ import { TenantsController } from './admin/tenants.controller.js';
 import { UsageController } from './admin/usage.controller.js';
 import { RequeueApiModule } from '#soma/requeue';
 import { ToolsApiModule } from '#soma/tools';
+import { WebhooksApiModule } from '#soma/webhooks';
 import { DocumentsController } from './documents/documents.controller.js';
 import { ApiKeysController } from './admin/api-keys.controller.js';
 import { AsyncApiController } from './docs/asyncapi.controller.js';
@@ -27,6 +28,7 @@ import { ToolCallsController } from './tools/tool-calls.controller.js';
 import { MeController } from './auth/me.controller.js';
 import { PolicyStatusController } from './policy/policy-status.controller.js';
 import { AuditEventsController } from './requeue/audit-events.controller.js';
+import { WebhooksController } from './webhooks/webhooks.controller.js';
 
 @Module({
   imports: [
@@ -37,6 +39,7 @@ import { AuditEventsController } from './requeue/audit-events.controller.js';
     ToolsApiModule,
     StreamingModule,
     RequeueApiModule,
+    WebhooksApiModule,
   ],
   controllers: [
     SessionsController,
@@ -54,6 +57,7 @@ import { AuditEventsController } from './requeue/audit-events.controller.js';
     MeController,
     PolicyStatusController,
     AuditEventsController,
+    WebhooksController,
   ],
   providers: [
     { provide: APP_GUARD, useClass: RateLimitGuard },

@@ -9,10 +9,13 @@ import {
   RequeueWorkerModule,
   type RawKafkaHandler,
 } from '#soma/requeue';
+import { WebhooksWorkerModule } from '#soma/webhooks';
 import { BlockedCallsConsumer } from './blocked/blocked-calls.consumer.js';
 import { DeadLettersConsumer } from './dead-letters/dead-letters.consumer.js';
 import { ToolResultsConsumer } from './results/tool-results.consumer.js';
 import { RetryForwarderConsumer } from './retries/retry-forwarder.consumer.js';
+import { WebhookDeliveriesConsumer } from './webhooks/webhook-deliveries.consumer.js';
+import { WebhookEventsConsumer } from './webhooks/webhook-events.consumer.js';
 
 /** A durable consumer of raw (undecoded) messages: `.dlq` and `.retry` topics. */
 function rawConsumer(
@@ -49,10 +52,11 @@ function rawConsumer(
 
 /**
  * tool.blocked → requeue items (pending for an admin, or a retry with backoff via tool.requests.retry);
- * tool.results → retried calls resolved; every `.dlq` → the dead-letter store.
+ * tool.results → retried calls resolved; every `.dlq` → the dead-letter store; conversation.outbound → webhook
+ * deliveries, which a worker sends, retries and dead-letters.
  */
 @Module({
-  imports: [CqrsModule.forRoot(), PersistenceModule, RequeueWorkerModule],
+  imports: [CqrsModule.forRoot(), PersistenceModule, RequeueWorkerModule, WebhooksWorkerModule],
   providers: [
     ...kafkaConsumers({
       name: 'requeue',
@@ -62,6 +66,15 @@ function rawConsumer(
       concurrency: () => 3,
       mode: 'durable',
     }),
+    ...kafkaConsumers({
+      name: 'webhooks',
+      groupId: () => 'soma-webhooks',
+      topics: [Topics.conversationOutbound],
+      handlers: [WebhookEventsConsumer],
+      concurrency: () => 3,
+      mode: 'durable',
+    }),
+    WebhookDeliveriesConsumer,
     ...rawConsumer(
       'retries',
       'soma-requeue-retries',

@@ -17,6 +17,8 @@ import { OverrideGrantEntity } from './entities/override-grant.entity.js';
 import { AuditEventEntity } from './entities/audit-event.entity.js';
 import { DeadLetterEntity } from './entities/dead-letter.entity.js';
 import { PolicyDecisionEntity } from './entities/policy-decision.entity.js';
+import { WebhookDeliveryEntity } from './entities/webhook-delivery.entity.js';
+import { WebhookEndpointEntity } from './entities/webhook-endpoint.entity.js';
 
 export const entities = [
   TenantEntity,
@@ -36,6 +38,8 @@ export const entities = [
   AuditEventEntity,
   DeadLetterEntity,
   PolicyDecisionEntity,
+  WebhookEndpointEntity,
+  WebhookDeliveryEntity,
 ];
 
 /** The system of record. Schema changes only through migrations/, never synchronize. */

@@ -9,3 +9,6 @@ export * from './redis/redis.service.js';
 export * from './platform.module.js';
 export * from './http/bootstrap.js';
 export * from './faults/failure.js';
+export * from './egress/egress.errors.js';
+export * from './egress/address-guard.js';
+export * from './egress/egress-request.js';

@@ -3,6 +3,7 @@ import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { type Topic } from '#soma/contracts';
 import { AppIdentity } from './app-identity.config.js';
 import { SomaConfig } from './config/soma.config.js';
+import { AddressGuard } from './egress/address-guard.js';
 import { HealthController } from './health/health.controller.js';
 import { HealthRegistry } from './health/health.registry.js';
 import { KafkaClient } from './kafka/kafka.client.js';
@@ -10,7 +11,7 @@ import { KafkaConsumerHost, type KafkaConsumerOptions } from './kafka/kafka-cons
 import { type KafkaHandler } from './kafka/kafka-handler.contract.js';
 import { RedisService } from './redis/redis.service.js';
 
-/** What every app gets: config, identity, health, metrics, Kafka and Redis. */
+/** What every app gets: config, identity, health, metrics, Kafka, Redis and the egress guard. */
 @Global()
 @Module({})
 export class PlatformModule {
@@ -31,8 +32,10 @@ export class PlatformModule {
         HealthRegistry,
         KafkaClient,
         RedisService,
+        // Egress to tenant-given addresses; the operator's allow-list is the only way past it.
+        { provide: AddressGuard, useFactory: () => new AddressGuard(config.egressAllowCidrs) },
       ],
-      exports: [AppIdentity, SomaConfig, HealthRegistry, KafkaClient, RedisService],
+      exports: [AppIdentity, SomaConfig, HealthRegistry, KafkaClient, RedisService, AddressGuard],
     };
   }
 }

@@ -10,15 +10,17 @@ export class RequeueItemRepository {
 
   /**
    * Inserts the item, or moves an item that was waiting for a retry (or gave up) to this later attempt.
-   * An item waiting for, or decided by, an admin is never overwritten. Returns the item as it now is.
+   * An item waiting for, or decided by, an admin is never overwritten. Returns the item as it now is, and
+   * whether this call created it.
    */
   async recordBlocked(
+    manager: EntityManager,
     envelope: Envelope<string, ToolCallBlocked>,
     status: RequeueItemStatus,
     nextAttemptAt: Date | null,
-  ): Promise<RequeueItemEntity> {
+  ): Promise<{ item: RequeueItemEntity; created: boolean }> {
     const { request, decision } = envelope.payload;
-    await this.dataSource.query(
+    const rows: { created: boolean }[] = await manager.query(
       `INSERT INTO requeue_items (id, tool_call_id, tenant_id, session_id, tool, status, request, decision, reasons,
          attempt, next_attempt_at, blocked_event_id, correlation_id, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, now())
@@ -27,7 +29,8 @@ export class RequeueItemRepository {
              reasons = EXCLUDED.reasons, attempt = EXCLUDED.attempt, next_attempt_at = EXCLUDED.next_attempt_at,
              blocked_event_id = EXCLUDED.blocked_event_id, updated_at = now()
        WHERE requeue_items.status IN ('retrying', 'resolved', 'dead_lettered')
-         AND requeue_items.attempt < EXCLUDED.attempt`,
+         AND requeue_items.attempt < EXCLUDED.attempt
+       RETURNING (xmax = 0) AS created`,
       [
         envelope.eventId,
         request.toolCallId,
@@ -44,7 +47,8 @@ export class RequeueItemRepository {
         envelope.correlationId,
       ],
     );
-    return this.dataSource.manager.findOneByOrFail(RequeueItemEntity, { toolCallId: request.toolCallId });
+    const item = await manager.findOneByOrFail(RequeueItemEntity, { toolCallId: request.toolCallId });
+    return { item, created: rows[0]?.created === true };
   }
 
   /** A retried call was decided (ran, failed or was refused by policy itself): it no longer waits. */

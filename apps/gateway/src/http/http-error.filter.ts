@@ -4,6 +4,7 @@ import { ConversationError, type ConversationErrorCode } from '#soma/conversatio
 import { IdentityError, type IdentityErrorCode } from '#soma/identity';
 import { RequeueError, type RequeueErrorCode } from '#soma/requeue';
 import { ToolError, type ToolErrorCode } from '#soma/tools';
+import { WebhookError, type WebhookErrorCode } from '#soma/webhooks';
 import type { Response } from 'express';
 
 function statusOfConversation(code: ConversationErrorCode): number {
@@ -86,6 +87,19 @@ function statusOfRequeue(code: RequeueErrorCode): number {
   }
 }
 
+function statusOfWebhook(code: WebhookErrorCode): number {
+  switch (code) {
+    case 'WEBHOOK_NOT_FOUND':
+      return 404;
+    case 'WEBHOOK_URL_INVALID':
+    case 'WEBHOOK_URL_NOT_ALLOWED':
+    case 'WEBHOOK_URL_UNRESOLVABLE':
+      return 400;
+    default:
+      return assertUnreachable(code);
+  }
+}
+
 interface ErrorBody {
   statusCode: number;
   error: string;
@@ -140,6 +154,14 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (exception instanceof RequeueError) {
       return {
         statusCode: statusOfRequeue(exception.code),
+        error: exception.code,
+        message: exception.message,
+        ...exception.meta,
+      };
+    }
+    if (exception instanceof WebhookError) {
+      return {
+        statusCode: statusOfWebhook(exception.code),
         error: exception.code,
         message: exception.message,
         ...exception.meta,

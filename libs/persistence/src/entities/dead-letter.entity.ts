@@ -11,11 +11,12 @@ export class DeadLetterEntity {
   @Column('text', { name: 'dlq_topic' })
   dlqTopic!: string;
 
-  @Column('integer', { name: 'dlq_partition' })
-  dlqPartition!: number;
+  /** Null for a letter that never was on Kafka (a webhook delivery that ran out of attempts). */
+  @Column('integer', { name: 'dlq_partition', nullable: true })
+  dlqPartition!: number | null;
 
-  @Column('bigint', { name: 'dlq_offset' })
-  dlqOffset!: string;
+  @Column('bigint', { name: 'dlq_offset', nullable: true })
+  dlqOffset!: string | null;
 
   @Column('text', { name: 'source_topic' })
   sourceTopic!: string;
@@ -50,6 +51,10 @@ export class DeadLetterEntity {
 
   @Column('uuid', { name: 'session_id', nullable: true })
   sessionId!: string | null;
+
+  /** The webhook delivery this letter is (a replay re-delivers it); null for a Kafka message. */
+  @Column('uuid', { name: 'webhook_delivery_id', nullable: true })
+  webhookDeliveryId!: string | null;
 
   @Column('text')
   status!: DeadLetterStatus;

@@ -25,3 +25,19 @@ describe('loadConfig', () => {
     );
   });
 });
+
+describe('SOMA_EGRESS_ALLOW_CIDRS', () => {
+  it('is empty by default and takes a comma list of CIDRs', () => {
+    expect(loadConfig({}).egressAllowCidrs).toEqual([]);
+    expect(loadConfig({ SOMA_EGRESS_ALLOW_CIDRS: '127.0.0.77/32, fd00::/8' }).egressAllowCidrs).toEqual([
+      '127.0.0.77/32',
+      'fd00::/8',
+    ]);
+  });
+
+  it('stops boot on a value that is not a CIDR', () => {
+    expect(() => loadConfig({ SOMA_EGRESS_ALLOW_CIDRS: '10.0.0.0/8,localhost' })).toThrow(
+      /SOMA_EGRESS_ALLOW_CIDRS must be a comma list of CIDRs .*"localhost"/,
+    );
+  });
+});

@@ -1,5 +1,6 @@
 import { homedir, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseCidr } from '../egress/address-guard.js';
 
 /**
  * All configuration, read from the environment in this one place, validated once at boot.
@@ -49,6 +50,19 @@ const oneOf =
     }
     return raw as T;
   };
+
+const cidrList = (): Parser<string[]> => (raw, name, problems) => {
+  if (raw === undefined || raw.trim() === '') return [];
+  const cidrs = raw.split(',').map((part) => part.trim());
+  for (const cidr of cidrs) {
+    try {
+      parseCidr(cidr);
+    } catch {
+      problems.push(`${name} must be a comma list of CIDRs (10.0.0.0/8, fd00::/8), got "${cidr}"`);
+    }
+  }
+  return cidrs;
+};
 
 const cacheDir = process.env.SOMA_CACHE_DIR ?? join(homedir(), '.cache', 'soma');
 
@@ -128,6 +142,16 @@ const spec = {
   retryMaxAttempts: ['SOMA_RETRY_MAX_ATTEMPTS', int(6, 1, 100)],
   retryBaseDelayMs: ['SOMA_RETRY_BASE_DELAY_MS', int(500, 1, 600_000)],
   retryMaxDelayMs: ['SOMA_RETRY_MAX_DELAY_MS', int(8000, 1, 3_600_000)],
+  // Egress to tenant-given addresses (webhooks): internal ranges are refused unless listed here explicitly.
+  egressAllowCidrs: ['SOMA_EGRESS_ALLOW_CIDRS', cidrList()],
+  // Webhooks: secrets are sealed with this key (AES-256-GCM); set your own in production.
+  webhookSecretKey: ['SOMA_WEBHOOK_SECRET_KEY', str('soma-dev-webhook-secret-key-change-me')],
+  // Deliveries: attempts with backoff (SOMA_RETRY_* style, longer by default), then a dead letter.
+  webhookMaxAttempts: ['SOMA_WEBHOOK_MAX_ATTEMPTS', int(10, 1, 100)],
+  webhookBaseDelayMs: ['SOMA_WEBHOOK_BASE_DELAY_MS', int(30_000, 1, 3_600_000)],
+  webhookMaxDelayMs: ['SOMA_WEBHOOK_MAX_DELAY_MS', int(3_600_000, 1, 86_400_000)],
+  webhookTimeoutMs: ['SOMA_WEBHOOK_TIMEOUT_MS', int(10_000, 100, 120_000)],
+  webhookPollMs: ['SOMA_WEBHOOK_POLL_MS', int(1000, 10, 60_000)],
 } as const;
 
 type Spec = typeof spec;

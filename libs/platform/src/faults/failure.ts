@@ -130,6 +130,21 @@ export const isTransient = (error: unknown): boolean =>
 export const backoffMs = (retry: number, maxMs = 2000): number =>
   Math.min(maxMs, 100 * 2 ** Math.min(10, retry - 1));
 
+export interface RetrySettings {
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+/**
+ * Exponential backoff with "equal jitter": half the capped exponential delay is fixed, half random, so retries
+ * of many calls blocked together spread out while each still waits at least half its step.
+ */
+export function retryDelayMs(attempt: number, settings: RetrySettings, random: () => number): number {
+  const exponential = Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(exponential / 2 + (exponential / 2) * random());
+}
+
 /**
  * Runs `work` until it succeeds, waiting out transient failures (an outage of PostgreSQL, Redis, Kafka or an
  * engine) with backoff for as long as it takes; rethrows anything else, or the abort reason once `signal` fires.

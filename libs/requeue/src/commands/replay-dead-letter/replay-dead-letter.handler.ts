@@ -1,14 +1,18 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { DeadLetterEntity, OutboxRelay } from '#soma/persistence';
+import { DeadLetterEntity, OutboxRelay, type StagedMessage } from '#soma/persistence';
+import { redeliverWebhook } from '#soma/webhooks';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { type Actor } from '../../actor.contract.js';
 import { AuditRecorder } from '../../audit/audit.recorder.js';
 import { replayEnvelope } from '../../dead-letters/dead-letter.parser.js';
 import { RequeueError } from '../../requeue.errors.js';
 import { ReplayDeadLetterCommand, type DeadLetterReplayed } from './replay-dead-letter.command.js';
 
-/** Letter → replayed, audit written, envelope staged on its source topic: one transaction. */
+/**
+ * Letter → replayed, audit written, envelope staged on its source topic (or, for a webhook delivery, the
+ * delivery due again under its own event id): one transaction.
+ */
 @CommandHandler(ReplayDeadLetterCommand)
 export class ReplayDeadLetterHandler implements ICommandHandler<ReplayDeadLetterCommand, DeadLetterReplayed> {
   constructor(
@@ -23,16 +27,14 @@ export class ReplayDeadLetterHandler implements ICommandHandler<ReplayDeadLetter
     reason,
     correlationId,
   }: ReplayDeadLetterCommand): Promise<DeadLetterReplayed> {
-    const eventId = randomUUID();
-    const { letter, staged, auditId } = await this.dataSource.transaction(async (manager) => {
+    const { letter, staged, auditId, eventId } = await this.dataSource.transaction(async (manager) => {
       const letter = await manager
         .createQueryBuilder(DeadLetterEntity, 'd')
         .where('d.id = :id', { id: deadLetterId })
         .setLock('pessimistic_write')
         .getOne();
       checkReplayable(letter, deadLetterId);
-      const replay = replayEnvelope(letter.sourceTopic, letter.value, eventId);
-      if ('error' in replay) throw new RequeueError('DEAD_LETTER_NOT_REPLAYABLE', replay.error);
+      const resent = await this.resend(manager, letter);
       await manager.update(
         DeadLetterEntity,
         { id: letter.id },
@@ -41,13 +43,28 @@ export class ReplayDeadLetterHandler implements ICommandHandler<ReplayDeadLetter
       const audited = await this.audit.record(
         manager,
         actor,
-        auditFacts(letter, actor, reason, correlationId, eventId),
+        auditFacts(letter, actor, reason, correlationId, resent.eventId),
       );
-      const message = await this.outbox.stage(manager, letter.sourceTopic, replay.envelope);
-      return { letter, staged: [audited.staged, message], auditId: audited.auditId };
+      const staged = [audited.staged, ...(resent.staged ? [resent.staged] : [])];
+      return { letter, staged, auditId: audited.auditId, eventId: resent.eventId };
     });
     await this.outbox.flush(staged);
     return { id: letter.id, status: 'replayed', topic: letter.sourceTopic, eventId, auditId };
+  }
+
+  private async resend(
+    manager: EntityManager,
+    letter: DeadLetterEntity,
+  ): Promise<{ staged: StagedMessage | null; eventId: string }> {
+    if (letter.webhookDeliveryId) {
+      if (!(await redeliverWebhook(manager, letter.webhookDeliveryId)))
+        throw new RequeueError('DEAD_LETTER_NOT_REPLAYABLE', 'its webhook was deleted or is being delivered');
+      return { staged: null, eventId: letter.eventId ?? letter.webhookDeliveryId };
+    }
+    const eventId = randomUUID();
+    const replay = replayEnvelope(letter.sourceTopic, letter.value, eventId);
+    if ('error' in replay) throw new RequeueError('DEAD_LETTER_NOT_REPLAYABLE', replay.error);
+    return { staged: await this.outbox.stage(manager, letter.sourceTopic, replay.envelope), eventId };
   }
 }
 
