@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { defaultTenantId, withDb } from '../support/db.js';
 import { ofTurn, payload, sleep, TERMINAL, terminalOf } from '../support/events.js';
+import { runCli } from '../support/cli.js';
 import { KafkaProbe } from '../support/kafka-probe.js';
 import { drainSessions, sessionWithProfile } from '../support/sessions.js';
 import { SessionSocket } from '../support/socket-client.js';
@@ -122,6 +123,28 @@ describe('turn control: cancel, ifBusy, cancel-on-disconnect', () => {
     const again = await cancel(sessionId, turnId);
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ turnId, status: 'cancelled', cancelRequested: true });
+  });
+
+  it('cancel right after turn.started (before or at the first token) ends the turn cancelled, never failed', async () => {
+    const { sessionId, stream } = await longSession();
+    const { turnId } = await api.postMessage(sessionId, LONG_PROMPT);
+    await stream.waitFor(
+      (events) => events.some((e) => e.event === 'turn.started' && ofTurn(turnId)(e)),
+      120_000,
+    );
+    const answer = await cancel(sessionId, turnId);
+    expect(answer.body).toMatchObject({ turnId, status: 'cancelled' });
+    const events = await stream.waitFor(terminalOf(turnId), 10_000);
+    stream.close();
+    const end = events.find((e) => TERMINAL.has(e.event) && ofTurn(turnId)(e)) as SseEvent;
+    expect(end.event).toBe('turn.cancelled');
+    const streamed = tokensOf(turnId)(events)
+      .map((e) => payload<{ delta: string }>(e).delta)
+      .join('');
+    const messages = (await api.request<Message[]>('GET', `/v1/sessions/${sessionId}/messages`)).body;
+    const reply = messages.find((m) => m.turnId === turnId && m.role === 'assistant');
+    if (streamed === '') expect(reply).toBeUndefined();
+    else expect(reply).toMatchObject({ status: 'cancelled', content: streamed });
   });
 
   it('a turn that ended answers a cancel with its state; a queued turn cancelled never starts', async () => {
@@ -249,6 +272,30 @@ describe('turn control: cancel, ifBusy, cancel-on-disconnect', () => {
     const end = events.find((e) => TERMINAL.has(e.event) && ofTurn(second.turnId)(e)) as SseEvent;
     expect(end.event).toBe('turn.cancelled');
     expect(payload<{ cancelledBy: { via: string } }>(end).cancelledBy.via).toBe('disconnect');
+  });
+
+  it('soma sessions cancel: cancels a running turn and prints its state; an unknown turn exits 1 with its code', async () => {
+    const { sessionId, stream } = await longSession();
+    const { turnId } = await api.postMessage(sessionId, LONG_PROMPT);
+    await stream.waitFor((events) => tokensOf(turnId)(events).length >= 1, 120_000);
+    const env = { SOMA_API_KEY: inject('adminKey') };
+    const cancelled = await runCli(
+      ['sessions', 'cancel', sessionId, turnId, '--json', '--url', baseUrl],
+      env,
+    );
+    expect(cancelled.code, cancelled.stderr).toBe(0);
+    expect(JSON.parse(cancelled.stdout)).toMatchObject({
+      turnId,
+      status: 'cancelled',
+      cancelRequested: true,
+    });
+    const again = await runCli(['sessions', 'cancel', sessionId, turnId, '--url', baseUrl], env);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('cancelled');
+    const unknown = await runCli(['sessions', 'cancel', sessionId, randomUUID(), '--url', baseUrl], env);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('TURN_NOT_FOUND');
+    stream.close();
   });
 
   it('bad input: another tenant’s turn and an unknown turn are 404, never a 500; a bad cancelOnDisconnect is 400', async () => {

@@ -205,9 +205,10 @@ export function inspectorPage(context: PageContext, sessionId: string): HTMLElem
     'div',
     { role: 'region', 'aria-label': 'Live turn', 'data-state': 'idle', class: 'live-turn' },
     turnState,
-    replyText,
+    // Above the reply: it stays put while the streamed text grows.
     stop,
     cancelStatus,
+    replyText,
   );
   const eventLog = h('ol', { 'aria-label': 'Stream events', class: 'event-log' });
   const turns = new Map<string, { text: string; tokens: number; state: string }>();

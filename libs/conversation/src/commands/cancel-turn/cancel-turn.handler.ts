@@ -28,8 +28,7 @@ export class CancelTurnHandler implements ICommandHandler<CancelTurnCommand, Can
     const turn = await this.find(command);
     if (!turn)
       throw new ConversationError('TURN_NOT_FOUND', `turn ${turnId} not found in session ${sessionId}`);
-    if (turn.cancelRequestedAt || !OPEN_TURN_STATUSES.includes(turn.status))
-      return stateOf(turn);
+    if (turn.cancelRequestedAt || !OPEN_TURN_STATUSES.includes(turn.status)) return stateOf(turn);
     // Listening first: the terminal event may stream before the request's commit returns here.
     const terminal = this.terminalOf(sessionId, turnId);
     try {

@@ -44,14 +44,21 @@ export async function generateWithLease(options: {
           throw error;
         }
       }, options.coalesceMs);
-      const result = await options.provider.generate({
-        ...options.request,
-        signal,
-        onDelta: (delta) => {
-          firstTokenSeconds ??= (performance.now() - started) / 1000;
-          stream.push(delta);
-        },
-      });
+      let result: GenerateResult;
+      try {
+        result = await options.provider.generate({
+          ...options.request,
+          signal,
+          onDelta: (delta) => {
+            firstTokenSeconds ??= (performance.now() - started) / 1000;
+            stream.push(delta);
+          },
+        });
+      } catch (error) {
+        // Stopped before its first token, a provider throws the abort's reason: nothing was generated.
+        if (!signal.aborted) throw error;
+        result = { text: '', promptTokens: 0, completionTokens: 0, stopReason: 'abort' };
+      }
       if (!signal.aborted) return { result, text: await stream.close(), stopped: undefined };
       // Stopped: nothing more is written; what was written is the stream's text.
       const reason: unknown = signal.reason;
