@@ -6,6 +6,7 @@ import { TurnTools1764000006000 } from './1764000006000-turn-tools.js';
 import { PolicyDecisionsAndReplay1764000007000 } from './1764000007000-policy-decisions-and-replay.js';
 import { SessionEventJournal1764000008000 } from './1764000008000-session-event-journal.js';
 import { ToolCallClaims1764000009000 } from './1764000009000-tool-call-claims.js';
+import { ToolApprovals1764000010000 } from './1764000010000-tool-approvals.js';
 
 /** Every migration, in order. The schema changes only through these. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   PolicyDecisionsAndReplay1764000007000,
   SessionEventJournal1764000008000,
   ToolCallClaims1764000009000,
+  ToolApprovals1764000010000,
 ];

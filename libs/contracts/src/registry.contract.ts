@@ -12,6 +12,7 @@ import {
   TurnStartedSchema,
 } from './conversation.contract.js';
 import { AuditRecordedSchema } from './audit.contract.js';
+import { ToolApprovalRequestedSchema, ToolCallApprovalRequestedSchema } from './approval.contract.js';
 import { ToolCallBlockedSchema, ToolCallFinishedSchema, ToolCallRequestedSchema } from './tool.contract.js';
 import { Topics, type Topic } from './topics.contract.js';
 
@@ -91,6 +92,16 @@ export const messageTypes = [
     description: 'Terminal: the turn failed with an error code.',
   },
   {
+    type: 'tool.approval_requested',
+    topic: Topics.conversationOutbound,
+    schemaVersion: 1,
+    payload: ToolApprovalRequestedSchema,
+    description:
+      "The turn waits for the session's user to approve, edit or reject a tool call (REST POST " +
+      '/v1/sessions/{id}/approvals/{toolCallId}, Socket.IO `approval`); the turn stays open until the answer or ' +
+      'the approval timeout (then turn.failed TOOL_TIMEOUT).',
+  },
+  {
     type: 'tool.call.requested',
     topic: Topics.toolRequests,
     schemaVersion: 1,
@@ -104,6 +115,15 @@ export const messageTypes = [
     schemaVersion: 1,
     payload: ToolCallFinishedSchema,
     description: 'A tool call ended: ok with output, error with a code, or blocked with the policy reasons.',
+  },
+  {
+    type: 'tool.call.approval_requested',
+    topic: Topics.toolResults,
+    schemaVersion: 1,
+    payload: ToolCallApprovalRequestedSchema,
+    description:
+      'Policy said require_approval with approver user: the call waits, recorded as a pending approval, for the ' +
+      "session's user; the worker streams tool.approval_requested and extends the turn's wait.",
   },
   {
     type: 'tool.call.blocked',

@@ -17,6 +17,7 @@ import { OverrideGrantEntity } from './entities/override-grant.entity.js';
 import { AuditEventEntity } from './entities/audit-event.entity.js';
 import { DeadLetterEntity } from './entities/dead-letter.entity.js';
 import { PolicyDecisionEntity } from './entities/policy-decision.entity.js';
+import { ToolApprovalEntity } from './entities/tool-approval.entity.js';
 
 export const entities = [
   TenantEntity,
@@ -36,6 +37,7 @@ export const entities = [
   AuditEventEntity,
   DeadLetterEntity,
   PolicyDecisionEntity,
+  ToolApprovalEntity,
 ];
 
 /** The system of record. Schema changes only through migrations/, never synchronize. */

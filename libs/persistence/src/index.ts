@@ -15,6 +15,7 @@ export * from './entities/override-grant.entity.js';
 export * from './entities/audit-event.entity.js';
 export * from './entities/dead-letter.entity.js';
 export * from './entities/policy-decision.entity.js';
+export * from './entities/tool-approval.entity.js';
 export * from './data-source.config.js';
 export * from './outbox.relay.js';
 export * from './persistence.module.js';

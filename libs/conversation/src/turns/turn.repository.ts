@@ -367,6 +367,34 @@ export class TurnRepository {
       .getMany();
   }
 
+  /**
+   * awaiting_tool stays awaiting_tool, its wait extended to `until`, while the session's user is asked to approve
+   * the pending call; streamed (tool.approval_requested) in the same transaction. False when the turn no longer
+   * waits for that call, or the ask was streamed already (a redelivery).
+   */
+  extendToolWait(
+    wait: { turnId: string; toolCallId: string; until: Date },
+    ctx: EnvelopeContext,
+    asked: OutboundEvent,
+  ): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
+      const moved = await manager
+        .createQueryBuilder()
+        .update(TurnEntity)
+        .set({ leaseExpiresAt: wait.until })
+        .where(`id = :turnId AND status = 'awaiting_tool' AND pending_tool_call_id = :toolCallId`, wait)
+        .andWhere(
+          `NOT EXISTS (SELECT 1 FROM session_events e WHERE e.turn_id = :turnId
+             AND e.type = :type AND e.envelope->'payload'->>'toolCallId' = :toolCallId)`,
+          { type: asked.type },
+        )
+        .execute();
+      if (moved.affected !== 1) return false;
+      await this.journal.appendIn(manager, ctx, wait.turnId, [asked]);
+      return true;
+    });
+  }
+
   private async insertToolTurn(
     manager: EntityManager,
     ctx: EnvelopeContext,

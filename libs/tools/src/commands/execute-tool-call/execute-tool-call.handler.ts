@@ -18,7 +18,8 @@ const WAIT_POLL_MS = 250;
 
 /**
  * Exactly once per toolCallId: claim (with a lease) → validate → policy → run in the sandbox (or, in a replay
- * session, answer from the recording) → store and publish the result with its decision-log row.
+ * session, answer from the recording) → store and publish the result with its decision-log row. A call for the
+ * session user's approval is stored as a pending approval instead, and runs when the approval's grant comes.
  */
 @CommandHandler(ExecuteToolCallCommand)
 export class ExecuteToolCallHandler implements ICommandHandler<
@@ -49,9 +50,16 @@ export class ExecuteToolCallHandler implements ICommandHandler<
     // Held until the result is stored: meanwhile a redelivery waits for this run instead of ending it.
     return holdingLease(this.claim.leaseMs, this.renewer(toolCallId), async () => {
       const admission = await this.gatekeeper.admit(envelope);
+      const guard = { owner: this.claim.owner };
+      if (admission.kind === 'awaiting_approval') {
+        if (!(await this.results.awaitApproval(envelope, admission.decision, guard)))
+          this.logger.warn({ msg: 'approval request dropped: the call was ended elsewhere', toolCallId });
+        this.executions.inc({ tool, status: 'awaiting_approval' });
+        return admission.kind;
+      }
       const call =
         admission.kind === 'admitted' ? await this.run(envelope, admission) : refusedCall(admission);
-      if (!(await this.results.finish(envelope, call, { owner: this.claim.owner }))) {
+      if (!(await this.results.finish(envelope, call, guard))) {
         this.logger.warn({ msg: 'tool call result dropped: the call was ended elsewhere', toolCallId });
       }
       this.executions.inc({ tool, status: admission.kind === 'rejected' ? 'rejected' : call.status });
