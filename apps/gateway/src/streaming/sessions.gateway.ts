@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { QueryBus } from '@nestjs/cqrs';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
   ConnectedSocket,
   MessageBody,
@@ -10,8 +10,17 @@ import {
   type OnGatewayDisconnect,
   type OnGatewayInit,
 } from '@nestjs/websockets';
-import { checkPayload, SocketJoinSchema, SocketLeaveSchema, type StreamErrorFrame } from '#soma/contracts';
+import {
+  checkPayload,
+  SocketApprovalSchema,
+  SocketJoinSchema,
+  SocketLeaveSchema,
+  type SocketApprovalAck,
+  type StreamErrorFrame,
+} from '#soma/contracts';
 import { ResolveApiKeyQuery, type Principal } from '#soma/identity';
+import { currentCorrelationId } from '#soma/platform';
+import { AnswerToolApprovalCommand, toolApprovalAnswer } from '#soma/requeue';
 import { type TSchema, type Static } from '@sinclair/typebox';
 import { type DefaultEventsMap, type Namespace, type Socket } from 'socket.io';
 import { bearerToken } from '../auth/api-key.guard.js';
@@ -59,6 +68,7 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   constructor(
     private readonly queryBus: QueryBus,
+    private readonly commandBus: CommandBus,
     private readonly delivery: StreamDeliveryService,
   ) {}
 
@@ -126,6 +136,34 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     } catch (error) {
       this.fail(socket, error);
       return { ok: false };
+    }
+  }
+
+  /**
+   * `approval {sessionId, toolCallId, decision, arguments?, message?}`: answers a pending tool approval, as
+   * POST /v1/sessions/{id}/approvals/{toolCallId} does; acknowledged with the recorded answer or an error frame.
+   */
+  @SubscribeMessage('approval')
+  async approval(
+    @ConnectedSocket() socket: SessionSocket,
+    @MessageBody() body: unknown,
+  ): Promise<SocketApprovalAck> {
+    try {
+      const principal = socket.data.principal;
+      if (!principal) throw new PayloadError({ code: 'API_KEY_MISSING', message: 'not authenticated' });
+      const { sessionId, toolCallId, ...input } = parsePayload(SocketApprovalSchema, body);
+      const answered = await this.commandBus.execute(
+        new AnswerToolApprovalCommand(
+          principal,
+          sessionId.toLowerCase(),
+          toolCallId.toLowerCase(),
+          toolApprovalAnswer(input),
+          currentCorrelationId(),
+        ),
+      );
+      return { ok: true, toolCallId: answered.toolCallId, status: answered.status };
+    } catch (error) {
+      return { ok: false, error: this.fail(socket, error) };
     }
   }
 
