@@ -385,8 +385,8 @@ export class TurnRepository {
         .where(`id = :turnId AND status = 'awaiting_tool' AND pending_tool_call_id = :toolCallId`, wait)
         .andWhere(
           `NOT EXISTS (SELECT 1 FROM session_events e WHERE e.turn_id = :turnId
-             AND e.type = :type AND e.envelope->'payload'->>'toolCallId' = :toolCallId)`,
-          { type: asked.type },
+             AND e.type = :type AND e.envelope->'payload'->>'toolCallId' = CAST(:askedCall AS text))`,
+          { type: asked.type, askedCall: wait.toolCallId },
         )
         .execute();
       if (moved.affected !== 1) return false;
