@@ -41,6 +41,7 @@ export class SessionApprovalsController {
 
   @Get()
   @ApiResponse({ status: 200, type: [ToolApprovalDto], description: 'Oldest first; pending by default' })
+  @ApiResponse({ status: 400, description: 'Unknown status', type: ErrorDto })
   list(
     @CurrentPrincipal() principal: Principal,
     @Param('id', Id) sessionId: string,
