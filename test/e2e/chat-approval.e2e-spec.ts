@@ -4,6 +4,7 @@ import { loadConfig } from '#soma/platform';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startApp } from '../support/apps.js';
+import { jsonOf, runCli } from '../support/cli.js';
 import { withDb } from '../support/db.js';
 import { ofTurn, payload, TERMINAL, terminalOf } from '../support/events.js';
 import { KafkaProbe } from '../support/kafka-probe.js';
@@ -300,9 +301,24 @@ describe("a tool call that the session's own user approves in the chat", () => {
       const { turnId } = await user.postMessage(sessionId, 'Search the web for Kafka partitions.');
       const asked = await askedIn(stream, turnId);
       const message = `not now, thanks ${randomUUID().slice(0, 6)}`;
-      const rejected = await answer(user, sessionId, asked.toolCallId, { decision: 'reject', message });
-      expect(rejected.status).toBe(200);
-      expect(rejected.body).toMatchObject({ status: 'rejected', grantId: null });
+      // Through the CLI, as the session's user: list what waits, then reject it with a message.
+      const asUser = { SOMA_API_KEY: userKey, SOMA_URL: baseUrl };
+      const listed = await runCli(['approvals', 'list', sessionId, '--json'], asUser);
+      expect(listed.code).toBe(0);
+      expect(jsonOf<Approval[]>(listed).map((a) => [a.toolCallId, a.status])).toEqual([
+        [asked.toolCallId, 'pending'],
+      ]);
+      const noMessage = await runCli(['approvals', 'reject', sessionId, asked.toolCallId], asUser);
+      expect(noMessage.code).toBe(2);
+      const rejected = await runCli(
+        ['approvals', 'reject', sessionId, asked.toolCallId, '--message', message, '--json'],
+        asUser,
+      );
+      expect(rejected.code).toBe(0);
+      expect(jsonOf<{ status: string; grantId: string | null }>(rejected)).toMatchObject({
+        status: 'rejected',
+        grantId: null,
+      });
 
       const own = await endedTurn(stream, turnId);
       const completed = payload<{ status: string; output: { message: string } }>(
@@ -320,6 +336,9 @@ describe("a tool call that the session's own user approves in the chat", () => {
       const again = await answer(user, sessionId, asked.toolCallId, { decision: 'approve' });
       expect(again.status).toBe(409);
       expect(again.body).toMatchObject({ error: 'APPROVAL_ALREADY_ANSWERED', status: 'rejected' });
+      const twice = await runCli(['approvals', 'approve', sessionId, asked.toolCallId], asUser);
+      expect(twice.code).toBe(1);
+      expect(twice.stderr).toContain('APPROVAL_ALREADY_ANSWERED');
       await withDb(async (db) => {
         const { rows } = await db.query<{ status: string }>(
           `SELECT status FROM tool_calls WHERE tool_call_id = $1`,
