@@ -7,6 +7,7 @@ import { PolicyDecisionsAndReplay1764000007000 } from './1764000007000-policy-de
 import { SessionEventJournal1764000008000 } from './1764000008000-session-event-journal.js';
 import { ToolCallClaims1764000009000 } from './1764000009000-tool-call-claims.js';
 import { TurnControl1764000009500 } from './1764000009500-turn-control.js';
+import { ToolApprovals1764000010000 } from './1764000010000-tool-approvals.js';
 import { Webhooks1764000010500 } from './1764000010500-webhooks.js';
 
 /** Every migration, in order. The schema changes only through these. */
@@ -20,5 +21,6 @@ export const migrations = [
   SessionEventJournal1764000008000,
   ToolCallClaims1764000009000,
   TurnControl1764000009500,
+  ToolApprovals1764000010000,
   Webhooks1764000010500,
 ];

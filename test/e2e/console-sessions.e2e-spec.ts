@@ -132,7 +132,9 @@ describe('admin console: sign-in, sessions and the live inspector (Chromium)', (
     const { sessionId } = await sessionWithProfile(admin, { name: 'console-stop', maxTokens: 400 });
     await page.goto(`${baseUrl}/console/sessions/${sessionId}`);
     await textMatching(page.getByRole('status', { name: 'Stream status' }), /^live/);
-    await page.getByLabel('Message', { exact: true }).fill('Tell me a very long story about a lighthouse keeper.');
+    await page
+      .getByLabel('Message', { exact: true })
+      .fill('Tell me a very long story about a lighthouse keeper.');
     await page.getByRole('button', { name: 'Send' }).click();
     const liveTurn = page.getByRole('region', { name: 'Live turn' });
     const stop = liveTurn.getByRole('button', { name: 'Stop' });

@@ -18,6 +18,7 @@ import { AsyncApiController } from './docs/asyncapi.controller.js';
 import { RateLimitGuard } from './http/rate-limit.guard.js';
 import { OutboundEventsConsumer } from './outbound/outbound-events.consumer.js';
 import { ReplayLogWriterConsumer } from './outbound/replay-log-writer.consumer.js';
+import { SessionApprovalsController } from './sessions/session-approvals.controller.js';
 import { SessionDirectoryController } from './sessions/session-directory.controller.js';
 import { SessionEventsController } from './sessions/session-events.controller.js';
 import { SessionsController } from './sessions/sessions.controller.js';
@@ -45,6 +46,7 @@ import { WebhooksController } from './webhooks/webhooks.controller.js';
     SessionsController,
     SessionDirectoryController,
     SessionEventsController,
+    SessionApprovalsController,
     ModelProfilesController,
     TenantsController,
     UsageController,

@@ -1,4 +1,10 @@
 import { type CommandSpec } from './cli.contract.js';
+import {
+  approvalsApprove,
+  approvalsEdit,
+  approvalsList,
+  approvalsReject,
+} from './commands/approvals/approvals.command.js';
 import { profilesList } from './commands/profiles-list/profiles-list.command.js';
 import { replay } from './commands/replay/replay.command.js';
 import { requeueList } from './commands/requeue-list/requeue-list.command.js';
@@ -18,5 +24,9 @@ export const COMMANDS: CommandSpec[] = [
   requeueList,
   requeueOverride,
   requeueReject,
+  approvalsList,
+  approvalsApprove,
+  approvalsEdit,
+  approvalsReject,
   replay,
 ];

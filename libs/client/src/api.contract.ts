@@ -222,3 +222,35 @@ export interface TurnAccepted {
   messageId: string;
   replayed: boolean;
 }
+
+/** A tool call waiting for its session's user (approval in the chat), or the answer it got. */
+export interface ToolApprovalView {
+  id: string;
+  sessionId: string;
+  turnId: string;
+  toolCallId: string;
+  tool: string;
+  arguments: Record<string, unknown>;
+  reasons: string[];
+  ruleIds: string[];
+  status: 'pending' | 'approved' | 'edited' | 'rejected' | 'expired' | 'withdrawn';
+  requestedByKeyId: string | null;
+  answeredBy: string | null;
+  answeredAt: string | null;
+  answerArguments: Record<string, unknown> | null;
+  answerMessage: string | null;
+  expiresAt: string;
+  createdAt: string;
+}
+
+export type ToolApprovalAnswerBody =
+  | { decision: 'approve' }
+  | { decision: 'edit'; arguments: Record<string, unknown> }
+  | { decision: 'reject'; message: string };
+
+export interface ToolApprovalAnswered {
+  toolCallId: string;
+  status: 'approved' | 'edited' | 'rejected';
+  grantId: string | null;
+  auditId: string;
+}

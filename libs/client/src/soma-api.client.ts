@@ -9,6 +9,9 @@ import type {
   RequeueItemView,
   RequeueResolution,
   SessionView,
+  ToolApprovalAnswerBody,
+  ToolApprovalAnswered,
+  ToolApprovalView,
   ToolCallView,
   TurnAccepted,
   TurnView,
@@ -102,5 +105,18 @@ export class SomaApi extends ApiClient {
     reason: string,
   ): Promise<RequeueResolution> {
     return this.call('POST', `/v1/requeue/${id(itemId)}/${action}`, [200], { reason });
+  }
+
+  /** The session's tool approvals (pending by default): its own user's, or its tenant admin's, to answer. */
+  approvals(sessionId: string, status?: string): Promise<ToolApprovalView[]> {
+    return this.call('GET', `/v1/sessions/${id(sessionId)}/approvals${query({ status })}`, [200]);
+  }
+
+  answerApproval(
+    sessionId: string,
+    toolCallId: string,
+    answer: ToolApprovalAnswerBody,
+  ): Promise<ToolApprovalAnswered> {
+    return this.call('POST', `/v1/sessions/${id(sessionId)}/approvals/${id(toolCallId)}`, [200], answer);
   }
 }

@@ -1,4 +1,5 @@
 import { type TSchema } from '@sinclair/typebox';
+import { SocketApprovalAckSchema, SocketApprovalSchema } from './approval.contract.js';
 import { terminalEventTypes } from './conversation.contract.js';
 import { envelopeSchemaFor } from './envelope.contract.js';
 import { messageTypes, messageTypesOf } from './registry.contract.js';
@@ -155,6 +156,19 @@ function streamChannels(messages: Json, channels: Json, operations: Json): void 
     title: 'cancel acknowledgement',
     payload: json(SocketCancelAckSchema),
   };
+  messages.socket_approval = {
+    name: 'approval',
+    title: 'approval',
+    summary:
+      "Answer a pending tool approval of a session (the session's own user or its tenant's admin): approve, edit " +
+      '(new arguments) or reject (a message the model reads). Single-use; acknowledged.',
+    payload: json(SocketApprovalSchema),
+  };
+  messages.socket_approval_ack = {
+    name: 'approval.ack',
+    title: 'approval acknowledgement',
+    payload: json(SocketApprovalAckSchema),
+  };
   channels.sse_session_events = {
     address: '/v1/sessions/{sessionId}/events',
     title: 'Server-sent events of a session',
@@ -177,6 +191,8 @@ function streamChannels(messages: Json, channels: Json, operations: Json): void 
       socket_leave: ref('components/messages/socket_leave'),
       socket_cancel: ref('components/messages/socket_cancel'),
       socket_cancel_ack: ref('components/messages/socket_cancel_ack'),
+      socket_approval: ref('components/messages/socket_approval'),
+      socket_approval_ack: ref('components/messages/socket_approval_ack'),
     },
   };
   const streamed = [...Object.keys(eventRefs), 'stream_error'];
@@ -195,6 +211,12 @@ function streamChannels(messages: Json, channels: Json, operations: Json): void 
     channel: ref('channels/socketio_sessions'),
     messages: [ref('channels/socketio_sessions/messages/socket_join')],
     reply: { messages: [ref('channels/socketio_sessions/messages/socket_join_ack')] },
+  };
+  operations.socket_approval = {
+    action: 'receive',
+    channel: ref('channels/socketio_sessions'),
+    messages: [ref('channels/socketio_sessions/messages/socket_approval')],
+    reply: { messages: [ref('channels/socketio_sessions/messages/socket_approval_ack')] },
   };
   operations.socket_leave = {
     action: 'receive',

@@ -8,6 +8,9 @@ export const AuditRecordedSchema = Type.Object(
       Type.Literal('requeue.overridden'),
       Type.Literal('requeue.rejected'),
       Type.Literal('dead_letter.replayed'),
+      Type.Literal('approval.approved'),
+      Type.Literal('approval.edited'),
+      Type.Literal('approval.rejected'),
     ]),
     actor: Type.Object(
       {
@@ -18,7 +21,11 @@ export const AuditRecordedSchema = Type.Object(
     ),
     subject: Type.Object(
       {
-        type: Type.Union([Type.Literal('requeue_item'), Type.Literal('dead_letter')]),
+        type: Type.Union([
+          Type.Literal('requeue_item'),
+          Type.Literal('dead_letter'),
+          Type.Literal('tool_approval'),
+        ]),
         id: Type.String({ format: 'uuid' }),
       },
       { additionalProperties: false },

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { type ToolApprovalRequested } from './approval.contract.js';
 
 const Uuid = Type.String({ format: 'uuid' });
 const Seq = Type.Integer({ minimum: 1, description: 'Per-session sequence number; increases by one.' });
@@ -49,7 +50,7 @@ export const ToolCompletedSchema = Type.Object(
     seq: Seq,
     toolCallId: Uuid,
     tool: Type.String(),
-    status: Type.Union([Type.Literal('ok'), Type.Literal('error')]),
+    status: Type.Union([Type.Literal('ok'), Type.Literal('error'), Type.Literal('rejected')]),
     output: Type.Unknown(),
   },
   { additionalProperties: false },
@@ -146,6 +147,7 @@ export interface OutboundEventPayloads {
   'turn.completed': TurnCompleted;
   'turn.failed': TurnFailed;
   'turn.cancelled': TurnCancelled;
+  'tool.approval_requested': ToolApprovalRequested;
 }
 export type OutboundEventType = keyof OutboundEventPayloads;
 export const terminalEventTypes: readonly OutboundEventType[] = [

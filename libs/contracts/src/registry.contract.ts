@@ -14,6 +14,7 @@ import {
   TurnStartedSchema,
 } from './conversation.contract.js';
 import { AuditRecordedSchema } from './audit.contract.js';
+import { ToolApprovalRequestedSchema, ToolCallApprovalRequestedSchema } from './approval.contract.js';
 import { ToolCallBlockedSchema, ToolCallFinishedSchema, ToolCallRequestedSchema } from './tool.contract.js';
 import { Topics, type Topic } from './topics.contract.js';
 
@@ -111,6 +112,16 @@ export const messageTypes = [
       'request is already recorded on the turn; this message only makes it quick.',
   },
   {
+    type: 'tool.approval_requested',
+    topic: Topics.conversationOutbound,
+    schemaVersion: 1,
+    payload: ToolApprovalRequestedSchema,
+    description:
+      "The turn waits for the session's user to approve, edit or reject a tool call (REST POST " +
+      '/v1/sessions/{id}/approvals/{toolCallId}, Socket.IO `approval`); the turn stays open until the answer or ' +
+      'the approval timeout (then turn.failed TOOL_TIMEOUT).',
+  },
+  {
     type: 'tool.call.requested',
     topic: Topics.toolRequests,
     schemaVersion: 1,
@@ -124,6 +135,15 @@ export const messageTypes = [
     schemaVersion: 1,
     payload: ToolCallFinishedSchema,
     description: 'A tool call ended: ok with output, error with a code, or blocked with the policy reasons.',
+  },
+  {
+    type: 'tool.call.approval_requested',
+    topic: Topics.toolResults,
+    schemaVersion: 1,
+    payload: ToolCallApprovalRequestedSchema,
+    description:
+      'Policy said require_approval with approver user: the call waits, recorded as a pending approval, for the ' +
+      "session's user; the worker streams tool.approval_requested and extends the turn's wait.",
   },
   {
     type: 'tool.call.blocked',

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { ApproverSchema } from './approval.contract.js';
 
 const Uuid = Type.String({ format: 'uuid' });
 
@@ -17,6 +18,8 @@ export const EngineDecisionSchema = Type.Object(
     ruleIds: Type.Array(Type.String()),
     reasons: Type.Array(Type.String()),
     durationMs: Type.Number({ minimum: 0 }),
+    /** With require_approval: who approves (absent = an admin). */
+    approver: Type.Optional(ApproverSchema),
   },
   { additionalProperties: false },
 );
@@ -33,12 +36,14 @@ export const PolicyDecisionSchema = Type.Object(
     cached: Type.Boolean(),
     /** True when an engine could not be reached: the call is blocked and retried (fail-closed). */
     transient: Type.Boolean(),
+    /** With require_approval: `user` (the session's own user, in the chat) or `admin` (the requeue). */
+    approver: Type.Optional(ApproverSchema),
   },
   { additionalProperties: false },
 );
 export type PolicyDecision = Static<typeof PolicyDecisionSchema>;
 
-/** An admin override, re-published with the original call; the executor accepts it once, for this call only. */
+/** An admin override or a user's approval, re-published with the original call; the executor accepts it once, for this call only. */
 export const OverrideGrantSchema = Type.Object(
   { grantId: Uuid, argumentsHash: Type.String({ minLength: 64, maxLength: 64 }) },
   { additionalProperties: false },
@@ -76,7 +81,13 @@ export const ToolCallFinishedSchema = Type.Object(
     toolCallId: Uuid,
     turnId: Type.Union([Uuid, Type.Null()]),
     tool: Type.String(),
-    status: Type.Union([Type.Literal('ok'), Type.Literal('error'), Type.Literal('blocked')]),
+    /** `rejected`: the session's user rejected the call; `output.message` is what they said. */
+    status: Type.Union([
+      Type.Literal('ok'),
+      Type.Literal('error'),
+      Type.Literal('blocked'),
+      Type.Literal('rejected'),
+    ]),
     output: Type.Unknown(),
     error: Type.Union([
       Type.Object({ code: Type.String(), message: Type.String() }, { additionalProperties: false }),

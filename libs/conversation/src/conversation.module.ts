@@ -3,6 +3,7 @@ import { LlmModule } from '#soma/llm';
 import { PreprocessingModule } from '#soma/preprocessing';
 import { PolicyModule } from '#soma/policy';
 import { ToolsApiModule } from '#soma/tools';
+import { AwaitToolApprovalHandler } from './commands/await-tool-approval/await-tool-approval.handler.js';
 import { ContinueTurnHandler } from './commands/continue-turn/continue-turn.handler.js';
 import { EndTurnHandler } from './commands/end-turn/end-turn.handler.js';
 import { CancelTurnHandler } from './commands/cancel-turn/cancel-turn.handler.js';
@@ -97,6 +98,7 @@ const latencyBuckets = [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32];
     // commands and events
     RunTurnHandler,
     ContinueTurnHandler,
+    AwaitToolApprovalHandler,
     RecoverTurnsHandler,
     EndTurnHandler,
     StopTurnHandler,

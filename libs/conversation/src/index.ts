@@ -4,6 +4,7 @@ export * from './commands/create-session/create-session.command.js';
 export * from './commands/post-user-message/post-user-message.command.js';
 export * from './commands/run-turn/run-turn.command.js';
 export * from './commands/continue-turn/continue-turn.command.js';
+export * from './commands/await-tool-approval/await-tool-approval.command.js';
 export * from './commands/recover-turns/recover-turns.command.js';
 export * from './commands/end-turn/end-turn.command.js';
 export * from './commands/cancel-turn/cancel-turn.command.js';

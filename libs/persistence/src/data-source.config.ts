@@ -19,6 +19,7 @@ import { DeadLetterEntity } from './entities/dead-letter.entity.js';
 import { PolicyDecisionEntity } from './entities/policy-decision.entity.js';
 import { WebhookDeliveryEntity } from './entities/webhook-delivery.entity.js';
 import { WebhookEndpointEntity } from './entities/webhook-endpoint.entity.js';
+import { ToolApprovalEntity } from './entities/tool-approval.entity.js';
 
 export const entities = [
   TenantEntity,
@@ -40,6 +41,7 @@ export const entities = [
   PolicyDecisionEntity,
   WebhookEndpointEntity,
   WebhookDeliveryEntity,
+  ToolApprovalEntity,
 ];
 
 /** The system of record. Schema changes only through migrations/, never synchronize. */

@@ -34,6 +34,25 @@ describe('combineDecisions', () => {
     expect(d.outcome).toBe('deny');
   });
 
+  it('a require_approval names its approver: the user only when every approving engine says user', () => {
+    const user = { ...engine('opa', 'require_approval', 'tenant.user_approval'), approver: 'user' as const };
+    const admin = {
+      ...engine('openfga', 'require_approval', 'fga.needs_approval'),
+      approver: 'admin' as const,
+    };
+    const byUser = combineDecisions([user, engine('openfga', 'allow', 'b')], 'enforcing');
+    expect(byUser).toMatchObject({
+      outcome: 'require_approval',
+      approver: 'user',
+      ruleIds: ['tenant.user_approval'],
+    });
+    expect(combineDecisions([user, admin], 'enforcing').approver).toBe('admin');
+    const unmarked = engine('opa', 'require_approval', 'a');
+    expect(combineDecisions([unmarked, engine('openfga', 'allow', 'b')], 'enforcing').approver).toBe('admin');
+    expect(combineDecisions([engine('opa', 'allow', 'a')], 'enforcing')).not.toHaveProperty('approver');
+    expect(combineDecisions([user], 'canary')).not.toHaveProperty('approver');
+  });
+
   it('fails closed and marks the decision transient when an engine could not decide', () => {
     const d = combineDecisions(
       [engine('opa', 'error', 'opa.unavailable'), engine('openfga', 'allow', 'b')],

@@ -1,10 +1,10 @@
-import { type EngineDecision, type PolicyDecision } from '#soma/contracts';
+import { type Approver, type EngineDecision, type PolicyDecision } from '#soma/contracts';
 
 export type PolicyMode = 'enforcing' | 'canary';
 
 /**
  * Combines the engines' verdicts: an engine error or a deny blocks (fail-closed, and `transient` when an
- * engine could not decide), then require_approval, else allow. Canary mode allows whatever the engines said
+ * engine could not decide), then require_approval (with who approves), else allow. Canary mode allows whatever the engines said
  * and says in the rules and reasons what enforcing mode would have done.
  */
 export function combineDecisions(engines: EngineDecision[], mode: PolicyMode): PolicyDecision {
@@ -27,5 +27,19 @@ export function combineDecisions(engines: EngineDecision[], mode: PolicyMode): P
       transient: false,
     };
   }
-  return { outcome, mode, ruleIds, reasons, engines, cached: false, transient: errors.length > 0 };
+  const decision: PolicyDecision = {
+    outcome,
+    mode,
+    ruleIds,
+    reasons,
+    engines,
+    cached: false,
+    transient: errors.length > 0,
+  };
+  return outcome === 'require_approval' ? { ...decision, approver: approverOf(approvals) } : decision;
+}
+
+/** The session's user approves only when every approving engine says so; an admin otherwise (the stricter). */
+function approverOf(approvals: readonly EngineDecision[]): Approver {
+  return approvals.every((engine) => engine.approver === 'user') ? 'user' : 'admin';
 }

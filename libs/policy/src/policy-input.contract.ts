@@ -1,4 +1,4 @@
-import { type PolicyOutcome } from '#soma/contracts';
+import { type Approver, type PolicyOutcome } from '#soma/contracts';
 
 export type RiskLevel = 'low' | 'medium' | 'high';
 
@@ -20,6 +20,8 @@ export interface EngineVerdict {
   outcome: PolicyOutcome;
   ruleIds: string[];
   reasons: string[];
+  /** With require_approval: who approves (absent = an admin). */
+  approver?: Approver;
 }
 
 /** A policy engine: OPA (rules) or OpenFGA (relationships). */

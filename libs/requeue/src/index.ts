@@ -15,4 +15,7 @@ export * from './queries/list-requeue-items/list-requeue-items.query.js';
 export * from './queries/list-audit-events/list-audit-events.query.js';
 export * from './queries/get-requeue-item/get-requeue-item.query.js';
 export * from './queries/list-dead-letters/list-dead-letters.query.js';
+export * from './approvals/tool-approval.view.js';
+export * from './commands/answer-tool-approval/answer-tool-approval.command.js';
+export * from './queries/list-tool-approvals/list-tool-approvals.query.js';
 export * from './requeue.module.js';

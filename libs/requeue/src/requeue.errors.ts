@@ -1,10 +1,19 @@
-/** Why a requeue or dead-letter request was refused (HTTP maps these once, in the gateway's error filter). */
+/** Why a requeue, dead-letter or chat-approval request was refused (HTTP maps these once, in the gateway's error filter). */
 export type RequeueErrorCode =
   | 'REQUEUE_ITEM_NOT_FOUND'
   | 'REQUEUE_ITEM_NOT_PENDING'
   | 'DEAD_LETTER_NOT_FOUND'
   | 'DEAD_LETTER_ALREADY_REPLAYED'
-  | 'DEAD_LETTER_NOT_REPLAYABLE';
+  | 'DEAD_LETTER_NOT_REPLAYABLE'
+  | 'APPROVAL_NOT_FOUND'
+  | 'APPROVAL_ALREADY_ANSWERED'
+  | 'APPROVAL_EXPIRED'
+  | 'APPROVAL_ANSWER_INVALID';
+
+export interface FieldError {
+  field: string;
+  errors: string[];
+}
 
 /** Errors of the requeue context: a code, a message safe to show, and safe metadata. */
 export class RequeueError extends Error {
@@ -12,6 +21,8 @@ export class RequeueError extends Error {
     readonly code: RequeueErrorCode,
     message: string,
     readonly meta: Record<string, unknown> = {},
+    /** Which input fields were wrong (a bad edit of an approval's arguments), for 400s and error frames. */
+    readonly fields: readonly FieldError[] = [],
   ) {
     super(message);
   }

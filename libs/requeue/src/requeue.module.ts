@@ -1,4 +1,8 @@
 import { Module } from '@nestjs/common';
+import { ToolsApiModule } from '#soma/tools';
+import { ToolApprovalRepository } from './approvals/tool-approval.repository.js';
+import { AnswerToolApprovalHandler } from './commands/answer-tool-approval/answer-tool-approval.handler.js';
+import { ListToolApprovalsHandler } from './queries/list-tool-approvals/list-tool-approvals.handler.js';
 import { AuditRecorder } from './audit/audit.recorder.js';
 import { ForwardRetryHandler } from './commands/forward-retry/forward-retry.handler.js';
 import { OverrideRequeueItemHandler } from './commands/override-requeue-item/override-requeue-item.handler.js';
@@ -26,12 +30,18 @@ const workerCommandHandlers = [
   ForwardRetryHandler,
   RecordDeadLetterHandler,
 ];
-const apiCommandHandlers = [OverrideRequeueItemHandler, RejectRequeueItemHandler, ReplayDeadLetterHandler];
+const apiCommandHandlers = [
+  OverrideRequeueItemHandler,
+  RejectRequeueItemHandler,
+  ReplayDeadLetterHandler,
+  AnswerToolApprovalHandler,
+];
 const apiQueryHandlers = [
   ListRequeueItemsHandler,
   GetRequeueItemHandler,
   ListDeadLettersHandler,
   ListAuditEventsHandler,
+  ListToolApprovalsHandler,
 ];
 
 /** What the requeue app needs: store blocked calls and dead letters, schedule retries, report metrics. */
@@ -47,12 +57,17 @@ const apiQueryHandlers = [
 })
 export class RequeueWorkerModule {}
 
-/** What the gateway needs: the admin's view and decisions (override, reject, replay), audited. */
+/**
+ * What the gateway needs: the admin's view and decisions (override, reject, replay) and the session users'
+ * answers to approvals in the chat, audited. The tool registry validates edited arguments.
+ */
 @Module({
+  imports: [ToolsApiModule],
   providers: [
     ...apiCommandHandlers,
     ...apiQueryHandlers,
     RequeueItemRepository,
+    ToolApprovalRepository,
     AuditRecorder,
     overridesCounterProvider,
   ],

@@ -11,6 +11,7 @@ export const webhookEventTypes = [
   'turn.completed',
   'turn.failed',
   'turn.cancelled',
+  'tool.approval_requested',
   'requeue.item_created',
 ] as const satisfies readonly (OutboundEventType | 'requeue.item_created')[];
 

@@ -12,6 +12,7 @@ import { BASE, type PageContext } from '../context.js';
 import { act, field, formatTime, h, json, labelled, onSubmit, replace, shortId, type Child } from '../dom.js';
 import { errorAlert } from '../errors.js';
 import { openSessionStream, type StreamEvent, type StreamState } from '../sse.js';
+import { approvalsPanel } from './approvals.js';
 
 const MAX_LOGGED_EVENTS = 300;
 /** The events that end a turn (libs/contracts terminalEventTypes). */
@@ -211,6 +212,7 @@ export function inspectorPage(context: PageContext, sessionId: string): HTMLElem
     replyText,
   );
   const eventLog = h('ol', { 'aria-label': 'Stream events', class: 'event-log' });
+  const approvals = approvalsPanel(sessionId);
   const turns = new Map<string, { text: string; tokens: number; state: string }>();
   let currentTurn: string | null = null;
   let refreshTimer: number | undefined;
@@ -303,6 +305,8 @@ export function inspectorPage(context: PageContext, sessionId: string): HTMLElem
         const by = d.cancelledBy as { role?: string; via?: string } | undefined;
         return `by ${String(by?.role)} (${String(by?.via)})`;
       }
+      case 'tool.approval_requested':
+        return `${String(d.tool)} waits for your approval`;
       default:
         return '';
     }
@@ -338,6 +342,8 @@ export function inspectorPage(context: PageContext, sessionId: string): HTMLElem
       );
       while (eventLog.childElementCount > MAX_LOGGED_EVENTS) eventLog.firstElementChild?.remove();
       if (event.type !== 'turn.started') scheduleRefresh();
+      if (event.type === 'tool.approval_requested' || event.type === 'tool.completed')
+        act(approvals.refresh)(new Event('approval'));
       // The turn's row is settled by the worker just after its terminal event: look again a little later.
       if (TERMINAL.has(event.type)) {
         window.setTimeout(act(loadHistory), 2500);
@@ -434,7 +440,7 @@ export function inspectorPage(context: PageContext, sessionId: string): HTMLElem
       return;
     }
     openSessionStream(sessionId, context.key, { onEvent, onState }, context.signal);
-    await loadHistory();
+    await Promise.all([loadHistory(), approvals.refresh()]);
   })(new Event('load'));
   context.signal.addEventListener('abort', () => {
     window.clearTimeout(refreshTimer);
@@ -453,6 +459,7 @@ export function inspectorPage(context: PageContext, sessionId: string): HTMLElem
         h('h2', { id: 'live-heading' }, 'Live stream'),
         streamStatus,
         liveTurn,
+        approvals.element,
         send,
         sendStatus,
         h('h3', {}, 'Events'),

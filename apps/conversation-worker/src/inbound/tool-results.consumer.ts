@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { Topics, type TopicEnvelope } from '#soma/contracts';
-import { ContinueTurnCommand, EndTurnCommand } from '#soma/conversation';
+import { AwaitToolApprovalCommand, ContinueTurnCommand, EndTurnCommand } from '#soma/conversation';
 import { type KafkaHandler, type KafkaMessageContext } from '#soma/platform';
 
 type ToolResult = TopicEnvelope<typeof Topics.toolResults>;
@@ -13,7 +13,9 @@ export class ToolResultsConsumer implements KafkaHandler<typeof Topics.toolResul
   constructor(private readonly commandBus: CommandBus) {}
 
   async handle(envelope: ToolResult, { heartbeat }: KafkaMessageContext): Promise<void> {
-    await this.commandBus.execute(new ContinueTurnCommand(envelope, heartbeat));
+    if (envelope.type === 'tool.call.approval_requested')
+      await this.commandBus.execute(new AwaitToolApprovalCommand(envelope));
+    else await this.commandBus.execute(new ContinueTurnCommand(envelope, heartbeat));
   }
 
   /** A result that can never be handled: the turn waiting for it ends now, with the dead-letter reason. */

@@ -76,9 +76,14 @@ function statusOfRequeue(code: RequeueErrorCode): number {
   switch (code) {
     case 'REQUEUE_ITEM_NOT_FOUND':
     case 'DEAD_LETTER_NOT_FOUND':
+    case 'APPROVAL_NOT_FOUND':
       return 404;
+    case 'APPROVAL_ANSWER_INVALID':
+      return 400;
     case 'REQUEUE_ITEM_NOT_PENDING':
     case 'DEAD_LETTER_ALREADY_REPLAYED':
+    case 'APPROVAL_ALREADY_ANSWERED':
+    case 'APPROVAL_EXPIRED':
       return 409;
     case 'DEAD_LETTER_NOT_REPLAYABLE':
       return 422;
@@ -157,6 +162,7 @@ export class HttpErrorFilter implements ExceptionFilter {
         error: exception.code,
         message: exception.message,
         ...exception.meta,
+        ...(exception.fields.length > 0 ? { fields: exception.fields } : {}),
       };
     }
     if (exception instanceof WebhookError) {

@@ -71,6 +71,7 @@ export class SessionsController {
         body.title ?? null,
         body.modelProfile ?? null,
         body.replay ?? null,
+        principal.keyId,
       ),
     );
   }

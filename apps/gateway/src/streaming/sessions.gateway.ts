@@ -12,15 +12,18 @@ import {
 } from '@nestjs/websockets';
 import {
   checkPayload,
+  SocketApprovalSchema,
   SocketCancelSchema,
   SocketJoinSchema,
   SocketLeaveSchema,
+  type SocketApprovalAck,
   type SocketCancelAck,
   type StreamErrorFrame,
 } from '#soma/contracts';
 import { CancelOpenTurnsCommand, CancelTurnCommand } from '#soma/conversation';
-import { currentCorrelationId } from '#soma/platform';
 import { ResolveApiKeyQuery, type Principal } from '#soma/identity';
+import { currentCorrelationId } from '#soma/platform';
+import { AnswerToolApprovalCommand, toolApprovalAnswer } from '#soma/requeue';
 import { type TSchema, type Static } from '@sinclair/typebox';
 import { type DefaultEventsMap, type Namespace, type Socket } from 'socket.io';
 import { bearerToken } from '../auth/api-key.guard.js';
@@ -167,6 +170,34 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection, OnGa
         ),
       );
       return { ok: true, turnId: state.turnId, status: state.status, cancelRequested: state.cancelRequested };
+    } catch (error) {
+      return { ok: false, error: this.fail(socket, error) };
+    }
+  }
+
+  /**
+   * `approval {sessionId, toolCallId, decision, arguments?, message?}`: answers a pending tool approval, as
+   * POST /v1/sessions/{id}/approvals/{toolCallId} does; acknowledged with the recorded answer or an error frame.
+   */
+  @SubscribeMessage('approval')
+  async approval(
+    @ConnectedSocket() socket: SessionSocket,
+    @MessageBody() body: unknown,
+  ): Promise<SocketApprovalAck> {
+    try {
+      const principal = socket.data.principal;
+      if (!principal) throw new PayloadError({ code: 'API_KEY_MISSING', message: 'not authenticated' });
+      const { sessionId, toolCallId, ...input } = parsePayload(SocketApprovalSchema, body);
+      const answered = await this.commandBus.execute(
+        new AnswerToolApprovalCommand(
+          principal,
+          sessionId.toLowerCase(),
+          toolCallId.toLowerCase(),
+          toolApprovalAnswer(input),
+          currentCorrelationId(),
+        ),
+      );
+      return { ok: true, toolCallId: answered.toolCallId, status: answered.status };
     } catch (error) {
       return { ok: false, error: this.fail(socket, error) };
     }

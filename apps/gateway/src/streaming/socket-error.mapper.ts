@@ -1,6 +1,7 @@
 import { assertUnreachable, type StreamErrorFrame } from '#soma/contracts';
 import { ConversationError, type ConversationErrorCode } from '#soma/conversation';
 import { IdentityError, type IdentityErrorCode } from '#soma/identity';
+import { RequeueError, type RequeueErrorCode } from '#soma/requeue';
 
 export interface MappedSocketError {
   frame: StreamErrorFrame;
@@ -41,6 +42,24 @@ function disconnectsOnIdentity(code: IdentityErrorCode): boolean {
   }
 }
 
+/** Socket.IO answers requeue codes only for approvals in the chat; none of them ends the connection. */
+function disconnectsOnRequeue(code: RequeueErrorCode): boolean {
+  switch (code) {
+    case 'APPROVAL_NOT_FOUND':
+    case 'APPROVAL_ALREADY_ANSWERED':
+    case 'APPROVAL_EXPIRED':
+    case 'APPROVAL_ANSWER_INVALID':
+    case 'REQUEUE_ITEM_NOT_FOUND':
+    case 'REQUEUE_ITEM_NOT_PENDING':
+    case 'DEAD_LETTER_NOT_FOUND':
+    case 'DEAD_LETTER_ALREADY_REPLAYED':
+    case 'DEAD_LETTER_NOT_REPLAYABLE':
+      return false;
+    default:
+      return assertUnreachable(code);
+  }
+}
+
 /** The one mapping from errors to Socket.IO error frames (the socket counterpart of HttpErrorFilter). */
 export function toSocketError(error: unknown): MappedSocketError {
   if (error instanceof ConversationError) {
@@ -53,6 +72,13 @@ export function toSocketError(error: unknown): MappedSocketError {
     return {
       frame: { code: error.code, message: error.message },
       disconnect: disconnectsOnIdentity(error.code),
+    };
+  }
+  if (error instanceof RequeueError) {
+    const fields = error.fields.length > 0 ? { fields: [...error.fields] } : {};
+    return {
+      frame: { code: error.code, message: error.message, ...fields },
+      disconnect: disconnectsOnRequeue(error.code),
     };
   }
   return { frame: { code: 'INTERNAL_ERROR', message: 'internal error' }, disconnect: false };

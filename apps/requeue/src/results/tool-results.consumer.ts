@@ -11,6 +11,8 @@ export class ToolResultsConsumer implements KafkaHandler<typeof Topics.toolResul
   constructor(private readonly commandBus: CommandBus) {}
 
   async handle(envelope: TopicEnvelope<typeof Topics.toolResults>): Promise<void> {
+    // A call waiting for its session's user is not the requeue's: the chat answers it.
+    if (envelope.type === 'tool.call.approval_requested') return;
     await this.commandBus.execute(new ResolveRetriedCallCommand(envelope));
   }
 }

@@ -381,6 +381,12 @@ export class TurnRepository {
           cost: ending.cost,
         });
       }
+      // A cancelled turn's pending approval can no longer be answered: the call it asked about is withdrawn.
+      if (ending.status === 'cancelled')
+        await manager.query(
+          `UPDATE tool_approvals SET status = 'withdrawn' WHERE turn_id = $1 AND status = 'pending'`,
+          [turn.id],
+        );
       const terminal: OutboundEvent =
         ending.status === 'cancelled'
           ? {
@@ -446,6 +452,34 @@ export class TurnRepository {
       .orderBy('t.created_at')
       .limit(limit)
       .getMany();
+  }
+
+  /**
+   * awaiting_tool stays awaiting_tool, its wait extended to `until`, while the session's user is asked to approve
+   * the pending call; streamed (tool.approval_requested) in the same transaction. False when the turn no longer
+   * waits for that call, or the ask was streamed already (a redelivery).
+   */
+  extendToolWait(
+    wait: { turnId: string; toolCallId: string; until: Date },
+    ctx: EnvelopeContext,
+    asked: OutboundEvent,
+  ): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
+      const moved = await manager
+        .createQueryBuilder()
+        .update(TurnEntity)
+        .set({ leaseExpiresAt: wait.until })
+        .where(`id = :turnId AND status = 'awaiting_tool' AND pending_tool_call_id = :toolCallId`, wait)
+        .andWhere(
+          `NOT EXISTS (SELECT 1 FROM session_events e WHERE e.turn_id = :turnId
+             AND e.type = :type AND e.envelope->'payload'->>'toolCallId' = CAST(:askedCall AS text))`,
+          { type: asked.type, askedCall: wait.toolCallId },
+        )
+        .execute();
+      if (moved.affected !== 1) return false;
+      await this.journal.appendIn(manager, ctx, wait.turnId, [asked]);
+      return true;
+    });
   }
 
   private async insertToolTurn(

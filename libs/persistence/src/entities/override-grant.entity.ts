@@ -1,13 +1,21 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 
-/** A single-use permission to run one tool call with exactly these arguments, despite policy. */
+/**
+ * A single-use permission to run one tool call with exactly these arguments when policy says require_approval
+ * (a deny stays a deny).
+ */
 @Entity({ name: 'override_grants' })
 export class OverrideGrantEntity {
   @PrimaryColumn('uuid', { name: 'grant_id' })
   grantId!: string;
 
-  @Column('uuid', { name: 'requeue_item_id' })
-  requeueItemId!: string;
+  /** The requeue item an admin overrode, or null for a user's approval in the chat. */
+  @Column('uuid', { name: 'requeue_item_id', nullable: true })
+  requeueItemId!: string | null;
+
+  /** The chat approval (tool_approvals) a session's user answered, or null for an admin override. */
+  @Column('uuid', { name: 'approval_id', nullable: true })
+  approvalId!: string | null;
 
   @Column('uuid', { name: 'tenant_id' })
   tenantId!: string;

@@ -26,6 +26,10 @@ export class SessionEntity {
   @Column('text', { name: 'replay_tool_results', nullable: true })
   replayToolResults!: 'recorded' | 'live' | null;
 
+  /** The API key that created the session: it (or its tenant's admin) answers the session's tool approvals. */
+  @Column('uuid', { name: 'owner_key_id', nullable: true })
+  ownerKeyId!: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 
-export type ToolCallStatus = 'running' | 'ok' | 'error' | 'blocked';
+export type ToolCallStatus = 'running' | 'ok' | 'error' | 'blocked' | 'rejected';
 
 /** One tool call, keyed by its idempotency key; the stored result is what a redelivery gets back. */
 @Entity({ name: 'tool_calls' })

@@ -117,6 +117,9 @@ const spec = {
     'SOMA_NEW_TENANT_TOOLS',
     list(['code.execute', 'http.fetch', 'web.search', 'memory.write', 'memory.search']),
   ],
+  // How long a tool call waits for its session's user to approve it (approval in the chat) before the turn ends
+  // with TOOL_TIMEOUT and the approval expires.
+  toolApprovalTimeoutMs: ['SOMA_TOOL_APPROVAL_TIMEOUT_MS', int(900_000, 1000, 7 * 86_400_000)],
   // Tools (libs/tools) and the sandbox.
   toolConcurrency: ['SOMA_TOOL_CONCURRENCY', int(2, 1, 32)],
   bwrapPath: ['SOMA_BWRAP', str('/usr/bin/bwrap')],

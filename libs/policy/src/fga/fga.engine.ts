@@ -73,6 +73,7 @@ export class FgaEngine implements PolicyEngine {
         outcome: 'require_approval',
         ruleIds: ['fga.needs_approval'],
         reasons: [`this tenant's calls of ${input.tool} need an admin's approval`],
+        approver: 'admin',
       };
     }
     return { outcome: 'allow', ruleIds: ['fga.tenant_can_use'], reasons: [`tenant may use ${input.tool}`] };

@@ -9,6 +9,7 @@ const OpaDecision = TypeCompiler.Compile(
     outcome: Type.Union([Type.Literal('allow'), Type.Literal('deny'), Type.Literal('require_approval')]),
     rule_ids: Type.Array(Type.String()),
     reasons: Type.Array(Type.String()),
+    approver: Type.Optional(Type.Union([Type.Literal('user'), Type.Literal('admin')])),
   }),
 );
 
@@ -47,6 +48,9 @@ export class OpaEngine implements PolicyEngine {
     if (!OpaDecision.Check(result)) {
       throw new PolicyError('ENGINE_BAD_RESPONSE', 'OPA decision lacks outcome, rule_ids or reasons');
     }
-    return { outcome: result.outcome, ruleIds: result.rule_ids, reasons: result.reasons };
+    const verdict = { outcome: result.outcome, ruleIds: result.rule_ids, reasons: result.reasons };
+    return result.outcome === 'require_approval'
+      ? { ...verdict, approver: result.approver ?? 'admin' }
+      : verdict;
   }
 }

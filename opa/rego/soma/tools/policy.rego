@@ -3,7 +3,9 @@
 #   tenant_id, principal {role, key_id}, tool, risk (low|medium|high), arguments, requested_by (model|user),
 #   context (e.g. the SLM classification: intent, sentiment, tags), resource (facts derived from the arguments,
 #   e.g. the scheme and host of a URL).
-# Output: data.soma.tools.decision = {outcome: allow|deny|require_approval, rule_ids, reasons}.
+# Output: data.soma.tools.decision = {outcome: allow|deny|require_approval, rule_ids, reasons}, and with
+# require_approval an `approver`: "user" (the session's own user answers in the chat) or "admin" (the requeue).
+# An approval rule says its approver; one without says "admin". When several fire, "admin" wins (the stricter).
 package soma.tools
 
 import rego.v1
@@ -19,7 +21,8 @@ catalogue := {
 
 # Per-tenant settings live in data.soma.tenants[<tenant id>] (OPA data API):
 #   egress_hosts: hosts http.fetch may reach ("*.example.org" matches subdomains),
-#   disabled_tools: tools switched off for the tenant.
+#   disabled_tools: tools switched off for the tenant,
+#   user_approval_tools: tools whose calls the session's own user approves in the chat before they run.
 default tenant := {}
 
 tenant := data.soma.tenants[input.tenant_id]
@@ -27,6 +30,8 @@ tenant := data.soma.tenants[input.tenant_id]
 egress_hosts := object.get(tenant, "egress_hosts", [])
 
 disabled_tools := object.get(tenant, "disabled_tools", [])
+
+user_approval_tools := object.get(tenant, "user_approval_tools", [])
 
 secret_patterns := [
 	`soma_[A-Za-z0-9_]{20,}`,
@@ -81,10 +86,16 @@ deny contains {"id": "memory.sensitive_context", "reason": msg} if {
 	msg := sprintf("the message was classified %q: it is not written to memory", [tag])
 }
 
-approval contains {"id": "risk.high_needs_approval", "reason": msg} if {
+approval contains {"id": "risk.high_needs_approval", "reason": msg, "approver": "admin"} if {
 	input.risk == "high"
 	input.principal.role != "admin"
 	msg := sprintf("%q is a high-risk tool: a non-admin call needs an admin's approval", [input.tool])
+}
+
+approval contains {"id": "tenant.user_approval", "reason": msg, "approver": "user"} if {
+	input.tool in user_approval_tools
+	input.requested_by == "model"
+	msg := sprintf("this tenant asks you to approve each call of %q before it runs", [input.tool])
 }
 
 egress_allowed(host) if host in egress_hosts
@@ -95,6 +106,13 @@ egress_allowed(host) if {
 	endswith(host, substring(pattern, 1, -1))
 }
 
+approver_of(rule) := object.get(rule, "approver", "admin")
+
+approver := "admin" if {
+	some rule in approval
+	approver_of(rule) == "admin"
+} else := "user"
+
 ids(set) := sort([r.id | some r in set])
 
 reasons(set) := [r.reason | some r in sort_by_id(set)]
@@ -103,7 +121,10 @@ sort_by_id(set) := [r | some id in ids(set); some r in set; r.id == id]
 
 decision := {"outcome": "deny", "rule_ids": ids(deny), "reasons": reasons(deny)} if {
 	count(deny) > 0
-} else := {"outcome": "require_approval", "rule_ids": ids(approval), "reasons": reasons(approval)} if {
+} else := {
+	"outcome": "require_approval", "rule_ids": ids(approval), "reasons": reasons(approval),
+	"approver": approver,
+} if {
 	count(approval) > 0
 } else := {
 	"outcome": "allow",

@@ -148,3 +148,50 @@ test_several_denials_all_reported_sorted if {
 	d.rule_ids == ["http.egress_not_allowed", "http.scheme_not_allowed"]
 	count(d.reasons) == 2
 }
+
+approval_tenants := {tenant_a: {"user_approval_tools": ["web.search", "code.execute"]}}
+
+test_user_approval_tool_asks_the_session_user if {
+	d := tools.decision with input as base with data.soma.tenants as approval_tenants
+	d.outcome == "require_approval"
+	d.rule_ids == ["tenant.user_approval"]
+	d.approver == "user"
+	contains(d.reasons[0], "web.search")
+}
+
+test_user_approval_applies_to_admins_too if {
+	d := tools.decision with input as call({"principal": {"role": "admin", "key_id": null}})
+		with data.soma.tenants as approval_tenants
+	d.outcome == "require_approval"
+	d.approver == "user"
+}
+
+test_user_approval_not_for_explicit_user_calls if {
+	d := tools.decision with input as call({"requested_by": "user"}) with data.soma.tenants as approval_tenants
+	d.outcome == "allow"
+}
+
+test_admin_approver_wins_over_user_approver if {
+	d := tools.decision with input as call({"tool": "code.execute", "risk": "high", "arguments": {"language": "python", "code": "print(1)"}})
+		with data.soma.tenants as approval_tenants
+	d.outcome == "require_approval"
+	d.rule_ids == ["risk.high_needs_approval", "tenant.user_approval"]
+	d.approver == "admin"
+}
+
+test_high_risk_approval_is_an_admins if {
+	d := tools.decision with input as call({"tool": "code.execute", "risk": "high", "arguments": {"language": "python", "code": "print(1)"}})
+	d.approver == "admin"
+}
+
+test_deny_wins_over_user_approval if {
+	d := tools.decision with input as call({"tool": "code.execute", "risk": "high", "arguments": {"language": "bash", "code": "ls"}})
+		with data.soma.tenants as approval_tenants
+	d.outcome == "deny"
+	not d.approver
+}
+
+test_allow_has_no_approver if {
+	d := tools.decision with input as base
+	not d.approver
+}

@@ -13,6 +13,8 @@ export class CreateSessionCommand extends Command<{ id: string; modelProfileId: 
     /** A model profile id or name; the default profile (or, for a replay, the source's) when absent. */
     readonly modelProfile: string | null,
     readonly replay: ReplayOf | null = null,
+    /** The API key creating the session: it answers the session's tool approvals (with its tenant's admins). */
+    readonly ownerKeyId: string | null = null,
   ) {
     super();
   }

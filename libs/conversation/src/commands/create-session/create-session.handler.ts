@@ -16,7 +16,7 @@ export class CreateSessionHandler implements ICommandHandler<
     private readonly profiles: ModelProfileRepository,
   ) {}
 
-  async execute({ tenantId, title, modelProfile, replay }: CreateSessionCommand) {
+  async execute({ tenantId, title, modelProfile, replay, ownerKeyId }: CreateSessionCommand) {
     const sessions = this.dataSource.getRepository(SessionEntity);
     let profileRef = modelProfile;
     if (replay) {
@@ -36,6 +36,7 @@ export class CreateSessionHandler implements ICommandHandler<
       modelProfileId: profile.id,
       replaySourceSessionId: replay?.sourceSessionId ?? null,
       replayToolResults: replay?.toolResults ?? null,
+      ownerKeyId,
     });
     return { id, modelProfileId: profile.id };
   }

@@ -6,6 +6,8 @@ import { ActiveTurns } from '../../turns/active-turns.js';
 import { TurnRepository } from '../../turns/turn.repository.js';
 import { TurnDriver } from '../run-turn/turn-driver.js';
 import { TurnFinisher } from '../run-turn/turn-finisher.js';
+import { DataSource } from 'typeorm';
+import { expireApprovalsOf } from './expired-approvals.js';
 import { RecoverTurnsCommand } from './recover-turns.command.js';
 
 const contextOf = (turn: TurnEntity) => ({
@@ -27,6 +29,7 @@ export class RecoverTurnsHandler implements ICommandHandler<RecoverTurnsCommand,
     private readonly active: ActiveTurns,
     private readonly identity: AppIdentity,
     private readonly config: SomaConfig,
+    private readonly dataSource: DataSource,
   ) {}
 
   async execute(): Promise<number> {
@@ -38,8 +41,10 @@ export class RecoverTurnsHandler implements ICommandHandler<RecoverTurnsCommand,
       if (turn.status === 'awaiting_tool') {
         const guard = { kind: 'lost' as const, attempt: turn.attempt, owner: this.identity.instanceId };
         const message = `no result for tool call ${turn.pendingToolCallId ?? ''} in time`;
-        if (turn.cancelledBy) await this.finisher.cancel({ turn, ctx, guard }, turn.cancelledBy);
-        else await this.finisher.fail({ turn, ctx, guard }, 'TOOL_TIMEOUT', message);
+        const ended = turn.cancelledBy
+          ? await this.finisher.cancel({ turn, ctx, guard }, turn.cancelledBy)
+          : await this.finisher.fail({ turn, ctx, guard }, 'TOOL_TIMEOUT', message);
+        if (ended) await expireApprovalsOf(this.dataSource, turn.id);
       } else this.resume(turn);
     }
     const olderThan = this.config.turnStartTimeoutMs;

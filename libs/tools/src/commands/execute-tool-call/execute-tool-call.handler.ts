@@ -19,7 +19,8 @@ const WAIT_POLL_MS = 250;
 
 /**
  * Exactly once per toolCallId: claim (with a lease) → validate → policy → run in the sandbox (or, in a replay
- * session, answer from the recording) → store and publish the result with its decision-log row.
+ * session, answer from the recording) → store and publish the result with its decision-log row. A call for the
+ * session user's approval is stored as a pending approval instead, and runs when the approval's grant comes.
  */
 @CommandHandler(ExecuteToolCallCommand)
 export class ExecuteToolCallHandler implements ICommandHandler<
@@ -52,17 +53,24 @@ export class ExecuteToolCallHandler implements ICommandHandler<
     return holdingLease(this.claim.leaseMs, this.renewer(toolCallId), () =>
       // Registered before the durable check: a withdrawal is seen either by the check or by the run's signal.
       this.running.run(envelope.payload, async (withdrawn) => {
+        const guard = { owner: this.claim.owner };
         if (await this.running.withdrawnBefore(envelope.payload.turnId)) {
-          await this.results.finish(envelope, withdrawnCall(0), { owner: this.claim.owner });
+          await this.results.finish(envelope, withdrawnCall(0), guard);
           this.executions.inc({ tool, status: 'cancelled' });
           return 'withdrawn';
         }
         const admission = await this.gatekeeper.admit(envelope);
+        if (admission.kind === 'awaiting_approval') {
+          if (!(await this.results.awaitApproval(envelope, admission.decision, guard)))
+            this.logger.warn({ msg: 'approval request dropped: the call was ended elsewhere', toolCallId });
+          this.executions.inc({ tool, status: 'awaiting_approval' });
+          return admission.kind;
+        }
         const call =
           admission.kind === 'admitted'
             ? await this.run(envelope, admission, withdrawn)
             : refusedCall(admission);
-        if (!(await this.results.finish(envelope, call, { owner: this.claim.owner }))) {
+        if (!(await this.results.finish(envelope, call, guard))) {
           this.logger.warn({ msg: 'tool call result dropped: the call was ended elsewhere', toolCallId });
         }
         const status = call.error?.code === 'TOOL_CANCELLED' ? 'cancelled' : call.status;

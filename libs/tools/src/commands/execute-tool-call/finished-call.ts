@@ -3,7 +3,7 @@ import { type Admission } from './tool-call.gatekeeper.js';
 import { type FinishedCall } from './tool-result.publisher.js';
 
 /** The result of a call that was not admitted: rejected before running, or blocked by policy. */
-export function refusedCall(admission: Exclude<Admission, { kind: 'admitted' }>): FinishedCall {
+export function refusedCall(admission: Extract<Admission, { kind: 'blocked' | 'rejected' }>): FinishedCall {
   if (admission.kind === 'blocked') {
     return {
       status: 'blocked',

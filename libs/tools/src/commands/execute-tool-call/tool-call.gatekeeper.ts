@@ -10,6 +10,8 @@ import { OverrideGrantRepository } from './override-grant.repository.js';
 export type Admission =
   | { kind: 'admitted'; tool: ToolDefinition; decision: PolicyDecision | null; grantId: string | null }
   | { kind: 'blocked'; decision: PolicyDecision }
+  /** Policy asks the session's own user (approver user, inside a turn): the call waits for the answer. */
+  | { kind: 'awaiting_approval'; decision: PolicyDecision }
   | { kind: 'rejected'; code: ToolErrorCode; message: string; errors: ArgumentError[] };
 
 /** sha256 of the canonical JSON of the arguments: what an override grant is bound to. */
@@ -17,7 +19,11 @@ export function argumentsHash(args: Record<string, unknown>): string {
   return createHash('sha256').update(canonicalJson(args)).digest('hex');
 }
 
-/** Decides whether a call may run: tool and arguments first (nothing runs on bad input), then grant or policy. */
+/**
+ * Decides whether a call may run: tool and arguments first (nothing runs on bad input), then policy. A grant (an
+ * admin override or the session user's approval) only turns require_approval into allow, once: OPA and OpenFGA
+ * are asked all the same, and a deny stays a deny.
+ */
 @Injectable()
 export class ToolCallGatekeeper {
   constructor(
@@ -32,25 +38,8 @@ export class ToolCallGatekeeper {
     if (!checked.ok)
       return { kind: 'rejected', code: checked.code, message: checked.message, errors: checked.errors };
     const tool = checked.tool;
-    if (request.grant) {
-      if (request.grant.argumentsHash !== argumentsHash(request.arguments)) {
-        return {
-          kind: 'rejected',
-          code: 'GRANT_INVALID',
-          message: 'the override grant is for other arguments',
-          errors: [],
-        };
-      }
-      if (!(await this.grants.consume(request.grant, envelope.tenantId, request.toolCallId))) {
-        return {
-          kind: 'rejected',
-          code: 'GRANT_INVALID',
-          message: 'the override grant is not recorded for this call, or was already used',
-          errors: [],
-        };
-      }
-      return { kind: 'admitted', tool, decision: null, grantId: request.grant.grantId };
-    }
+    if (request.grant && request.grant.argumentsHash !== argumentsHash(request.arguments))
+      return grantRefused('the override grant is for other arguments');
     const decision = await this.gate.decide({
       tenantId: envelope.tenantId,
       principal: request.principal,
@@ -61,8 +50,19 @@ export class ToolCallGatekeeper {
       context: request.context,
       resource: tool.resource?.(request.arguments) ?? {},
     });
-    return decision.outcome === 'allow'
-      ? { kind: 'admitted', tool, decision, grantId: null }
+    if (decision.outcome === 'deny') return { kind: 'blocked', decision };
+    if (request.grant) {
+      if (!(await this.grants.consume(request.grant, envelope.tenantId, request.toolCallId)))
+        return grantRefused('the override grant is not recorded for this call, or was already used');
+      return { kind: 'admitted', tool, decision, grantId: request.grant.grantId };
+    }
+    if (decision.outcome === 'allow') return { kind: 'admitted', tool, decision, grantId: null };
+    return decision.approver === 'user' && request.turnId !== null
+      ? { kind: 'awaiting_approval', decision }
       : { kind: 'blocked', decision };
   }
+}
+
+function grantRefused(message: string): Admission {
+  return { kind: 'rejected', code: 'GRANT_INVALID', message, errors: [] };
 }

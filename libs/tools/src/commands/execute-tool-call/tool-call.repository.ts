@@ -29,8 +29,9 @@ export class ToolCallRepository {
 
   /**
    * Atomically takes the call for running, for `claim.owner` under a fresh lease: a new call is inserted; a
-   * blocked one is taken again only by a later attempt (a requeue retry) or with an override grant. Returns
-   * false when the call is someone else's or done.
+   * blocked one is taken again only by a later attempt (a requeue retry) or with an override grant, with the
+   * arguments it now runs with (a user's approval may have edited them). Returns false when the call is someone
+   * else's or done.
    */
   async claim(envelope: Envelope<string, ToolCallRequested>, claim: ToolCallClaim): Promise<boolean> {
     const request = envelope.payload;
@@ -40,6 +41,7 @@ export class ToolCallRepository {
        VALUES ($1, $2, $3, $4, $5, $6, $7, 'running', $8, $10, now() + $11::integer * interval '1 millisecond')
        ON CONFLICT (tool_call_id) DO UPDATE
          SET status = 'running', attempt = EXCLUDED.attempt, started_at = now(), completed_at = NULL,
+             arguments = EXCLUDED.arguments,
              claimed_by = EXCLUDED.claimed_by, lease_expires_at = EXCLUDED.lease_expires_at
        WHERE tool_calls.status = 'blocked'
          AND (tool_calls.attempt < EXCLUDED.attempt OR ($9::boolean AND tool_calls.grant_id IS NULL))

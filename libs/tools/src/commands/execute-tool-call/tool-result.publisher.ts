@@ -9,8 +9,15 @@ import {
   type ToolCallFinished,
   type ToolCallRequested,
 } from '#soma/contracts';
-import { OutboxRelay, PolicyDecisionEntity, type ToolCallEntity } from '#soma/persistence';
-import { KafkaClient, persist } from '#soma/platform';
+import {
+  OutboxRelay,
+  PolicyDecisionEntity,
+  ToolApprovalEntity,
+  type StagedMessage,
+  type ToolCallEntity,
+} from '#soma/persistence';
+import { KafkaClient, persist, SomaConfig } from '#soma/platform';
+import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { policyDecisionRow } from './policy-decision.log.js';
 import { type FinishGuard, ToolCallRepository } from './tool-call.repository.js';
@@ -27,6 +34,13 @@ export interface FinishedCall {
   recordedFrom?: string | null;
 }
 
+const contextOf = (request: Envelope<string, ToolCallRequested>): EnvelopeContext => ({
+  tenantId: request.tenantId,
+  sessionId: request.sessionId,
+  correlationId: request.correlationId,
+  causationId: request.eventId,
+});
+
 /** Stores a call's result and stages its messages in one transaction (outbox), then publishes them. */
 @Injectable()
 export class ToolResultPublisher {
@@ -35,6 +49,7 @@ export class ToolResultPublisher {
     private readonly outbox: OutboxRelay,
     private readonly kafka: KafkaClient,
     private readonly calls: ToolCallRepository,
+    private readonly config: SomaConfig,
   ) {}
 
   /**
@@ -46,12 +61,7 @@ export class ToolResultPublisher {
     call: FinishedCall,
     guard: FinishGuard,
   ): Promise<boolean> {
-    const context: EnvelopeContext = {
-      tenantId: request.tenantId,
-      sessionId: request.sessionId,
-      correlationId: request.correlationId,
-      causationId: request.eventId,
-    };
+    const context = contextOf(request);
     const { toolCallId, turnId, tool } = request.payload;
     const payload: ToolCallFinished = {
       toolCallId,
@@ -97,6 +107,68 @@ export class ToolResultPublisher {
         return staged;
       }),
     );
+    return this.flushed(ids);
+  }
+
+  /**
+   * Policy asks the session's user: the call is stored as blocked, a pending approval is recorded with its
+   * deadline, and tool.call.approval_requested is staged for the worker, in one transaction. Runs when the
+   * approval's grant comes (the call's claim takes a blocked call with a grant once). False as for finish.
+   */
+  async awaitApproval(
+    request: Envelope<string, ToolCallRequested>,
+    decision: PolicyDecision,
+    guard: FinishGuard,
+  ): Promise<boolean> {
+    const { toolCallId, turnId, tool, arguments: args } = request.payload;
+    if (turnId === null) throw new Error('an approval in the chat needs the turn that waits for it');
+    const expiresAt = new Date(Date.now() + this.config.toolApprovalTimeoutMs);
+    const asked = createEnvelope('tool.call.approval_requested', contextOf(request), {
+      toolCallId,
+      turnId,
+      tool,
+      arguments: args,
+      reasons: decision.reasons,
+      ruleIds: decision.ruleIds,
+      expiresAt: expiresAt.toISOString(),
+    });
+    const ids = await persist(() =>
+      this.dataSource.transaction(async (manager) => {
+        const fields = { decision, resultEnvelope: asked, grantId: null, source: null, recordedFrom: null };
+        if (!(await this.calls.finish(manager, toolCallId, 'blocked', fields, guard))) return undefined;
+        const call: FinishedCall = {
+          status: 'blocked',
+          output: null,
+          error: null,
+          decision,
+          durationMs: 0,
+          grantId: null,
+        };
+        const decided = policyDecisionRow(request, call);
+        if (decided) await manager.insert(PolicyDecisionEntity, decided);
+        await manager.insert(ToolApprovalEntity, {
+          id: randomUUID(),
+          toolCallId,
+          tenantId: request.tenantId,
+          sessionId: request.sessionId,
+          turnId,
+          requestedByKeyId: request.payload.principal.keyId,
+          tool,
+          arguments: args,
+          reasons: decision.reasons,
+          ruleIds: decision.ruleIds,
+          request: request.payload,
+          correlationId: request.correlationId,
+          status: 'pending',
+          expiresAt,
+        });
+        return [await this.outbox.stage(manager, Topics.toolResults, asked)];
+      }),
+    );
+    return this.flushed(ids);
+  }
+
+  private async flushed(ids: StagedMessage[] | undefined): Promise<boolean> {
     if (!ids) return false;
     // Kafka down: the outbox sweep publishes the staged rows once it is back.
     await this.outbox.flush(ids).catch(() => undefined);
