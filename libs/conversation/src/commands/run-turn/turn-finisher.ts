@@ -8,7 +8,7 @@ import { TurnFinishedEvent } from '../../events/turn-finished.event.js';
 import { HistoryRepository } from '../../history/history.repository.js';
 import { type TurnContext } from '../../history/turn-context.builder.js';
 import { SessionEventJournal } from '../../streaming/session-event.journal.js';
-import { TurnRepository, type FinishGuard } from '../../turns/turn.repository.js';
+import { TurnRepository, type FinishGuard, type TurnEnding } from '../../turns/turn.repository.js';
 
 export const NO_USAGE: TokenUsage = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
 
@@ -18,13 +18,16 @@ export const usageOf = (prompt: number, completion: number): TokenUsage => ({
   totalTokens: prompt + completion,
 });
 
-/** What the usage costs at the run's model profile's prices (0 when the run knew no profile). */
-function costOf(run: FinishingRun, usage: TokenUsage): number {
+/** The usage, what it costs at the run's profile's prices (0 when the run knew no profile), and the profile. */
+function priced(
+  run: FinishingRun,
+  usage: TokenUsage,
+): { usage: TokenUsage; cost: number; modelProfileId: string | null } {
   const profile = run.context?.profile.profile;
-  if (!profile) return 0;
-  return (
-    (usage.promptTokens * profile.inputCostPer1k + usage.completionTokens * profile.outputCostPer1k) / 1000
-  );
+  const cost = profile
+    ? (usage.promptTokens * profile.inputCostPer1k + usage.completionTokens * profile.outputCostPer1k) / 1000
+    : 0;
+  return { usage, cost, modelProfileId: profile?.id ?? run.turn.modelProfileId };
 }
 
 /** What the turn's run knew, for the after-effects (history cache, metrics). */
@@ -58,27 +61,11 @@ export class TurnFinisher {
     reply: { messageId: string; text: string; startedAt: Date; endedAt: Date },
     usage: TokenUsage,
   ): Promise<boolean> {
-    const profile = run.context?.profile.profile;
-    const cost = costOf(run, usage);
-    const { turn } = run;
-    const ended = await persist(() =>
-      this.turns.finish(
-        turn,
-        run.guard,
-        {
-          status: 'completed',
-          terminal: {
-            type: 'turn.completed',
-            payload: { turnId: turn.id, messageId: reply.messageId, usage },
-          },
-          usage,
-          cost,
-          modelProfileId: profile?.id ?? turn.modelProfileId,
-          reply,
-        },
-        run.ctx,
-      ),
-    );
+    const terminal = {
+      type: 'turn.completed' as const,
+      payload: { turnId: run.turn.id, messageId: reply.messageId, usage },
+    };
+    const ended = await this.end(run, { status: 'completed', terminal, reply, ...priced(run, usage) });
     if (ended) await this.after(run, usage, 'completed', null, [{ role: 'assistant', content: reply.text }]);
     return ended;
   }
@@ -89,22 +76,12 @@ export class TurnFinisher {
     message: string,
     usage: TokenUsage = NO_USAGE,
   ): Promise<boolean> {
-    const { turn } = run;
-    const ended = await persist(() =>
-      this.turns.finish(
-        turn,
-        run.guard,
-        {
-          status: 'failed',
-          terminal: { type: 'turn.failed', payload: { turnId: turn.id, code, message, usage } },
-          usage,
-          cost: 0,
-          modelProfileId: run.context?.profile.profile.id ?? turn.modelProfileId,
-          error: { code, message },
-        },
-        run.ctx,
-      ),
-    );
+    const terminal = {
+      type: 'turn.failed' as const,
+      payload: { turnId: run.turn.id, code, message, usage },
+    };
+    const error = { code, message };
+    const ended = await this.end(run, { status: 'failed', terminal, error, ...priced(run, usage), cost: 0 });
     if (ended) await this.after(run, usage, 'failed', code, []);
     return ended;
   }
@@ -119,27 +96,19 @@ export class TurnFinisher {
     usage: TokenUsage = NO_USAGE,
     generation?: { startedAt: Date; endedAt: Date },
   ): Promise<boolean> {
-    const profile = run.context?.profile.profile;
-    const cost = costOf(run, usage);
-    const { turn } = run;
-    const ended = await persist(() =>
-      this.turns.finish(
-        turn,
-        run.guard,
-        {
-          status: 'cancelled',
-          cancelledBy: by,
-          usage,
-          cost,
-          modelProfileId: profile?.id ?? turn.modelProfileId,
-          generation,
-        },
-        run.ctx,
-      ),
-    );
+    const ended = await this.end(run, {
+      status: 'cancelled',
+      cancelledBy: by,
+      generation,
+      ...priced(run, usage),
+    });
     // The history cache is re-read: the partial reply is part of the conversation from now on.
     if (ended) await this.after(run, usage, 'cancelled', null, []);
     return ended;
+  }
+
+  private end(run: FinishingRun, ending: TurnEnding): Promise<boolean> {
+    return persist(() => this.turns.finish(run.turn, run.guard, ending, run.ctx));
   }
 
   private async after(
