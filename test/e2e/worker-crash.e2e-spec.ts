@@ -1,6 +1,7 @@
 import { ApiClient, SseStream } from '#soma/client';
 import { describe, expect, inject, it } from 'vitest';
 import { startApp } from '../support/apps.js';
+import { pidOfInstance } from '../support/faults.js';
 import { sessionWithProfile } from '../support/sessions.js';
 import { ofTurn, payload, sleep, TERMINAL, terminalOf } from '../support/events.js';
 
@@ -21,7 +22,14 @@ describe('the only worker killed mid-turn, then started again', () => {
     );
     await stream.waitFor((events) => events.filter((e) => e.event === 'token').length >= 5, 120_000);
 
-    process.kill(inject('appPids')['conversation-worker'], 'SIGKILL');
+    // The instance running the turn (another file may have replaced the one the global setup started).
+    const running = await api.request<{ id: string; instanceId: string | null }[]>(
+      'GET',
+      `/v1/sessions/${sessionId}/turns`,
+    );
+    const pid = pidOfInstance(running.body.find((t) => t.id === turnId)?.instanceId ?? '');
+    expect(pid, 'the worker running the turn is found').toBeGreaterThan(0);
+    process.kill(pid, 'SIGKILL');
     const streamedBeforeKill = stream.events.filter((e) => e.event === 'token').length;
     // A new instance: its watchdog (or the redelivered message) takes the turn over.
     await startApp('conversation-worker', { detached: true, logSuffix: '-after-crash' });

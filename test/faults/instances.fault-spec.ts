@@ -1,8 +1,8 @@
 import { ApiClient } from '#soma/client';
-import { hostname } from 'node:os';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { startApp, TEST_PORTS, type RunningApp } from '../support/apps.js';
 import { closeAll, judge, report, startTurns } from '../support/fault-turns.js';
+import { pidOfInstance } from '../support/faults.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const PROMPT = 'Write a long, detailed essay about the history of ships and navigation.';
@@ -11,7 +11,6 @@ describe('instances killed (-9) while turns stream', () => {
   const baseUrl = inject('gatewayUrl');
   const api = new ApiClient(baseUrl, inject('adminKey'));
   const started: RunningApp[] = [];
-  let workerB = 0;
 
   afterAll(async () => {
     await Promise.all(started.map((app) => app.stop()));
@@ -19,17 +18,12 @@ describe('instances killed (-9) while turns stream', () => {
 
   it('a worker instance (one of two): its turns resume on the other, one continuous reply, then complete', async () => {
     // Outlives this file: when the global setup's worker is the one killed, this one serves what follows.
-    const second = await startApp('conversation-worker', {
+    await startApp('conversation-worker', {
       port: TEST_PORTS['conversation-worker'] + 10,
       env: { SOMA_INSTANCE_ID: 'worker-b' },
       logSuffix: '-b',
       detached: true,
     });
-    workerB = second.process.pid ?? 0;
-    const pids: Record<string, number> = {
-      'worker-b': workerB,
-      [`${hostname()}-${inject('appPids')['conversation-worker']}`]: inject('appPids')['conversation-worker'],
-    };
     const turns = await startTurns(api, 2, PROMPT, { maxTokens: 400 });
     const [first] = turns;
     if (!first) throw new Error('no turn');
@@ -40,10 +34,11 @@ describe('instances killed (-9) while turns stream', () => {
       await api.request<{ id: string; instanceId: string }[]>('GET', `/v1/sessions/${first.sessionId}/turns`)
     ).body;
     const victim = running.find((t) => t.id === first.turnId)?.instanceId ?? '';
-    const pid = pids[victim];
+    // Found by its id: a file before this one may have replaced the global setup's worker.
+    const pid = pidOfInstance(victim);
     expect(pid, `the instance ${victim} running the turn is one of ours`).toBeGreaterThan(0);
     const killedAt = Date.now();
-    process.kill(pid ?? 0, 'SIGKILL');
+    process.kill(pid, 'SIGKILL');
     const seenBeforeKill = first.watch.frames.length;
     await Promise.all(turns.map((t) => t.watch.waitTerminal(t.turnId, 240_000)));
     const resumedFrame = first.watch.frames.slice(seenBeforeKill).find((f) => f.type === 'turn.resumed');
@@ -65,17 +60,12 @@ describe('instances killed (-9) while turns stream', () => {
   }, 420_000);
 
   it('two publishers: a worker frozen mid-turn (SIGSTOP), taken over, then thawed is fenced out; the next turn follows', async () => {
-    const third = await startApp('conversation-worker', {
+    await startApp('conversation-worker', {
       port: TEST_PORTS['conversation-worker'] + 20,
       env: { SOMA_INSTANCE_ID: 'worker-c' },
       logSuffix: '-c',
       detached: true,
     });
-    const candidates: Record<string, number> = {
-      'worker-b': workerB,
-      'worker-c': third.process.pid ?? 0,
-      [`${hostname()}-${inject('appPids')['conversation-worker']}`]: inject('appPids')['conversation-worker'],
-    };
     const [first] = await startTurns(api, 1, PROMPT, { maxTokens: 400 });
     if (!first) throw new Error('no turn');
     const ownTokens = () => first.watch.ofTurn(first.turnId).filter((f) => f.type === 'token').length;
@@ -84,7 +74,7 @@ describe('instances killed (-9) while turns stream', () => {
     const running = (
       await api.request<{ id: string; instanceId: string }[]>('GET', `/v1/sessions/${first.sessionId}/turns`)
     ).body;
-    const frozen = candidates[running.find((t) => t.id === first.turnId)?.instanceId ?? ''] ?? 0;
+    const frozen = pidOfInstance(running.find((t) => t.id === first.turnId)?.instanceId ?? '');
     expect(frozen, 'the instance running the turn is one of ours').toBeGreaterThan(0);
     process.kill(frozen, 'SIGSTOP');
     try {
