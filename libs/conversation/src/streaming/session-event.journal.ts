@@ -67,6 +67,7 @@ const envelopeOf = (ctx: EnvelopeContext, event: OutboundEvent) =>
   createEnvelope(event.type as 'token', ctx, { ...event.payload, seq: 1 } as MessagePayload<'token'>);
 
 const DRAIN_BATCH = 500;
+const DRAIN_IDLE_LIMIT = '5s';
 const SWEEP_MS = 1000;
 const STALE_MS = 1000;
 
@@ -171,6 +172,10 @@ export class SessionEventJournal implements OnApplicationBootstrap, OnApplicatio
   async drain(sessionId: string): Promise<void> {
     for (;;) {
       const published = await this.dataSource.transaction(async (manager) => {
+        // A drainer that is frozen (or stuck in Kafka) while it holds the session's lock would stop every other
+        // instance from publishing that session: PostgreSQL ends such a transaction after DRAIN_IDLE_LIMIT, and
+        // the next drain (or the sweep) publishes; a republished event keeps its seq and is dropped downstream.
+        await manager.query(`SET LOCAL idle_in_transaction_session_timeout = '${DRAIN_IDLE_LIMIT}'`);
         await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7))`, [sessionId]);
         const rows = await manager.query<{ seq: string; envelope: object }[]>(
           `SELECT seq, envelope FROM session_events WHERE session_id = $1 AND published_at IS NULL
