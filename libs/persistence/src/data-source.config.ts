@@ -20,6 +20,7 @@ import { PolicyDecisionEntity } from './entities/policy-decision.entity.js';
 import { WebhookDeliveryEntity } from './entities/webhook-delivery.entity.js';
 import { WebhookEndpointEntity } from './entities/webhook-endpoint.entity.js';
 import { ToolApprovalEntity } from './entities/tool-approval.entity.js';
+import { TenantPolicySettingsEntity } from './entities/tenant-policy-settings.entity.js';
 
 export const entities = [
   TenantEntity,
@@ -42,6 +43,7 @@ export const entities = [
   WebhookEndpointEntity,
   WebhookDeliveryEntity,
   ToolApprovalEntity,
+  TenantPolicySettingsEntity,
 ];
 
 /** The system of record. Schema changes only through migrations/, never synchronize. */

@@ -18,6 +18,7 @@ export * from './entities/policy-decision.entity.js';
 export * from './entities/webhook-endpoint.entity.js';
 export * from './entities/webhook-delivery.entity.js';
 export * from './entities/tool-approval.entity.js';
+export * from './entities/tenant-policy-settings.entity.js';
 export * from './data-source.config.js';
 export * from './outbox.relay.js';
 export * from './persistence.module.js';

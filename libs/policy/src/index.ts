@@ -10,3 +10,4 @@ export * from './policy.module.js';
 export * from './fga/fga-model.loader.js';
 export * from './health/policy-engines.probe.js';
 export * from './fga/tenant-tool-grants.js';
+export * from './tenant-settings/tenant-policy-settings.js';

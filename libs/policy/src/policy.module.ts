@@ -6,6 +6,7 @@ import { FgaEngine } from './fga/fga.engine.js';
 import { OpaClient } from './opa/opa.client.js';
 import { OpaEngine } from './opa/opa.engine.js';
 import { PolicyGate } from './policy.gate.js';
+import { TenantPolicySettingsReader } from './tenant-settings/tenant-policy-settings.js';
 
 export const POLICY_DURATION_BUCKETS = [
   0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.05, 0.25, 1,
@@ -14,6 +15,7 @@ export const POLICY_DURATION_BUCKETS = [
 /** The policy gate for any app: `imports: [PolicyModule]`, then inject PolicyGate. */
 @Module({
   providers: [
+    TenantPolicySettingsReader,
     makeCounterProvider({
       name: 'policy_decisions_total',
       help: 'Policy decisions by engine (opa, openfga, or gate for the combined one) and decision',
@@ -58,7 +60,7 @@ export const POLICY_DURATION_BUCKETS = [
         ),
     },
   ],
-  exports: [PolicyGate],
+  exports: [PolicyGate, TenantPolicySettingsReader],
 })
 export class PolicyModule implements OnApplicationShutdown {
   constructor(private readonly opa: OpaClient) {}
