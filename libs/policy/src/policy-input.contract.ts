@@ -22,6 +22,8 @@ export interface EngineVerdict {
   reasons: string[];
   /** With require_approval: who approves (absent = an admin). */
   approver?: Approver;
+  /** With deny: the operator may override it (absent = never). */
+  overridable?: boolean;
 }
 
 /** A policy engine: OPA (rules) or OpenFGA (relationships). */

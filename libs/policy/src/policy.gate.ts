@@ -46,9 +46,13 @@ export class PolicyGate {
     } else {
       const verdicts = await Promise.all(this.engines.map((engine) => this.ask(engine, input)));
       decision = combineDecisions(verdicts, this.options.mode);
-      if (!decision.transient) this.cache.set(key, decision);
+      // An allow that exists only because of canary mode is never cached: each such call is asked, logged
+      // and counted again, so `would_block` counts calls, not cache misses.
+      if (!decision.transient && decision.wouldBe === undefined) this.cache.set(key, decision);
       this.log(input, decision);
     }
+    if (decision.wouldBe !== undefined)
+      this.metrics.decisions.inc({ engine: 'gate', decision: 'would_block' });
     this.metrics.decisions.inc({ engine: 'gate', decision: decision.outcome });
     this.metrics.duration.observe({ engine: 'gate' }, (performance.now() - started) / 1000);
     return decision;
@@ -90,6 +94,8 @@ export class PolicyGate {
       mode: decision.mode,
       transient: decision.transient,
       ruleIds: decision.ruleIds,
+      reasons: decision.reasons,
+      wouldBe: decision.wouldBe,
     };
     if (decision.outcome === 'allow' && decision.mode === 'enforcing') this.logger.debug?.(entry);
     else this.logger.warn(entry);

@@ -20,3 +20,4 @@ export * from './queries/get-policy-status/get-policy-status.query.js';
 export * from './queries/get-policy-status/policy-status.view.js';
 export * from './commands/set-tenant-tools/set-tenant-tools.command.js';
 export * from './queries/get-tenant-tools/get-tenant-tools.query.js';
+export * from './budget/tool-time-budget.js';

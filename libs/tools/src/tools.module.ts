@@ -1,10 +1,12 @@
 import { Module, type Provider } from '@nestjs/common';
 import { FgaTenantToolGrants, PolicyEnginesProbe, PolicyModule } from '#soma/policy';
 import { SomaConfig } from '#soma/platform';
-import { makeCounterProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
+import { makeCounterProvider, makeGaugeProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
 import { DataSource } from 'typeorm';
 import { ExecuteToolCallHandler } from './commands/execute-tool-call/execute-tool-call.handler.js';
 import { RunningCalls } from './commands/execute-tool-call/running-calls.js';
+import { ToolSlots } from './commands/execute-tool-call/tool-slots.js';
+import { ToolTimeBudget } from './budget/tool-time-budget.js';
 import { WithdrawToolCallHandler } from './commands/withdraw-tool-call/withdraw-tool-call.handler.js';
 import { ToolCallGatekeeper } from './commands/execute-tool-call/tool-call.gatekeeper.js';
 import { OverrideGrantRepository } from './commands/execute-tool-call/override-grant.repository.js';
@@ -63,8 +65,19 @@ const registryProviders: Provider[] = [
     ToolResultPublisher,
     RecordedToolResults,
     RunningCalls,
+    ToolSlots,
+    ToolTimeBudget,
     ExecuteToolCallHandler,
     WithdrawToolCallHandler,
+    makeHistogramProvider({
+      name: 'tool_queue_wait_seconds',
+      help: 'How long an admitted tool call waited for a slot (fair between tenants) before it ran',
+      buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
+    }),
+    makeGaugeProvider({
+      name: 'tool_calls_waiting',
+      help: 'Admitted tool calls waiting for a slot now',
+    }),
     makeCounterProvider({
       name: 'tool_executions_total',
       help: 'Tool calls handled, by tool and status (ok, error, blocked, rejected, replayed, cancelled)',
@@ -83,9 +96,11 @@ export class ToolsExecutorModule {}
 
 /** What the gateway needs: explicit tool calls by users, document ingestion, tool calls and policy status. */
 @Module({
+  imports: [PolicyModule],
   providers: [
     ...registryProviders,
     RequestToolCallHandler,
+    ToolTimeBudget,
     IngestDocumentHandler,
     ListToolCallsHandler,
     GetPolicyStatusHandler,
@@ -109,6 +124,6 @@ export class ToolsExecutorModule {}
         new PolicyEnginesProbe(config.opaUrl, config.fgaUrl, Math.max(config.policyTimeoutMs, 1000)),
     },
   ],
-  exports: [ToolRegistry],
+  exports: [ToolRegistry, ToolTimeBudget],
 })
 export class ToolsApiModule {}
