@@ -129,7 +129,7 @@ const spec = {
   // with TOOL_TIMEOUT and the approval expires.
   toolApprovalTimeoutMs: ['SOMA_TOOL_APPROVAL_TIMEOUT_MS', int(900_000, 1000, 7 * 86_400_000)],
   // Tools (libs/tools) and the sandbox.
-  toolConcurrency: ['SOMA_TOOL_CONCURRENCY', int(2, 1, 32)],
+  toolConcurrency: ['SOMA_TOOL_CONCURRENCY', int(4, 1, 32)],
   bwrapPath: ['SOMA_BWRAP', str('/usr/bin/bwrap')],
   sandboxRoot: ['SOMA_SANDBOX_ROOT', str(join(tmpdir(), 'soma-sandbox'))],
   sandboxUid: ['SOMA_SANDBOX_UID', int(65534, 1, 2 ** 31)],
