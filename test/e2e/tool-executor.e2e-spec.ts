@@ -189,13 +189,11 @@ describe('tool executor (Kafka → validation → OPA + OpenFGA → sandbox → 
       });
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       port = (server.address() as { port: number }).port;
-      // The tenant's egress allow-list is policy data in OPA (data.soma.tenants[<id>]).
-      const put = await fetch(`${opaUrl}/v1/data/soma/tenants/${tenantId}`, {
-        method: 'PUT',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ egress_hosts: ['127.0.0.1'] }),
+      // The tenant's egress allow-list: set through the API, stored, and loaded into OPA by the gateway.
+      const put = await api.request('PUT', `/v1/tenants/${tenantId}/policy`, {
+        body: { egressHosts: ['127.0.0.1'], allowedPorts: [80, 443, port] },
       });
-      expect(put.status).toBe(204);
+      expect(put.status).toBe(200);
     });
 
     afterAll(async () => {
