@@ -1,6 +1,5 @@
 import { ApiClient, SseStream, type SseEvent } from '#soma/client';
 import { Topics, type Envelope, type ToolCallFinished, type ToolCallRequested } from '#soma/contracts';
-import { loadConfig } from '#soma/platform';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startApp } from '../support/apps.js';
@@ -12,7 +11,6 @@ import { sessionWithProfile } from '../support/sessions.js';
 import { SessionSocket } from '../support/socket-client.js';
 import { createTenant } from '../support/tenants.js';
 
-const opaUrl = loadConfig().opaUrl;
 // A shared two-core machine: a turn may wait behind other work for minutes.
 const TEST_MS = 600_000;
 const WAIT_MS = 300_000;
@@ -38,7 +36,7 @@ interface Asked {
 
 /**
  * Approval in the chat against the real stack: a tenant whose policy asks the session's user before each
- * web.search (OPA data user_approval_tools), a model profile that must call it, and the user answering.
+ * web.search (its policy settings' userApprovalTools), a model profile that must call it, and the user answering.
  */
 describe("a tool call that the session's own user approves in the chat", () => {
   const baseUrl = inject('gatewayUrl');
@@ -61,12 +59,8 @@ describe("a tool call that the session's own user approves in the chat", () => {
   };
 
   const setPolicy = async (tenant: string, settings: Record<string, unknown>) => {
-    const put = await fetch(`${opaUrl}/v1/data/soma/tenants/${tenant}`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(settings),
-    });
-    expect(put.status).toBe(204);
+    const put = await operator.request('PUT', `/v1/tenants/${tenant}/policy`, { body: settings });
+    expect(put.status).toBe(200);
   };
 
   /** A session of the user's on a profile that must call `tool`, and its stream. */
@@ -139,7 +133,7 @@ describe("a tool call that the session's own user approves in the chat", () => {
     otherUser = new ApiClient(baseUrl, (await newKey('approval-other')).key);
     foreignAdmin = new ApiClient(baseUrl, (await createTenant('chat-approval-foreign')).adminKey);
     // web.search asks the session's user; code.execute too, but it is high-risk: an admin's approval wins.
-    await setPolicy(tenantId, { user_approval_tools: ['web.search', 'code.execute'] });
+    await setPolicy(tenantId, { userApprovalTools: ['web.search', 'code.execute'] });
   }, 60_000);
 
   afterAll(async () => {

@@ -6,6 +6,7 @@ import { ConversationApiModule } from '#soma/conversation';
 import { IdentityModule } from '#soma/identity';
 import { PersistenceModule } from '#soma/persistence';
 import { kafkaConsumers } from '#soma/platform';
+import { TenantPolicyApiModule } from '#soma/policy';
 import { ModelProfilesController } from './admin/model-profiles.controller.js';
 import { TenantsController } from './admin/tenants.controller.js';
 import { UsageController } from './admin/usage.controller.js';
@@ -41,6 +42,7 @@ import { WebhooksController } from './webhooks/webhooks.controller.js';
     StreamingModule,
     RequeueApiModule,
     WebhooksApiModule,
+    TenantPolicyApiModule,
   ],
   controllers: [
     SessionsController,

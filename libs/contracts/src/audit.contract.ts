@@ -11,6 +11,7 @@ export const AuditRecordedSchema = Type.Object(
       Type.Literal('approval.approved'),
       Type.Literal('approval.edited'),
       Type.Literal('approval.rejected'),
+      Type.Literal('tenant.policy.updated'),
     ]),
     actor: Type.Object(
       {
@@ -25,6 +26,7 @@ export const AuditRecordedSchema = Type.Object(
           Type.Literal('requeue_item'),
           Type.Literal('dead_letter'),
           Type.Literal('tool_approval'),
+          Type.Literal('tenant'),
         ]),
         id: Type.String({ format: 'uuid' }),
       },

@@ -21,4 +21,5 @@ export * from './entities/tool-approval.entity.js';
 export * from './entities/tenant-policy-settings.entity.js';
 export * from './data-source.config.js';
 export * from './outbox.relay.js';
+export * from './audit/audit.recorder.js';
 export * from './persistence.module.js';

@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { HealthRegistry, SomaConfig } from '#soma/platform';
 import { DataSource } from 'typeorm';
 import { createDataSource } from './data-source.config.js';
+import { AuditRecorder } from './audit/audit.recorder.js';
 import { OutboxRelay } from './outbox.relay.js';
 
 @Global()
@@ -19,7 +20,8 @@ import { OutboxRelay } from './outbox.relay.js';
       },
     },
     OutboxRelay,
+    AuditRecorder,
   ],
-  exports: [DataSource, OutboxRelay],
+  exports: [DataSource, OutboxRelay, AuditRecorder],
 })
 export class PersistenceModule {}

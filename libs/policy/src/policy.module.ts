@@ -6,16 +6,33 @@ import { FgaEngine } from './fga/fga.engine.js';
 import { OpaClient } from './opa/opa.client.js';
 import { OpaEngine } from './opa/opa.engine.js';
 import { PolicyGate } from './policy.gate.js';
+import { GetTenantPolicyHandler } from './queries/get-tenant-policy/get-tenant-policy.handler.js';
+import { SetTenantPolicyHandler } from './commands/set-tenant-policy/set-tenant-policy.handler.js';
 import { TenantPolicySettingsReader } from './tenant-settings/tenant-policy-settings.js';
+import { TenantSettingsInvalidation } from './tenant-settings/tenant-settings.invalidation.js';
+import { TenantSettingsLoader } from './tenant-settings/tenant-settings.loader.js';
+import { TenantSettingsSync } from './tenant-settings/tenant-settings.sync.js';
 
 export const POLICY_DURATION_BUCKETS = [
   0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.05, 0.25, 1,
 ];
 
-/** The policy gate for any app: `imports: [PolicyModule]`, then inject PolicyGate. */
+const opaClientProvider = {
+  provide: OpaClient,
+  inject: [SomaConfig],
+  useFactory: (config: SomaConfig) => new OpaClient(config.opaUrl, config.policyTimeoutMs),
+};
+
+/**
+ * The policy gate for any app: `imports: [PolicyModule]`, then inject PolicyGate (and TenantPolicySettingsReader
+ * for a tenant's settings). It keeps OPA's copy of the tenants' settings loaded (TenantSettingsSync).
+ */
 @Module({
   providers: [
     TenantPolicySettingsReader,
+    TenantSettingsLoader,
+    TenantSettingsInvalidation,
+    TenantSettingsSync,
     makeCounterProvider({
       name: 'policy_decisions_total',
       help: 'Policy decisions by engine (opa, openfga, or gate for the combined one) and decision; gate would_block counts canary-mode calls enforcing mode would have blocked',
@@ -27,28 +44,26 @@ export const POLICY_DURATION_BUCKETS = [
       labelNames: ['engine'],
       buckets: POLICY_DURATION_BUCKETS,
     }),
-    {
-      provide: OpaClient,
-      inject: [SomaConfig],
-      useFactory: (config: SomaConfig) => new OpaClient(config.opaUrl, config.policyTimeoutMs),
-    },
+    opaClientProvider,
     {
       provide: PolicyGate,
       inject: [
         SomaConfig,
         OpaClient,
+        TenantSettingsLoader,
         getToken('policy_decisions_total'),
         getToken('policy_decision_duration_seconds'),
       ],
       useFactory: (
         config: SomaConfig,
         opa: OpaClient,
+        loader: TenantSettingsLoader,
         decisions: Counter<'engine' | 'decision'>,
         duration: Histogram<'engine'>,
       ) =>
         new PolicyGate(
           [
-            new OpaEngine(opa, config.opaDecisionPath),
+            new OpaEngine(opa, config.opaDecisionPath, () => loader.loadAll()),
             new FgaEngine({
               apiUrl: config.fgaUrl,
               storeName: config.fgaStoreName,
@@ -63,6 +78,27 @@ export const POLICY_DURATION_BUCKETS = [
   exports: [PolicyGate, TenantPolicySettingsReader],
 })
 export class PolicyModule implements OnApplicationShutdown {
+  constructor(private readonly opa: OpaClient) {}
+
+  onApplicationShutdown(): void {
+    this.opa.close();
+  }
+}
+
+const commandHandlers = [SetTenantPolicyHandler];
+const queryHandlers = [GetTenantPolicyHandler];
+
+/** What the gateway needs: tenant policy settings read and written (stored, audited, pushed to OPA). */
+@Module({
+  providers: [
+    ...commandHandlers,
+    ...queryHandlers,
+    opaClientProvider,
+    TenantSettingsLoader,
+    TenantSettingsInvalidation,
+  ],
+})
+export class TenantPolicyApiModule implements OnApplicationShutdown {
   constructor(private readonly opa: OpaClient) {}
 
   onApplicationShutdown(): void {

@@ -3,7 +3,6 @@ import { ToolsApiModule } from '#soma/tools';
 import { ToolApprovalRepository } from './approvals/tool-approval.repository.js';
 import { AnswerToolApprovalHandler } from './commands/answer-tool-approval/answer-tool-approval.handler.js';
 import { ListToolApprovalsHandler } from './queries/list-tool-approvals/list-tool-approvals.handler.js';
-import { AuditRecorder } from './audit/audit.recorder.js';
 import { ForwardRetryHandler } from './commands/forward-retry/forward-retry.handler.js';
 import { OverrideRequeueItemHandler } from './commands/override-requeue-item/override-requeue-item.handler.js';
 import { RecordBlockedCallHandler } from './commands/record-blocked-call/record-blocked-call.handler.js';
@@ -68,7 +67,6 @@ export class RequeueWorkerModule {}
     ...apiQueryHandlers,
     RequeueItemRepository,
     ToolApprovalRepository,
-    AuditRecorder,
     overridesCounterProvider,
   ],
 })

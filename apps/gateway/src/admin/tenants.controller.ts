@@ -3,8 +3,13 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { SetTenantBudgetCommand } from '#soma/conversation';
 import { CreateTenantCommand, type Principal } from '#soma/identity';
-import { SomaConfig } from '#soma/platform';
-import { type ToolGrant } from '#soma/policy';
+import { currentCorrelationId, SomaConfig } from '#soma/platform';
+import {
+  GetTenantPolicyQuery,
+  SetTenantPolicyCommand,
+  type TenantPolicyView,
+  type ToolGrant,
+} from '#soma/policy';
 import { GetTenantToolsQuery, SetTenantToolsCommand } from '#soma/tools';
 import { ApiKeyGuard } from '../auth/api-key.guard.js';
 import { CurrentPrincipal } from '../auth/principal.decorator.js';
@@ -16,11 +21,13 @@ import {
   CreateTenantDto,
   TenantBudgetDto,
   TenantCreatedDto,
+  TenantPolicyDto,
+  TenantPolicySettingsDto,
   TenantToolsDto,
   ToolGrantDto,
 } from './tenants.dto.js';
 
-/** Tenants, their budgets and their tool grants: operator admins only. */
+/** Tenants, their budgets, tool grants and policy settings: operator admins only (a tenant's admins read its policy). */
 @ApiTags('tenants')
 @ApiBearerAuth()
 @ApiResponse({ status: 401, type: ErrorDto })
@@ -87,6 +94,39 @@ export class TenantsController {
         body.sessionTokenCap ?? null,
         body.dailyToolSeconds ?? null,
         principal.keyId,
+      ),
+    );
+  }
+
+  @Get(':id/policy')
+  @Requires('admin')
+  @ApiResponse({ status: 200, description: "The tenant's policy settings", type: TenantPolicySettingsDto })
+  @ApiResponse({ status: 404, description: "Unknown tenant, or another tenant's", type: ErrorDto })
+  policy(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', TenantIdPipe) tenantId: string,
+  ): Promise<TenantPolicyView> {
+    return this.queryBus.execute(new GetTenantPolicyQuery(principal, tenantId));
+  }
+
+  /** Stored and audited in one transaction, then loaded into OPA; every policy gate forgets its cache. */
+  @Put(':id/policy')
+  @ApiResponse({ status: 200, description: 'The settings now in force', type: TenantPolicySettingsDto })
+  @ApiResponse({ status: 400, description: 'A bad host, CIDR, port or tool name', type: ErrorDto })
+  @ApiResponse({ status: 404, type: ErrorDto })
+  setPolicy(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', TenantIdPipe) tenantId: string,
+    @Body() body: TenantPolicyDto,
+  ): Promise<TenantPolicyView> {
+    const { reason, ...settings } = body;
+    return this.commandBus.execute(
+      new SetTenantPolicyCommand(
+        principal,
+        tenantId,
+        settings,
+        reason ?? 'tenant policy settings set by an operator',
+        currentCorrelationId(),
       ),
     );
   }

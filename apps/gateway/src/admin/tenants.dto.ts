@@ -8,8 +8,10 @@ import {
   IsOptional,
   IsString,
   Matches,
+  Max,
   MaxLength,
   Min,
+  MinLength,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
@@ -114,4 +116,105 @@ export class BudgetLimitsDto {
 
   @ApiProperty()
   dailyToolSeconds!: number;
+}
+
+const MAX_ENTRIES = 100;
+
+/** PUT /v1/tenants/{id}/policy: the whole set of settings; a field left out takes its default. */
+export class TenantPolicyDto {
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: MAX_ENTRIES,
+    example: ['api.example.org', '*.example.net'],
+    description: 'Hosts http.fetch may reach ("*.example.org": its subdomains). Default []',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_ENTRIES)
+  @IsString({ each: true })
+  @MaxLength(253, { each: true })
+  egressHosts?: string[];
+
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: MAX_ENTRIES,
+    example: ['10.20.0.0/16'],
+    description: 'Address ranges http.fetch may connect to beyond the public internet. Default []',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_ENTRIES)
+  @IsString({ each: true })
+  @MaxLength(64, { each: true })
+  allowedCidrs?: string[];
+
+  @ApiPropertyOptional({
+    type: [Number],
+    maxItems: MAX_ENTRIES,
+    example: [80, 443],
+    description: 'Ports http.fetch may connect to (1..65535). Default [80, 443]',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_ENTRIES)
+  @IsInt({ each: true })
+  @Min(1, { each: true })
+  @Max(65535, { each: true })
+  allowedPorts?: number[];
+
+  @ApiPropertyOptional({ type: [String], maxItems: MAX_ENTRIES, example: ['code.execute'] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_ENTRIES)
+  @IsString({ each: true })
+  @MaxLength(100, { each: true })
+  disabledTools?: string[];
+
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: MAX_ENTRIES,
+    example: ['web.search'],
+    description: "Tools whose model-requested calls the session's own user approves in the chat",
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_ENTRIES)
+  @IsString({ each: true })
+  @MaxLength(100, { each: true })
+  userApprovalTools?: string[];
+
+  @ApiPropertyOptional({ maxLength: 500, description: 'Why (kept in the audit event)' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(500)
+  reason?: string;
+}
+
+export class TenantPolicySettingsDto {
+  @ApiProperty({ type: [String] })
+  egressHosts!: string[];
+
+  @ApiProperty({ type: [String] })
+  allowedCidrs!: string[];
+
+  @ApiProperty({ type: [Number] })
+  allowedPorts!: number[];
+
+  @ApiProperty({ type: [String] })
+  disabledTools!: string[];
+
+  @ApiProperty({ type: [String] })
+  userApprovalTools!: string[];
+
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'null: never set (defaults)',
+  })
+  updatedAt!: string | null;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The API key that set them' })
+  updatedBy!: string | null;
 }

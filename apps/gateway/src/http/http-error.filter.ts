@@ -2,6 +2,7 @@ import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter 
 import { assertUnreachable } from '#soma/contracts';
 import { ConversationError, type ConversationErrorCode } from '#soma/conversation';
 import { IdentityError, type IdentityErrorCode } from '#soma/identity';
+import { PolicyError, type PolicyErrorCode } from '#soma/policy';
 import { RequeueError, type RequeueErrorCode } from '#soma/requeue';
 import { ToolError, type ToolErrorCode } from '#soma/tools';
 import { WebhookError, type WebhookErrorCode } from '#soma/webhooks';
@@ -71,6 +72,22 @@ function statusOfTool(code: ToolErrorCode): number {
       return 403;
     case 'BUDGET_EXCEEDED':
       return 429;
+    default:
+      return assertUnreachable(code);
+  }
+}
+
+function statusOfPolicy(code: PolicyErrorCode): number {
+  switch (code) {
+    case 'TENANT_NOT_FOUND':
+      return 404;
+    case 'TENANT_POLICY_INVALID':
+      return 400;
+    case 'ENGINE_BAD_RESPONSE':
+      return 502;
+    case 'ENGINE_UNAVAILABLE':
+    case 'FGA_STORE_NOT_FOUND':
+      return 503;
     default:
       return assertUnreachable(code);
   }
@@ -164,6 +181,15 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (exception instanceof RequeueError) {
       return {
         statusCode: statusOfRequeue(exception.code),
+        error: exception.code,
+        message: exception.message,
+        ...exception.meta,
+        ...(exception.fields.length > 0 ? { fields: exception.fields } : {}),
+      };
+    }
+    if (exception instanceof PolicyError) {
+      return {
+        statusCode: statusOfPolicy(exception.code),
         error: exception.code,
         message: exception.message,
         ...exception.meta,

@@ -1,6 +1,7 @@
+import { type AuditRecorded } from '#soma/contracts';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-export type AuditAction = 'requeue.overridden' | 'requeue.rejected' | 'dead_letter.replayed';
+export type AuditAction = AuditRecorded['action'];
 
 /** One admin action, append-only (a trigger refuses UPDATE, DELETE and TRUNCATE). */
 @Entity({ name: 'audit_events' })
@@ -21,7 +22,7 @@ export class AuditEventEntity {
   actorRole!: string;
 
   @Column('text', { name: 'subject_type' })
-  subjectType!: 'requeue_item' | 'dead_letter';
+  subjectType!: AuditRecorded['subject']['type'];
 
   @Column('uuid', { name: 'subject_id' })
   subjectId!: string;

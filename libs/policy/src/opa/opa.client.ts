@@ -24,13 +24,26 @@ export class OpaClient {
   }
 
   /** POST /v1/data/<path> with {input}; resolves to `result` (undefined when the rule is undefined). */
-  async evaluate(path: string, input: unknown): Promise<unknown> {
-    const body = JSON.stringify({ input });
+  evaluate(path: string, input: unknown): Promise<unknown> {
+    return this.send('POST', path, JSON.stringify({ input }));
+  }
+
+  /** GET /v1/data/<path>: the document there (undefined when there is none). */
+  read(path: string): Promise<unknown> {
+    return this.send('GET', path, '');
+  }
+
+  /** PUT /v1/data/<path>: replaces the document there (data API, e.g. soma/tenants). */
+  async write(path: string, value: unknown): Promise<void> {
+    await this.send('PUT', path, JSON.stringify(value));
+  }
+
+  private async send(method: 'GET' | 'POST' | 'PUT', path: string, body: string): Promise<unknown> {
     try {
-      return await this.post(path, body);
+      return await this.request(method, path, body);
     } catch (error) {
       // A kept-alive socket the server closed (e.g. OPA restarted) fails once; a fresh one decides.
-      if (RETRYABLE.has((error as NodeJS.ErrnoException).code ?? '')) return this.post(path, body);
+      if (RETRYABLE.has((error as NodeJS.ErrnoException).code ?? '')) return this.request(method, path, body);
       throw error;
     }
   }
@@ -39,13 +52,13 @@ export class OpaClient {
     this.agent.destroy();
   }
 
-  private post(path: string, body: string): Promise<unknown> {
+  private request(method: string, path: string, body: string): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const req = request(
         {
           host: this.host,
           port: this.port,
-          method: 'POST',
+          method,
           path: `/v1/data/${path}`,
           agent: this.agent,
           timeout: this.timeoutMs,
@@ -71,6 +84,10 @@ function readJson(res: IncomingMessage): Promise<unknown> {
     res.on('error', reject);
     res.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8');
+      if (res.statusCode === 204) {
+        resolve(undefined);
+        return;
+      }
       if (res.statusCode !== 200) {
         reject(
           new PolicyError('ENGINE_BAD_RESPONSE', `OPA answered ${res.statusCode}: ${text.slice(0, 300)}`),

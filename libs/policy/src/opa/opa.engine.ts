@@ -28,17 +28,43 @@ export function toOpaInput(input: PolicyInput): Record<string, unknown> {
   };
 }
 
-/** Rules: asks data.<decisionPath> for {outcome, rule_ids, reasons}. An undefined decision is a deny. */
+/** A decision made while OPA held no tenant settings (it restarted and nobody reloaded them yet). */
+function lacksSettings(result: unknown): boolean {
+  return (
+    typeof result === 'object' &&
+    result !== null &&
+    (result as { settings_loaded?: unknown }).settings_loaded === false
+  );
+}
+
+/**
+ * Rules: asks data.<decisionPath> for {outcome, rule_ids, reasons}. An undefined decision is a deny. A decision
+ * that says `settings_loaded: false` is not used: `reloadSettings` loads them and OPA is asked again; without
+ * them the engine fails (the gate blocks the call as transient, it is retried), never deciding without a
+ * tenant's disabled tools and egress limits.
+ */
 export class OpaEngine implements PolicyEngine {
   readonly name = 'opa' as const;
 
   constructor(
     private readonly client: OpaClient,
     private readonly decisionPath: string,
+    private readonly reloadSettings?: () => Promise<unknown>,
   ) {}
 
   async evaluate(input: PolicyInput): Promise<EngineVerdict> {
-    const result = await this.client.evaluate(this.decisionPath, toOpaInput(input));
+    const opaInput = toOpaInput(input);
+    let result = await this.client.evaluate(this.decisionPath, opaInput);
+    if (lacksSettings(result) && this.reloadSettings) {
+      await this.reloadSettings();
+      result = await this.client.evaluate(this.decisionPath, opaInput);
+    }
+    if (lacksSettings(result)) {
+      throw new PolicyError(
+        'ENGINE_UNAVAILABLE',
+        'OPA holds no tenant policy settings (data.soma.settings_loaded is missing)',
+      );
+    }
     if (result === undefined) {
       return {
         outcome: 'deny',

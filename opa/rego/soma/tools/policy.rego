@@ -3,9 +3,12 @@
 #   tenant_id, principal {role, key_id}, tool, risk (low|medium|high), arguments, requested_by (model|user),
 #   context (e.g. the SLM classification: intent, sentiment, tags), resource (facts derived from the arguments,
 #   e.g. the scheme and host of a URL).
-# Output: data.soma.tools.decision = {outcome: allow|deny|require_approval, rule_ids, reasons}, and with
-# require_approval an `approver`: "user" (the session's own user answers in the chat) or "admin" (the requeue).
-# An approval rule says its approver; one without says "admin". When several fire, "admin" wins (the stricter).
+# Output: data.soma.tools.decision = {outcome: allow|deny|require_approval, rule_ids, reasons, settings_loaded},
+# and with require_approval an `approver`: "user" (the session's own user answers in the chat) or "admin" (the
+# requeue). An approval rule says its approver; one without says "admin". When several fire, "admin" wins (the
+# stricter). `settings_loaded` is false while OPA holds no tenant settings (data.soma.settings_loaded, written by
+# libs/policy after it loads them from PostgreSQL): the caller then reloads them and asks again, and never acts on
+# such a decision (docs/policy.md).
 # With deny an `overridable` flag: true only when every deny rule that fired marks itself `"overridable": true`.
 # Only the operator may override such a deny (tenant admins never override a deny). SSRF (address, port,
 # scheme), role, catalogue and tenant-grant rules are never overridable.
@@ -22,11 +25,19 @@ catalogue := {
 	"memory.search": {"roles": {"admin", "user"}},
 }
 
-# Per-tenant settings live in data.soma.tenants[<tenant id>] (OPA data API):
-#   egress_hosts: hosts http.fetch may reach ("*.example.org" matches subdomains),
-#   disabled_tools: tools switched off for the tenant,
-#   user_approval_tools: tools whose calls the session's own user approves in the chat before they run.
+# Per-tenant settings live in data.soma.tenants[<tenant id>], loaded by libs/policy from PostgreSQL
+# (PUT /v1/tenants/{id}/policy; a tenant without settings has no entry and gets the defaults):
+#   egress_hosts: hosts http.fetch may reach ("*.example.org" matches subdomains), default [],
+#   allowed_cidrs: address ranges (CIDR) http.fetch may connect to, default [],
+#   allowed_ports: ports http.fetch may connect to, default [80, 443],
+#   disabled_tools: tools switched off for the tenant, default [],
+#   user_approval_tools: tools whose calls the session's own user approves in the chat before they run, default [].
+# data.soma.settings_loaded = {revision, tenants, loaded_at}: present once the settings are loaded.
 default tenant := {}
+
+default settings_loaded := false
+
+settings_loaded if data.soma.settings_loaded
 
 tenant := data.soma.tenants[input.tenant_id]
 
@@ -167,7 +178,9 @@ overridable if every rule in deny {
 	object.get(rule, "overridable", false) == true
 }
 
-decision := {"outcome": "deny", "rule_ids": ids(deny), "reasons": reasons(deny), "overridable": overridable} if {
+decision := object.union(verdict, {"settings_loaded": settings_loaded})
+
+verdict := {"outcome": "deny", "rule_ids": ids(deny), "reasons": reasons(deny), "overridable": overridable} if {
 	count(deny) > 0
 } else := {
 	"outcome": "require_approval", "rule_ids": ids(approval), "reasons": reasons(approval),

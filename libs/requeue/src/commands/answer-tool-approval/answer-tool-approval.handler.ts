@@ -1,6 +1,7 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { createEnvelope, Topics } from '#soma/contracts';
 import {
+  AuditRecorder,
   OutboxRelay,
   OverrideGrantEntity,
   type StagedMessage,
@@ -12,7 +13,6 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { mayAnswer } from '../../approvals/approval-access.js';
 import { storedRequest } from '../../approvals/stored-request.js';
 import { ToolApprovalRepository } from '../../approvals/tool-approval.repository.js';
-import { AuditRecorder } from '../../audit/audit.recorder.js';
 import { RequeueError } from '../../requeue.errors.js';
 import { AnswerToolApprovalCommand, type ToolApprovalAnswered } from './answer-tool-approval.command.js';
 import { planAnswer, recordedAnswer, type PlannedAnswer } from './approval-answer.js';

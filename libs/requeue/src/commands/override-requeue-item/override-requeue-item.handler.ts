@@ -1,12 +1,11 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { createEnvelope, Topics, type ToolCallRequested } from '#soma/contracts';
-import { OutboxRelay, OverrideGrantEntity } from '#soma/persistence';
+import { AuditRecorder, OutboxRelay, OverrideGrantEntity } from '#soma/persistence';
 import { argumentsHash } from '#soma/tools';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Counter } from 'prom-client';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { AuditRecorder } from '../../audit/audit.recorder.js';
 import { assertMayOverride, storedDecision } from '../../overrides/override-permission.js';
 import { lockPendingItem } from '../../pending-item.js';
 import { RequeueItemRepository } from '../../requeue-item.repository.js';

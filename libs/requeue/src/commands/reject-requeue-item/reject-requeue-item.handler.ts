@@ -6,9 +6,8 @@ import {
   type ToolCallFinished,
   type ToolCallRequested,
 } from '#soma/contracts';
-import { OutboxRelay } from '#soma/persistence';
+import { AuditRecorder, OutboxRelay } from '#soma/persistence';
 import { DataSource } from 'typeorm';
-import { AuditRecorder } from '../../audit/audit.recorder.js';
 import { lockPendingItem } from '../../pending-item.js';
 import { RequeueItemRepository } from '../../requeue-item.repository.js';
 import { RejectRequeueItemCommand, type RequeueItemRejected } from './reject-requeue-item.command.js';

@@ -1,10 +1,9 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { DeadLetterEntity, OutboxRelay, type StagedMessage } from '#soma/persistence';
+import { AuditRecorder, DeadLetterEntity, OutboxRelay, type StagedMessage } from '#soma/persistence';
 import { redeliverWebhook } from '#soma/webhooks';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type Actor } from '../../actor.contract.js';
-import { AuditRecorder } from '../../audit/audit.recorder.js';
 import { replayEnvelope } from '../../dead-letters/dead-letter.parser.js';
 import { RequeueError } from '../../requeue.errors.js';
 import { ReplayDeadLetterCommand, type DeadLetterReplayed } from './replay-dead-letter.command.js';

@@ -1,9 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { createEnvelope, Topics, type AuditRecorded } from '#soma/contracts';
-import { OutboxRelay, type StagedMessage } from '#soma/persistence';
 import { randomUUID } from 'node:crypto';
 import { type EntityManager } from 'typeorm';
-import { type Actor } from '../actor.contract.js';
+import { OutboxRelay, type StagedMessage } from '../outbox.relay.js';
+
+/** Who acted: an API key, its role, and whether it is an operator's (an admin key of the operator tenant). */
+export interface AuditActor {
+  keyId: string | null;
+  role: string;
+  operator: boolean;
+}
 
 export interface AuditFacts {
   action: AuditRecorded['action'];
@@ -18,14 +24,17 @@ export interface AuditFacts {
 
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 
-/** Writes an admin action to the append-only table and stages it for `audit.events`, in the caller's transaction. */
+/**
+ * Writes an admin action to the append-only table and stages it for `audit.events`, in the caller's transaction
+ * (used by the requeue, approvals and tenant policy settings).
+ */
 @Injectable()
 export class AuditRecorder {
   constructor(private readonly outbox: OutboxRelay) {}
 
   async record(
     manager: EntityManager,
-    actor: Actor,
+    actor: AuditActor,
     facts: AuditFacts,
   ): Promise<{ auditId: string; staged: StagedMessage }> {
     const auditId = randomUUID();
