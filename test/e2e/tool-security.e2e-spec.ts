@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { TEST_ADMIN_KEY } from '../support/apps.js';
 import { withDb } from '../support/db.js';
 import { KafkaProbe } from '../support/kafka-probe.js';
-import { drainSessions, toolTestSession } from '../support/sessions.js';
+import { drainSessions, sessionWithProfile } from '../support/sessions.js';
 import { createTenant } from '../support/tenants.js';
 import { toolRequest } from '../support/tool-requests.js';
 
@@ -50,6 +50,13 @@ describe('tool security: final denies, fetches that cannot reach inside, fair sl
       )
     )[0] as Envelope<string, ToolCallBlocked>;
 
+  /** A session of the tenant whose tool-result turns are short (the operator manages model profiles). */
+  async function shortSession(admin: ApiClient): Promise<string> {
+    const { sessionId } = await sessionWithProfile(operator, { name: 'tool-security', maxTokens: 4 }, admin);
+    sessions.push({ api: admin, id: sessionId });
+    return sessionId;
+  }
+
   /** A tenant of the test's own: its admin client, a user client and a session of its admin. */
   async function tenant(prefix: string) {
     const { tenantId, adminKey } = await createTenant(prefix);
@@ -59,8 +66,7 @@ describe('tool security: final denies, fetches that cannot reach inside, fair sl
     });
     expect(userKey.status).toBe(201);
     const user = new ApiClient(gateway, userKey.body.key);
-    const sessionId = await toolTestSession(admin);
-    sessions.push({ api: admin, id: sessionId });
+    const sessionId = await shortSession(admin);
     return { tenantId, admin, user, sessionId };
   }
 
@@ -188,7 +194,12 @@ describe('tool security: final denies, fetches that cannot reach inside, fair sl
       expect(item.overridableBy).toBe('admin');
       // Meanwhile the operator revokes code.execute for the tenant.
       const revoked = await operator.request('PUT', `/v1/tenants/${t.tenantId}/tools`, {
-        body: { tools: ['web.search', 'memory.write', 'memory.search', 'http.fetch'] },
+        body: {
+          tools: ['web.search', 'memory.write', 'memory.search', 'http.fetch'].map((tool) => ({
+            tool,
+            approvalRequired: false,
+          })),
+        },
       });
       expect(revoked.status).toBe(200);
       const override = await t.admin.request('POST', `/v1/requeue/${item.id}/override`, {
@@ -286,8 +297,7 @@ describe('tool security: final denies, fetches that cannot reach inside, fair sl
 
     it('runs a call of another session while a long call runs (they used to wait behind it)', async () => {
       const t = await tenant('sessions');
-      const otherSession = await toolTestSession(t.admin);
-      sessions.push({ api: t.admin, id: otherSession });
+      const otherSession = await shortSession(t.admin);
       const long = sleeper(t.tenantId, t.sessionId);
       await probe.publish(Topics.toolRequests, long);
       const quick = toolRequest(t.tenantId, otherSession, 'code.execute', {

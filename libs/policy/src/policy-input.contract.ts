@@ -29,5 +29,6 @@ export interface EngineVerdict {
 /** A policy engine: OPA (rules) or OpenFGA (relationships). */
 export interface PolicyEngine {
   readonly name: 'opa' | 'openfga';
-  evaluate(input: PolicyInput): Promise<EngineVerdict>;
+  /** `fresh`: answer from the engine's current state, past any cache of its own (a granted call's re-check). */
+  evaluate(input: PolicyInput, options?: { fresh?: boolean }): Promise<EngineVerdict>;
 }

@@ -36,15 +36,21 @@ export class PolicyGate {
     return this.options.mode;
   }
 
-  async decide(input: PolicyInput): Promise<PolicyDecision> {
+  /**
+   * Decides a call. `fresh` skips the cache (the decision is still cached for others): for a call that carries a
+   * grant, which must be checked against the engines as they are now, not as they were a moment ago.
+   */
+  async decide(input: PolicyInput, options: { fresh?: boolean } = {}): Promise<PolicyDecision> {
     const started = performance.now();
     const key = decisionKey(input);
-    const hit = this.cache.get(key);
+    const hit = options.fresh ? undefined : this.cache.get(key);
     let decision: PolicyDecision;
     if (hit) {
       decision = { ...hit, cached: true };
     } else {
-      const verdicts = await Promise.all(this.engines.map((engine) => this.ask(engine, input)));
+      const verdicts = await Promise.all(
+        this.engines.map((engine) => this.ask(engine, input, options.fresh === true)),
+      );
       decision = combineDecisions(verdicts, this.options.mode);
       // An allow that exists only because of canary mode is never cached: each such call is asked, logged
       // and counted again, so `would_block` counts calls, not cache misses.
@@ -63,11 +69,11 @@ export class PolicyGate {
     this.cache.clear();
   }
 
-  private async ask(engine: PolicyEngine, input: PolicyInput): Promise<EngineDecision> {
+  private async ask(engine: PolicyEngine, input: PolicyInput, fresh: boolean): Promise<EngineDecision> {
     const started = performance.now();
     let decision: EngineDecision;
     try {
-      const verdict = await engine.evaluate(input);
+      const verdict = await engine.evaluate(input, { fresh });
       decision = { engine: engine.name, ...verdict, durationMs: performance.now() - started };
     } catch (error) {
       decision = {

@@ -1,5 +1,11 @@
 import { Module, type Provider } from '@nestjs/common';
-import { FgaTenantToolGrants, PolicyEnginesProbe, PolicyModule } from '#soma/policy';
+import {
+  FgaTenantToolGrants,
+  PolicyEnginesProbe,
+  PolicyModule,
+  TenantPolicySettingsReader,
+  TenantSettingsInvalidation,
+} from '#soma/policy';
 import { SomaConfig } from '#soma/platform';
 import { makeCounterProvider, makeGaugeProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
 import { DataSource } from 'typeorm';
@@ -96,9 +102,12 @@ export class ToolsExecutorModule {}
 
 /** What the gateway needs: explicit tool calls by users, document ingestion, tool calls and policy status. */
 @Module({
-  imports: [PolicyModule],
   providers: [
     ...registryProviders,
+    // http.fetch's own checks read it when the tool runs (in the executor, from PolicyModule); here it only
+    // validates arguments, so a plain reader without the executor's invalidation is enough.
+    TenantPolicySettingsReader,
+    TenantSettingsInvalidation,
     RequestToolCallHandler,
     ToolTimeBudget,
     IngestDocumentHandler,

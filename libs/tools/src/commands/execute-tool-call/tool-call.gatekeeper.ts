@@ -49,16 +49,20 @@ export class ToolCallGatekeeper {
     if (request.grant && request.grant.argumentsHash !== argumentsHash(request.arguments))
       return grantRefused('the override grant is for other arguments');
     const resource = (await tool.resource?.(request.arguments)) ?? {};
-    const decision = await this.gate.decide({
-      tenantId: envelope.tenantId,
-      principal: request.principal,
-      tool: tool.name,
-      risk: tool.risk,
-      arguments: request.arguments,
-      requestedBy: request.requestedBy,
-      context: request.context,
-      resource,
-    });
+    const decision = await this.gate.decide(
+      {
+        tenantId: envelope.tenantId,
+        principal: request.principal,
+        tool: tool.name,
+        risk: tool.risk,
+        arguments: request.arguments,
+        requestedBy: request.requestedBy,
+        context: request.context,
+        resource,
+      },
+      // A granted call is decided on the engines as they are now: a tool revoked a moment ago stays revoked.
+      { fresh: request.grant !== undefined },
+    );
     if (request.grant) {
       const spent = await this.grants.consume(request.grant, envelope.tenantId, request.toolCallId, decision);
       if (spent === 'refused') return { kind: 'blocked', decision };
