@@ -4,6 +4,7 @@ export type ToolErrorCode =
   | 'INVALID_ARGUMENTS'
   | 'TOOL_TIMEOUT'
   | 'TOOL_FAILED'
+  | 'SANDBOX_BUSY'
   | 'OUTPUT_TOO_LARGE'
   | 'FETCH_FAILED'
   | 'SEARCH_FAILED'
