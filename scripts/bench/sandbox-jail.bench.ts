@@ -3,13 +3,13 @@
  * pre-jail sandbox, for the same program in the same process, calls interleaved:
  *   npm run build && npm run bench:sandbox          (as root, like the tool executor; BENCH_N=20 by default)
  * The baseline is the command line the runner used before the jail, rebuilt here and used nowhere else: a host
- * work dir under the tmp dir chowned to 65534, setpriv + prlimit + timeout + bwrap binding it, then removed.
+ * work dir (mkdtemp) chowned to 65534, setpriv + prlimit + timeout + bwrap binding it, then removed.
  */
 import { Logger } from '@nestjs/common';
 import { loadConfig, SomaConfig } from '#soma/platform';
 import { sandboxOptions, SandboxRunner, type SandboxLimits } from '#soma/tools';
 import { spawn } from 'node:child_process';
-import { chmod, chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, lchown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -29,9 +29,9 @@ const LIMITS: SandboxLimits = {
 const BASELINE_UID = 65534;
 
 /** The pre-jail run: one host folder per run, bound into bwrap as /work and /tmp, uid 65534 for every run. */
-async function baselineRun(bwrap: string, root: string): Promise<string> {
-  await mkdir(root, { recursive: true, mode: 0o711 });
-  const dir = await mkdtemp(join(root, 'run-'));
+async function baselineRun(bwrap: string): Promise<string> {
+  // Its own fresh folder (mkdtemp, 0700) rather than a shared root in /tmp, and lchown: nothing follows a link.
+  const dir = await mkdtemp(join(tmpdir(), 'soma-bench-baseline-'));
   try {
     const work = join(dir, 'work');
     const tmp = join(dir, 'tmp');
@@ -39,7 +39,7 @@ async function baselineRun(bwrap: string, root: string): Promise<string> {
     await mkdir(work, { mode: 0o700 });
     await mkdir(tmp, { mode: 0o700 });
     await writeFile(join(work, 'main.py'), PROGRAM, { mode: 0o644 });
-    for (const path of [work, tmp, join(work, 'main.py')]) await chown(path, BASELINE_UID, BASELINE_UID);
+    for (const path of [work, tmp, join(work, 'main.py')]) await lchown(path, BASELINE_UID, BASELINE_UID);
     const mib = 1024 * 1024;
     const argv = [
       '--pdeathsig=KILL',
@@ -112,17 +112,16 @@ async function main(): Promise<void> {
   const verifyStart = performance.now();
   const status = await jailed.verify();
   const verifyMs = performance.now() - verifyStart;
-  const root = join(tmpdir(), `soma-sandbox-bench-${process.pid}`);
   // Warm both paths (page cache, python's first start).
   for (let i = 0; i < 3; i++) {
-    await baselineRun(config.bwrapPath, root);
+    await baselineRun(config.bwrapPath);
     await jailed.run('python', PROGRAM, '', LIMITS);
   }
   const base: number[] = [];
   const jail: number[] = [];
   for (let i = 0; i < N; i++) {
     let t0 = performance.now();
-    const a = await baselineRun(config.bwrapPath, root);
+    const a = await baselineRun(config.bwrapPath);
     base.push(performance.now() - t0);
     t0 = performance.now();
     const b = await jailed.run('python', PROGRAM, '', LIMITS);
@@ -130,7 +129,6 @@ async function main(): Promise<void> {
     if (a !== '1\n' || b.stdout !== '1\n')
       throw new Error(`unexpected output: ${JSON.stringify([a, b.stdout])}`);
   }
-  await rm(root, { recursive: true, force: true });
   const s = stats(base);
   const j = stats(jail);
   const fmt = (ms: number): string => `${ms.toFixed(1).padStart(6)} ms`;

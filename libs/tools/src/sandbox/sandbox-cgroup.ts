@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rmdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rmdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export type CgroupVersion = 'v1' | 'v2';
@@ -46,12 +46,21 @@ export class CgroupJail {
       : V1_CONTROLLERS.map((c) => join(this.fs, c, this.parent, name));
   }
 
-  /** The parent cgroups, with the controllers delegated to children on v2. */
+  /** The parent cgroups (controllers delegated to children on v2), cleared of what dead executors left. */
   async prepare(): Promise<void> {
     if (this.version === 'v1') {
       for (const c of V1_CONTROLLERS) await mkdir(join(this.fs, c, this.parent), { recursive: true });
-      return;
+    } else {
+      await this.delegate();
     }
+    const lease = this.version === 'v2' ? join(this.fs, this.parent) : join(this.fs, 'pids', this.parent);
+    for (const entry of await readdir(lease, { withFileTypes: true })) {
+      if (entry.isDirectory() && (await this.stale(entry.name, join(lease, entry.name))))
+        await new RunCgroup(this.version, this.dirs(entry.name)).remove();
+    }
+  }
+
+  private async delegate(): Promise<void> {
     const parent = join(this.fs, this.parent);
     await mkdir(parent, { recursive: true });
     const controllers = ['memory', 'pids', 'cpu'];
@@ -72,14 +81,28 @@ export class CgroupJail {
   async create(name: string, limits: CgroupLimits): Promise<RunCgroup | null> {
     const dirs = this.dirs(name);
     const [lease, ...others] = dirs as [string, ...string[]];
+    const run = new RunCgroup(this.version, dirs);
     try {
       await mkdir(lease);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       if (!(await this.stale(name, lease))) return null;
+      // A dead executor's: made again, so that its counters (OOM kills, refused forks) start from zero.
+      await run.remove();
+      try {
+        await mkdir(lease);
+      } catch (again) {
+        if ((again as NodeJS.ErrnoException).code === 'EEXIST') return null; // another executor took it
+        throw again;
+      }
     }
-    for (const dir of others) await mkdir(dir, { recursive: true });
-    const run = new RunCgroup(this.version, dirs);
+    for (const dir of others) {
+      // The lease is ours: a leftover in another controller is a dead run's, removed for fresh counters.
+      await rmdir(dir).catch((error: unknown) => {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      });
+      await mkdir(dir);
+    }
     try {
       await run.limit(limits);
     } catch (error) {
@@ -171,7 +194,7 @@ export class RunCgroup {
   async killAll(): Promise<void> {
     const killFile = join(this.dirs[0] as string, 'cgroup.kill');
     if (this.version === 'v2' && existsSync(killFile)) await writeFile(killFile, '1').catch(() => undefined);
-    for (let round = 0; round < 200; round++) {
+    for (let round = 0; round < 1000; round++) {
       const pids = await this.processes();
       if (pids.length === 0) return;
       for (const pid of pids) {
@@ -181,7 +204,7 @@ export class RunCgroup {
           // gone already
         }
       }
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      await new Promise((resolve) => setTimeout(resolve, 2));
     }
     throw new Error(`cgroup ${this.dirs[0]}: processes still alive after SIGKILL`);
   }
@@ -197,8 +220,8 @@ export class RunCgroup {
         } catch (error) {
           const code = (error as NodeJS.ErrnoException).code;
           if (code === 'ENOENT') break;
-          if (code !== 'EBUSY' || attempt >= 100) throw error;
-          await new Promise((resolve) => setTimeout(resolve, 20));
+          if (code !== 'EBUSY' || attempt >= 400) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 5));
         }
       }
     }
