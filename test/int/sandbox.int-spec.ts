@@ -14,7 +14,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STATE_DIR } from '../support/apps.js';
+import { STATE_DIR, startApp, TEST_PORTS } from '../support/apps.js';
 
 const config = loadConfig();
 const sandbox = new SandboxRunner(sandboxOptions(new SomaConfig(config)));
@@ -411,6 +411,53 @@ describe('one run, one jail: cgroup, uid, tmpfs, no namespaces, seccomp', () => 
     expect((await long).stdout).toBe('first\n');
     // Released: the next run gets the uid.
     expect((await small.run('bash', 'echo third', '', limits)).stdout).toBe('third\n');
+  });
+});
+
+describe('the tool executor checks its jail at start-up', () => {
+  // Its own port and instance: the global setup's executor keeps running beside it.
+  const port = TEST_PORTS['tool-executor'] + 40;
+  const env = (mode: string) => ({
+    SOMA_SANDBOX_JAIL: mode,
+    SOMA_SANDBOX_CGROUP_FS: '/nonexistent-cgroup-fs',
+    SOMA_INSTANCE_ID: `jail-check-${mode}-${process.pid}`,
+    SOMA_LOG_LEVEL: 'info',
+  });
+
+  it('refuses to start in enforcing mode without cgroups, naming what is missing', async () => {
+    await expect(
+      startApp('tool-executor', {
+        port,
+        env: env('enforcing'),
+        logSuffix: '-jail-enforcing',
+        readyTimeoutMs: 60_000,
+      }),
+    ).rejects.toThrow(/tool-executor exited with [1-9]/);
+    const log = readFileSync(join(STATE_DIR, 'logs', 'test-tool-executor-jail-enforcing.log'), 'utf8');
+    expect(log).toMatch(
+      /sandbox jail incomplete, refusing to run code[\s\S]*cgroup: no cgroup v2 at \/nonexistent-cgroup-fs/,
+    );
+  });
+
+  it('starts in degraded mode, saying so in its log and in /health/ready', async () => {
+    const app = await startApp('tool-executor', {
+      port,
+      env: env('degraded'),
+      logSuffix: '-jail-degraded',
+      readyTimeoutMs: 60_000,
+    });
+    try {
+      const ready = (await (await fetch(`http://127.0.0.1:${port}/health/ready`)).json()) as {
+        checks: Record<string, string>;
+      };
+      expect(Object.keys(ready.checks)).toContainEqual(
+        expect.stringMatching(/^sandbox-jail DEGRADED: cgroup: no cgroup/),
+      );
+    } finally {
+      await app.stop();
+    }
+    const log = readFileSync(join(STATE_DIR, 'logs', 'test-tool-executor-jail-degraded.log'), 'utf8');
+    expect(log).toContain('SANDBOX JAIL DEGRADED');
   });
 });
 
