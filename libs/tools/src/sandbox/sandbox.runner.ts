@@ -227,7 +227,7 @@ const PROBE_LIMITS: SandboxLimits = {
   timeoutMs: 5000,
   memoryMb: 64,
   runMemoryMb: 128,
-  maxProcesses: 8,
+  maxProcesses: 32,
   cpuPercent: 100,
   diskMb: 1,
   maxFileMb: 1,
