@@ -324,7 +324,11 @@ describe('one run, one jail: cgroup, uid, tmpfs, no namespaces, seccomp', () => 
   });
 
   it('runs in its own cgroup with the run’s limits, which is gone after the run', async () => {
-    const running = run('bash', 'sleep 1.5; echo done', { runMemoryMb: 300, maxProcesses: 20 });
+    const running = run('bash', 'sleep 1.5; echo done', {
+      runMemoryMb: 300,
+      maxProcesses: 20,
+      cpuPercent: 50,
+    });
     // Seen from the host while it runs: the cgroup holds the run's processes, under the run's uid.
     let dirs: string[] = [];
     // Until the program runs: timeout, bwrap, bwrap's pid 1, bash and its sleep.
@@ -340,6 +344,15 @@ describe('one run, one jail: cgroup, uid, tmpfs, no namespaces, seccomp', () => 
     );
     const memoryFile = existsSync(join(memory ?? '', 'memory.max')) ? 'memory.max' : 'memory.limit_in_bytes';
     expect(readFileSync(join(memory ?? '', memoryFile), 'utf8').trim()).toBe(String(300 * 1024 * 1024));
+    // Half a core for the whole run: 50 ms of CPU per 100 ms period (v2 cpu.max, v1 cpu.cfs_quota_us).
+    const cpu = dirs.find(
+      (dir) => existsSync(join(dir, 'cpu.max')) || existsSync(join(dir, 'cpu.cfs_quota_us')),
+    );
+    expect(
+      existsSync(join(cpu ?? '', 'cpu.max'))
+        ? readFileSync(join(cpu ?? '', 'cpu.max'), 'utf8').trim()
+        : `${readFileSync(join(cpu ?? '', 'cpu.cfs_quota_us'), 'utf8').trim()} ${readFileSync(join(cpu ?? '', 'cpu.cfs_period_us'), 'utf8').trim()}`,
+    ).toBe('50000 100000');
     const uids = readProcs(pidsDir ?? '').map(
       (pid) => /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1],
     );
