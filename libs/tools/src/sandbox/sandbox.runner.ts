@@ -133,12 +133,13 @@ export class SandboxRunner {
       const jail = new CgroupJail(version, this.options.cgroupFs, this.options.cgroupParent);
       try {
         await jail.prepare();
-        const probe = await jail.create(`probe-${process.pid}`, {
+        const probe = await jail.create(`probe-${process.pid}-${Date.now()}`, {
           memoryBytes: 64 * MIB,
           pids: 8,
           cpuPercent: 50,
         });
-        await probe?.remove();
+        if (!probe) throw new Error('the probe cgroup exists already');
+        await probe.remove();
         this.cgroups = jail;
         status.cgroup = version;
       } catch (error) {
