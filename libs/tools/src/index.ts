@@ -5,6 +5,7 @@ export * from './sandbox/sandbox.runner.js';
 export * from './search/search-engine.contract.js';
 export * from './search/searxng-search.engine.js';
 export * from './tools/http-fetch.tool.js';
+export * from './tools/code-execute.tool.js';
 export * from './commands/execute-tool-call/execute-tool-call.command.js';
 export * from './commands/execute-tool-call/tool-call.gatekeeper.js';
 // The claim store, exported for its integration test (racing executors against real PostgreSQL).

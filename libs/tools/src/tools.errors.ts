@@ -4,6 +4,7 @@ export type ToolErrorCode =
   | 'INVALID_ARGUMENTS'
   | 'TOOL_TIMEOUT'
   | 'TOOL_FAILED'
+  | 'SANDBOX_BUSY'
   | 'OUTPUT_TOO_LARGE'
   | 'FETCH_FAILED'
   /** http.fetch's own checks refused the address, port or scheme (whatever policy said). */

@@ -27,7 +27,8 @@ import { SetTenantToolsHandler } from './commands/set-tenant-tools/set-tenant-to
 import { GetTenantToolsHandler } from './queries/get-tenant-tools/get-tenant-tools.handler.js';
 import { TenantGuard } from './tenants/tenant.guard.js';
 import { ToolRegistry } from './registry/tool.registry.js';
-import { SandboxRunner } from './sandbox/sandbox.runner.js';
+import { SandboxJailCheck } from './sandbox/sandbox-jail.check.js';
+import { SandboxRunner, sandboxOptions } from './sandbox/sandbox.runner.js';
 import { PostgresSearchEngine } from './search/postgres-search.engine.js';
 import { SearxngSearchEngine } from './search/searxng-search.engine.js';
 import { CodeExecuteTool } from './tools/code-execute.tool.js';
@@ -43,8 +44,7 @@ const registryProviders: Provider[] = [
   {
     provide: SandboxRunner,
     inject: [SomaConfig],
-    useFactory: (config: SomaConfig) =>
-      new SandboxRunner({ bwrapPath: config.bwrapPath, root: config.sandboxRoot, uid: config.sandboxUid }),
+    useFactory: (config: SomaConfig) => new SandboxRunner(sandboxOptions(config)),
   },
   {
     provide: SEARCH_ENGINE,
@@ -65,6 +65,7 @@ const registryProviders: Provider[] = [
   imports: [PolicyModule],
   providers: [
     ...registryProviders,
+    SandboxJailCheck,
     ToolCallRepository,
     ToolCallGatekeeper,
     OverrideGrantRepository,

@@ -52,6 +52,7 @@ function statusOfTool(code: ToolErrorCode): number {
     case 'TENANT_NOT_FOUND':
       return 404;
     case 'POLICY_UNAVAILABLE':
+    case 'SANDBOX_BUSY':
       return 503;
     case 'UNKNOWN_TOOL':
     case 'INVALID_ARGUMENTS':

@@ -1,4 +1,4 @@
-import { homedir, hostname, tmpdir } from 'node:os';
+import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseCidr } from '../egress/address-guard.js';
 
@@ -131,8 +131,15 @@ const spec = {
   // Tools (libs/tools) and the sandbox.
   toolConcurrency: ['SOMA_TOOL_CONCURRENCY', int(4, 1, 32)],
   bwrapPath: ['SOMA_BWRAP', str('/usr/bin/bwrap')],
-  sandboxRoot: ['SOMA_SANDBOX_ROOT', str(join(tmpdir(), 'soma-sandbox'))],
-  sandboxUid: ['SOMA_SANDBOX_UID', int(65534, 1, 2 ** 31)],
+  // The jail per run (docs/sandbox.md): enforcing refuses to start without all of it; degraded runs without the
+  // missing parts, loudly. Runs take uids (and gids) BASE .. BASE+SIZE-1, one each, and wait up to WAIT_MS for one.
+  sandboxJail: ['SOMA_SANDBOX_JAIL', oneOf('enforcing', ['enforcing', 'degraded'] as const)],
+  sandboxUidBase: ['SOMA_SANDBOX_UID_BASE', int(200_000, 1, 2 ** 31 - 65_536)],
+  sandboxUidPoolSize: ['SOMA_SANDBOX_UID_POOL_SIZE', int(64, 1, 65_536)],
+  sandboxPoolWaitMs: ['SOMA_SANDBOX_POOL_WAIT_MS', int(10_000, 0, 600_000)],
+  // The cgroup file system (v2 unified, or v1 with one hierarchy per controller under it) and the runs' parent.
+  sandboxCgroupFs: ['SOMA_SANDBOX_CGROUP_FS', str('/sys/fs/cgroup')],
+  sandboxCgroupParent: ['SOMA_SANDBOX_CGROUP_PARENT', str('soma-sandbox')],
   searxngUrl: ['SOMA_SEARXNG_URL', optionalStr()],
   // SLM preprocessing: a per-message time budget (queue wait included), how many messages may wait or run
   // at once before new ones are marked OVERLOADED, the embedding threads, and the trained classifier weights.
