@@ -373,7 +373,13 @@ describe('one run, one jail: cgroup, uid, tmpfs, no namespaces, seccomp', () => 
     expect(Buffer.byteLength(JSON.stringify(result.stdout))).toBeLessThanOrEqual(limits.outputCapBytes + 2);
     expect(result.stdout).toBe('\u0001'.repeat(Math.floor(limits.outputCapBytes / 6)));
     const tool = new CodeExecuteTool(sandbox);
-    const context = { tenantId: 't', sessionId: 's', toolCallId: 'c', signal: new AbortController().signal };
+    const context = {
+      tenantId: 't',
+      sessionId: 's',
+      toolCallId: 'c',
+      signal: new AbortController().signal,
+      resource: {},
+    };
     const outcome = await tool.run({ language: 'python', code }, context);
     expect(outcome.status).toBe('ok');
     expect(Buffer.byteLength(JSON.stringify(outcome.output))).toBeLessThanOrEqual(tool.outputCapBytes);
