@@ -236,7 +236,13 @@ describe('tool security: final denies, fetches that cannot reach inside, fair sl
     let hits = 0;
 
     beforeAll(async () => {
-      server = createServer((_req, res) => {
+      server = createServer((req, res) => {
+        if (req.url === '/hostile') {
+          // The largest page http.fetch keeps, made of what made the old regex quadratic.
+          res.writeHead(200, { 'content-type': 'text/html' });
+          res.end('<'.repeat(512 * 1024));
+          return;
+        }
         hits++;
         res.writeHead(200, { 'content-type': 'text/plain' });
         res.end('internal service');
@@ -278,6 +284,29 @@ describe('tool security: final denies, fetches that cannot reach inside, fair sl
       expect(allowed.payload.status).toBe('ok');
       expect(allowed.payload.output).toMatchObject({ status: 200, text: 'internal service' });
       expect(hits).toBe(1);
+    });
+
+    it('turns a hostile 512 KiB page into text without stalling another tenant’s call', async () => {
+      const fetcher = await tenant('hostile-page');
+      const other = await tenant('bystander');
+      await setPolicy(fetcher.tenantId, {
+        egressHosts: ['127.0.0.1'],
+        allowedCidrs: ['127.0.0.1/32'],
+        allowedPorts: [port],
+      });
+      const page = await call(fetcher.admin, fetcher.sessionId, 'http.fetch', {
+        url: `http://127.0.0.1:${port}/hostile`,
+        maxBytes: 512 * 1024,
+      });
+      const quick = await call(other.admin, other.sessionId, 'code.execute', {
+        language: 'python',
+        code: 'print(2)',
+      });
+      const [fetched, ran] = await Promise.all([resultOf(page), resultOf(quick)]);
+      // The regex version blocked the executor's event loop for 30 s to 2 min here: the fetch ended
+      // TOOL_TIMEOUT and every other call waited. Now both simply finish.
+      expect(fetched.payload).toMatchObject({ status: 'ok', output: { status: 200, bytes: 512 * 1024 } });
+      expect(ran.payload).toMatchObject({ status: 'ok', output: { stdout: '2\n' } });
     });
   });
 
