@@ -379,6 +379,7 @@ describe('tool security: final denies, fetches that cannot reach inside, fair sl
       );
       expect(refused.status).toBe(429);
       expect(refused.body.error).toBe('BUDGET_EXCEEDED');
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
       // A call that reaches the executor another way (a model's) ends with the same code and never runs.
       const viaKafka = toolRequest(t.tenantId, t.sessionId, 'code.execute', {
         language: 'python',

@@ -52,3 +52,9 @@ export function budgetMessage(usage: ToolTimeUsage): string {
     'today (UTC); it resets at midnight UTC, or an operator raises dailyToolSeconds'
   );
 }
+
+/** Seconds until the budget resets (the next UTC midnight): the Retry-After of a refused call. */
+export function secondsUntilReset(now = new Date()): number {
+  const next = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
+  return Math.max(1, Math.ceil((next - now.getTime()) / 1000));
+}

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { ToolRegistry } from '../../registry/tool.registry.js';
 import { ToolError } from '../../tools.errors.js';
-import { budgetMessage, ToolTimeBudget } from '../../budget/tool-time-budget.js';
+import { budgetMessage, secondsUntilReset, ToolTimeBudget } from '../../budget/tool-time-budget.js';
 import { RequestToolCallCommand, type ToolCallAccepted } from './request-tool-call.command.js';
 
 /**
@@ -27,7 +27,10 @@ export class RequestToolCallHandler implements ICommandHandler<RequestToolCallCo
     if (!checked.ok) throw new ToolError(checked.code, checked.message, { errors: checked.errors });
     // Refused up front (429) when the tenant's tool seconds are used up; the executor checks again.
     const exhausted = await this.budget.exhausted(tenantId);
-    if (exhausted) throw new ToolError('BUDGET_EXCEEDED', budgetMessage(exhausted), { ...exhausted });
+    if (exhausted) {
+      const meta = { ...exhausted, retryAfterSeconds: secondsUntilReset() };
+      throw new ToolError('BUDGET_EXCEEDED', budgetMessage(exhausted), meta);
+    }
     const toolCallId = randomUUID();
     const payload: ToolCallRequested = {
       toolCallId,
