@@ -1,4 +1,13 @@
-import { FgaEngine, fgaModelFromDsl, OpaClient, OpaEngine, PolicyGate, type PolicyInput } from '#soma/policy';
+import {
+  FgaEngine,
+  fgaModelFromDsl,
+  OpaClient,
+  OpaEngine,
+  PolicyGate,
+  TenantSettingsLoader,
+  type PolicyInput,
+} from '#soma/policy';
+import { createDataSource } from '#soma/persistence';
 import { loadConfig } from '#soma/platform';
 import { OpenFgaClient, type TupleKey } from '@openfga/sdk';
 import { randomUUID } from 'node:crypto';
@@ -109,5 +118,39 @@ describe('PolicyGate against the real OPA and OpenFGA', () => {
     expect(allowed).toMatchObject({ outcome: 'allow', mode: 'canary', transient: false });
     expect(allowed.ruleIds).toEqual(['policy.canary_allowed', 'opa.unavailable']);
     dead.close();
+  });
+});
+
+describe('OpaEngine when OPA holds no tenant settings (as after a restart)', () => {
+  it('reloads them from PostgreSQL before deciding, and fails (transient) when it cannot', async () => {
+    const dataSource = await createDataSource(config.pgUrl).initialize();
+    const loader = new TenantSettingsLoader(dataSource, opa);
+    try {
+      const tenantId = await defaultTenantId();
+      await fetch(`${config.opaUrl}/v1/data/soma/settings_loaded`, { method: 'DELETE' });
+      let reloads = 0;
+      const engine = new OpaEngine(opa, config.opaDecisionPath, async () => {
+        reloads++;
+        return loader.loadAll();
+      });
+      const verdict = await engine.evaluate(input(tenantId));
+      expect(verdict.outcome).toBe('allow');
+      expect(reloads).toBe(1);
+      const { opa: held, postgres } = await loader.revisions();
+      expect(held).toBe(postgres);
+
+      // Without a way to reload, the engine refuses to decide: the gate blocks the call as transient.
+      await fetch(`${config.opaUrl}/v1/data/soma/settings_loaded`, { method: 'DELETE' });
+      const gate = new PolicyGate(
+        [new OpaEngine(opa, config.opaDecisionPath), fga],
+        { mode: 'enforcing', cacheTtlMs: 0 },
+        metrics,
+      );
+      const blocked = await gate.decide(input(tenantId));
+      expect(blocked).toMatchObject({ outcome: 'deny', transient: true, ruleIds: ['opa.unavailable'] });
+    } finally {
+      await loader.loadAll();
+      await dataSource.destroy();
+    }
   });
 });

@@ -195,3 +195,11 @@ test_allow_has_no_approver if {
 	d := tools.decision with input as base
 	not d.approver
 }
+
+test_decision_says_whether_tenant_settings_are_loaded if {
+	unloaded := tools.decision with input as base
+	unloaded.settings_loaded == false
+	d := tools.decision with input as base with data.soma.settings_loaded as {"revision": 3, "tenants": 1}
+	d.settings_loaded
+	d.outcome == "allow"
+}
