@@ -34,7 +34,7 @@ const input = (tenantId: string, overrides: Partial<PolicyInput> = {}): PolicyIn
   risk: 'low',
   arguments: { query: randomUUID() },
   requestedBy: 'model',
-  context: {},
+  context: { classification: 'classified', intent: 'question', sentiment: 'neutral', tags: [] },
   resource: {},
   ...overrides,
 });
