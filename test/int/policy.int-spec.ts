@@ -154,3 +154,62 @@ describe('OpaEngine when OPA holds no tenant settings (as after a restart)', () 
     }
   });
 });
+
+describe('FgaEngine and a newly written authorization model', () => {
+  it('uses the store’s latest model after the refresh interval, and at once after invalidate()', async () => {
+    const dsl = readFileSync(join(ROOT, 'opa', 'fga', 'model.fga'), 'utf8');
+    const storeName = `soma-model-refresh-${randomUUID()}`;
+    const { id: storeId } = await new OpenFgaClient({ apiUrl: config.fgaUrl }).createStore({
+      name: storeName,
+    });
+    const store = new OpenFgaClient({ apiUrl: config.fgaUrl, storeId });
+    try {
+      const tenantId = randomUUID();
+      const first = await store.writeAuthorizationModel(fgaModelFromDsl(dsl));
+      await new OpenFgaClient({
+        apiUrl: config.fgaUrl,
+        storeId,
+        authorizationModelId: first.authorization_model_id,
+      }).writeTuples([
+        { user: `tenant:${tenantId}`, relation: 'tenant', object: 'tool:web.search' },
+        { user: `tenant:${tenantId}`, relation: 'approval_required', object: 'tool:web.search' },
+      ]);
+      // A model in which approval_required no longer means needs_approval.
+      const relaxed = fgaModelFromDsl(
+        dsl.replace(
+          'define needs_approval: approval_required but not approved',
+          'define needs_approval: approved',
+        ),
+      );
+      expect(JSON.stringify(relaxed)).not.toBe(JSON.stringify(fgaModelFromDsl(dsl)));
+
+      const engine = new FgaEngine({
+        apiUrl: config.fgaUrl,
+        storeName,
+        timeoutMs: 2000,
+        modelRefreshMs: 500,
+      });
+      expect((await engine.evaluate(input(tenantId))).outcome).toBe('require_approval');
+      await store.writeAuthorizationModel(relaxed);
+      // Within the interval the engine keeps the model it resolved…
+      expect((await engine.evaluate(input(tenantId))).outcome).toBe('require_approval');
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      // …after it, the latest one decides, without a restart.
+      expect((await engine.evaluate(input(tenantId))).outcome).toBe('allow');
+
+      const slow = new FgaEngine({
+        apiUrl: config.fgaUrl,
+        storeName,
+        timeoutMs: 2000,
+        modelRefreshMs: 3_600_000,
+      });
+      expect((await slow.evaluate(input(tenantId))).outcome).toBe('allow');
+      await store.writeAuthorizationModel(fgaModelFromDsl(dsl));
+      expect((await slow.evaluate(input(tenantId))).outcome).toBe('allow');
+      slow.invalidate();
+      expect((await slow.evaluate(input(tenantId))).outcome).toBe('require_approval');
+    } finally {
+      await store.deleteStore();
+    }
+  });
+});

@@ -45,4 +45,6 @@ export interface EngineVerdict {
 export interface PolicyEngine {
   readonly name: 'opa' | 'openfga';
   evaluate(input: PolicyInput): Promise<EngineVerdict>;
+  /** Forgets what the engine resolved and cached (e.g. OpenFGA's model id), after a policy change. */
+  invalidate?(): void;
 }
