@@ -74,7 +74,7 @@ async function main(): Promise<void> {
     risk: 'high',
     arguments: { language: 'python', code: `print(${i})` },
     requestedBy: 'model',
-    context: { intent: 'question' },
+    context: { classification: 'classified', intent: 'question', sentiment: 'neutral', tags: [] },
     resource: {},
   });
   const check = await uncached.decide(input(0));

@@ -3,6 +3,7 @@ import { Topics, type ToolCallBlocked, type ToolCallFinished } from '#soma/contr
 import { loadConfig } from '#soma/platform';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { jsonOf, runCli } from '../support/cli.js';
 import { withDb } from '../support/db.js';
 import { KafkaProbe } from '../support/kafka-probe.js';
 import { drainSessions, sessionWithProfile } from '../support/sessions.js';
@@ -34,6 +35,7 @@ describe('tenant policy settings (GET/PUT /v1/tenants/{id}/policy)', () => {
   const probe = new KafkaProbe();
   let tenantId = '';
   let tenantAdmin: ApiClient;
+  let tenantAdminKey = '';
   let user: ApiClient;
   let foreignAdmin: ApiClient;
   let sessionId = '';
@@ -42,6 +44,7 @@ describe('tenant policy settings (GET/PUT /v1/tenants/{id}/policy)', () => {
     await probe.start([Topics.toolResults, Topics.toolBlocked]);
     const tenant = await createTenant('policy');
     tenantId = tenant.tenantId;
+    tenantAdminKey = tenant.adminKey;
     tenantAdmin = new ApiClient(baseUrl, tenant.adminKey);
     const key = await tenantAdmin.request<{ key: string }>('POST', '/v1/admin/api-keys', {
       body: { name: `policy-user-${randomUUID().slice(0, 6)}`, role: 'user' },
@@ -209,5 +212,47 @@ describe('tenant policy settings (GET/PUT /v1/tenants/{id}/policy)', () => {
     const put = await operator.request<ErrorBody>('PUT', `/v1/tenants/${randomUUID()}/policy`, { body: {} });
     expect(put.status).toBe(404);
     expect(put.body.error).toBe('TENANT_NOT_FOUND');
+  });
+
+  it('soma tenants policy get|set: set changes only the flags given, get shows them (tenant admin may get)', async () => {
+    const asOperator = { SOMA_API_KEY: inject('adminKey'), SOMA_URL: baseUrl };
+    const before = await operator.request<PolicyBody>('GET', path());
+    const set = await runCli(
+      [
+        'tenants',
+        'policy',
+        'set',
+        tenantId,
+        '--egress-hosts',
+        'cli.example.org',
+        '--reason',
+        'cli',
+        '--json',
+      ],
+      asOperator,
+    );
+    expect(set.code).toBe(0);
+    const after = jsonOf<PolicyBody>(set);
+    expect(after.egressHosts).toEqual(['cli.example.org']);
+    expect(after.disabledTools).toEqual(before.body.disabledTools);
+    expect(after.allowedPorts).toEqual(before.body.allowedPorts);
+    const shown = await runCli(['tenants', 'policy', 'get', tenantId], {
+      SOMA_API_KEY: tenantAdminKey,
+      SOMA_URL: baseUrl,
+    });
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain('cli.example.org');
+    const refused = await runCli(
+      ['tenants', 'policy', 'set', tenantId, '--allowed-ports', '80,x'],
+      asOperator,
+    );
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('--allowed-ports');
+    const bad = await runCli(
+      ['tenants', 'policy', 'set', tenantId, '--allowed-cidrs', '1.2.3.4/40'],
+      asOperator,
+    );
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('allowedCidrs[0]');
   });
 });

@@ -95,7 +95,7 @@ describe('tool calls inside a streamed turn', () => {
     expect(call.status).toBe(202);
     // OPA's own decision log records the input it decided on.
     const deadline = Date.now() + 60_000;
-    let input: { context?: { intent?: string; status?: string } } | undefined;
+    let input: { context?: { intent?: string; classification?: string } } | undefined;
     while (!input && Date.now() < deadline) {
       const line = readFileSync(join(STATE_DIR, 'logs', 'opa.log'), 'utf8')
         .split('\n')
@@ -103,7 +103,7 @@ describe('tool calls inside a streamed turn', () => {
       if (line) input = (JSON.parse(line) as { input: typeof input }).input;
       else await sleep(250);
     }
-    expect(input?.context?.status).toBe('classified');
+    expect(input?.context?.classification).toBe('classified');
     expect(input?.context?.intent).toBe(classification?.intent);
   });
 });

@@ -1,4 +1,13 @@
-import { FgaEngine, fgaModelFromDsl, OpaClient, OpaEngine, PolicyGate, type PolicyInput } from '#soma/policy';
+import {
+  FgaEngine,
+  fgaModelFromDsl,
+  OpaClient,
+  OpaEngine,
+  PolicyGate,
+  TenantSettingsLoader,
+  type PolicyInput,
+} from '#soma/policy';
+import { createDataSource } from '#soma/persistence';
 import { loadConfig } from '#soma/platform';
 import { OpenFgaClient, type TupleKey } from '@openfga/sdk';
 import { randomUUID } from 'node:crypto';
@@ -25,7 +34,7 @@ const input = (tenantId: string, overrides: Partial<PolicyInput> = {}): PolicyIn
   risk: 'low',
   arguments: { query: randomUUID() },
   requestedBy: 'model',
-  context: {},
+  context: { classification: 'classified', intent: 'question', sentiment: 'neutral', tags: [] },
   resource: {},
   ...overrides,
 });
@@ -151,5 +160,98 @@ describe('PolicyGate against the real OPA and OpenFGA', () => {
     expect(await denying.decide(plain)).toMatchObject({ outcome: 'allow', cached: true });
     expect((await denying.decide(plain)).wouldBe).toBeUndefined();
     dead.close();
+  });
+});
+
+describe('OpaEngine when OPA holds no tenant settings (as after a restart)', () => {
+  it('reloads them from PostgreSQL before deciding, and fails (transient) when it cannot', async () => {
+    const dataSource = await createDataSource(config.pgUrl).initialize();
+    const loader = new TenantSettingsLoader(dataSource, opa);
+    try {
+      const tenantId = await defaultTenantId();
+      await fetch(`${config.opaUrl}/v1/data/soma/settings_loaded`, { method: 'DELETE' });
+      let reloads = 0;
+      const engine = new OpaEngine(opa, config.opaDecisionPath, async () => {
+        reloads++;
+        return loader.loadAll();
+      });
+      const verdict = await engine.evaluate(input(tenantId));
+      expect(verdict.outcome).toBe('allow');
+      expect(reloads).toBe(1);
+      const { opa: held, postgres } = await loader.revisions();
+      expect(held).toBe(postgres);
+
+      // Without a way to reload, the engine refuses to decide: the gate blocks the call as transient.
+      await fetch(`${config.opaUrl}/v1/data/soma/settings_loaded`, { method: 'DELETE' });
+      const gate = new PolicyGate(
+        [new OpaEngine(opa, config.opaDecisionPath), fga],
+        { mode: 'enforcing', cacheTtlMs: 0 },
+        metrics,
+      );
+      const blocked = await gate.decide(input(tenantId));
+      expect(blocked).toMatchObject({ outcome: 'deny', transient: true, ruleIds: ['opa.unavailable'] });
+    } finally {
+      await loader.loadAll();
+      await dataSource.destroy();
+    }
+  });
+});
+
+describe('FgaEngine and a newly written authorization model', () => {
+  it('uses the store’s latest model after the refresh interval, and at once after invalidate()', async () => {
+    const dsl = readFileSync(join(ROOT, 'opa', 'fga', 'model.fga'), 'utf8');
+    const storeName = `soma-model-refresh-${randomUUID()}`;
+    const { id: storeId } = await new OpenFgaClient({ apiUrl: config.fgaUrl }).createStore({
+      name: storeName,
+    });
+    const store = new OpenFgaClient({ apiUrl: config.fgaUrl, storeId });
+    try {
+      const tenantId = randomUUID();
+      const first = await store.writeAuthorizationModel(fgaModelFromDsl(dsl));
+      await new OpenFgaClient({
+        apiUrl: config.fgaUrl,
+        storeId,
+        authorizationModelId: first.authorization_model_id,
+      }).writeTuples([
+        { user: `tenant:${tenantId}`, relation: 'tenant', object: 'tool:web.search' },
+        { user: `tenant:${tenantId}`, relation: 'approval_required', object: 'tool:web.search' },
+      ]);
+      // A model in which approval_required no longer means needs_approval.
+      const relaxed = fgaModelFromDsl(
+        dsl.replace(
+          'define needs_approval: approval_required but not approved',
+          'define needs_approval: approved',
+        ),
+      );
+      expect(JSON.stringify(relaxed)).not.toBe(JSON.stringify(fgaModelFromDsl(dsl)));
+
+      const engine = new FgaEngine({
+        apiUrl: config.fgaUrl,
+        storeName,
+        timeoutMs: 2000,
+        modelRefreshMs: 500,
+      });
+      expect((await engine.evaluate(input(tenantId))).outcome).toBe('require_approval');
+      await store.writeAuthorizationModel(relaxed);
+      // Within the interval the engine keeps the model it resolved…
+      expect((await engine.evaluate(input(tenantId))).outcome).toBe('require_approval');
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      // …after it, the latest one decides, without a restart.
+      expect((await engine.evaluate(input(tenantId))).outcome).toBe('allow');
+
+      const slow = new FgaEngine({
+        apiUrl: config.fgaUrl,
+        storeName,
+        timeoutMs: 2000,
+        modelRefreshMs: 3_600_000,
+      });
+      expect((await slow.evaluate(input(tenantId))).outcome).toBe('allow');
+      await store.writeAuthorizationModel(fgaModelFromDsl(dsl));
+      expect((await slow.evaluate(input(tenantId))).outcome).toBe('allow');
+      slow.invalidate();
+      expect((await slow.evaluate(input(tenantId))).outcome).toBe('require_approval');
+    } finally {
+      await store.deleteStore();
+    }
   });
 });

@@ -63,6 +63,10 @@ export function redisPid(): number {
   return pidFromFile(join(STATE_DIR, 'run', 'redis.pid'), 'redis-server');
 }
 
+export function opaPid(): number {
+  return pidFromFile(join(STATE_DIR, 'run', 'opa.pid'), 'opa run --server');
+}
+
 export function kafkaPid(): number {
   return pidFromFile(join(STATE_DIR, 'run', 'kafka.pid'), 'kafka.Kafka');
 }
@@ -119,6 +123,11 @@ export async function stopPostgres(): Promise<number> {
 
 export async function stopRedis(): Promise<number> {
   return stopAndWait('redis', redisPid(), 'SIGTERM');
+}
+
+/** SIGKILL to OPA: its in-memory data (the tenants' policy settings) is gone with it. */
+export async function killOpa(): Promise<number> {
+  return stopAndWait('opa', opaPid(), 'SIGKILL');
 }
 
 /** SIGKILL to the broker JVM: no clean shutdown, as in a crash. */

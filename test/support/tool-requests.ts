@@ -16,7 +16,8 @@ export function toolRequest(
     arguments: args,
     requestedBy: 'model',
     principal: { role: 'admin', keyId: null },
-    context: {},
+    // What the worker sends for a classified, harmless message (an empty context is an unavailable classification).
+    context: { classification: 'classified', intent: 'task_request', sentiment: 'neutral', tags: [] },
     attempt: 1,
     ...overrides,
   };

@@ -13,6 +13,7 @@ import { sessionsCancel } from './commands/sessions-cancel/sessions-cancel.comma
 import { sessionsList } from './commands/sessions-list/sessions-list.command.js';
 import { sessionsShow } from './commands/sessions-show/sessions-show.command.js';
 import { sessionsTail } from './commands/sessions-tail/sessions-tail.command.js';
+import { tenantsPolicyGet, tenantsPolicySet } from './commands/tenants-policy/tenants-policy.command.js';
 
 /** Every command of `soma`, in the order `--help` lists them. */
 export const COMMANDS: CommandSpec[] = [
@@ -29,4 +30,6 @@ export const COMMANDS: CommandSpec[] = [
   approvalsEdit,
   approvalsReject,
   replay,
+  tenantsPolicyGet,
+  tenantsPolicySet,
 ];

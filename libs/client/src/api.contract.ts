@@ -256,3 +256,19 @@ export interface ToolApprovalAnswered {
   grantId: string | null;
   auditId: string;
 }
+
+/** GET/PUT /v1/tenants/{id}/policy: a tenant's policy settings (updatedAt/updatedBy null: never set). */
+export interface TenantPolicyView {
+  egressHosts: string[];
+  allowedCidrs: string[];
+  allowedPorts: number[];
+  disabledTools: string[];
+  userApprovalTools: string[];
+  updatedAt: string | null;
+  updatedBy: string | null;
+}
+
+/** The PUT body: the whole set (a field left out takes its default), and why (kept in the audit event). */
+export type TenantPolicyBody = Partial<Omit<TenantPolicyView, 'updatedAt' | 'updatedBy'>> & {
+  reason?: string;
+};

@@ -9,6 +9,8 @@ import type {
   RequeueItemView,
   RequeueResolution,
   SessionView,
+  TenantPolicyBody,
+  TenantPolicyView,
   ToolApprovalAnswerBody,
   ToolApprovalAnswered,
   ToolApprovalView,
@@ -118,5 +120,15 @@ export class SomaApi extends ApiClient {
     answer: ToolApprovalAnswerBody,
   ): Promise<ToolApprovalAnswered> {
     return this.call('POST', `/v1/sessions/${id(sessionId)}/approvals/${id(toolCallId)}`, [200], answer);
+  }
+
+  /** A tenant's policy settings: the operator's for any tenant, a tenant admin's for its own. */
+  tenantPolicy(tenantId: string): Promise<TenantPolicyView> {
+    return this.call('GET', `/v1/tenants/${id(tenantId)}/policy`, [200]);
+  }
+
+  /** Replaces a tenant's policy settings (operator only); audited, in force in OPA when this returns. */
+  setTenantPolicy(tenantId: string, body: TenantPolicyBody): Promise<TenantPolicyView> {
+    return this.call('PUT', `/v1/tenants/${id(tenantId)}/policy`, [200], body);
   }
 }

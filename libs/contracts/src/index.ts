@@ -8,3 +8,4 @@ export * from './registry.contract.js';
 export * from './envelope-codec.contract.js';
 export * from './stream.contract.js';
 export * from './asyncapi.contract.js';
+export * from './classification-labels.contract.js';

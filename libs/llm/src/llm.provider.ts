@@ -40,7 +40,20 @@ export abstract class ContextTokenizer {
 }
 
 export type LlmErrorCode =
-  'PROVIDER_UNREACHABLE' | 'PROVIDER_REJECTED' | 'PROVIDER_PROTOCOL' | 'API_KEY_UNSET';
+  | 'PROVIDER_UNREACHABLE'
+  | 'PROVIDER_REJECTED'
+  | 'PROVIDER_PROTOCOL'
+  | 'API_KEY_UNSET'
+  | 'API_KEY_NOT_ALLOWED';
+
+/**
+ * A model profile's `apiKeyEnv` may only name a variable with this prefix: a profile (its `baseUrl` is anyone's
+ * choice) must not be able to send the platform's own secrets (SOMA_PG_URL, SOMA_ADMIN_API_KEY) as a bearer token.
+ */
+export const MODEL_KEY_ENV_PREFIX = 'SOMA_LLM_KEY_';
+export const MODEL_KEY_ENV_PATTERN = /^SOMA_LLM_KEY_[A-Z0-9_]{1,100}$/;
+
+export const isModelKeyEnv = (name: string): boolean => MODEL_KEY_ENV_PATTERN.test(name);
 
 /** A provider failure with a code the worker turns into a turn.failed reason. */
 export class LlmError extends Error {

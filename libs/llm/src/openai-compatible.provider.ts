@@ -1,6 +1,13 @@
 import { type ModelProfileEntity } from '#soma/persistence';
 import { readSecret } from '#soma/platform';
-import { LlmError, LlmProvider, type GenerateRequest, type GenerateResult } from './llm.provider.js';
+import {
+  isModelKeyEnv,
+  LlmError,
+  LlmProvider,
+  MODEL_KEY_ENV_PREFIX,
+  type GenerateRequest,
+  type GenerateResult,
+} from './llm.provider.js';
 
 interface StreamChunk {
   choices?: { delta?: { content?: string | null }; finish_reason?: string | null }[];
@@ -69,6 +76,12 @@ export class OpenAiCompatibleProvider extends LlmProvider {
       accept: 'text/event-stream',
     };
     if (this.profile.apiKeyEnv) {
+      // Refused at use too: a profile stored before the rule, or written around the API, sends nothing.
+      if (!isModelKeyEnv(this.profile.apiKeyEnv))
+        throw new LlmError(
+          'API_KEY_NOT_ALLOWED',
+          `apiKeyEnv ${this.profile.apiKeyEnv} does not start with ${MODEL_KEY_ENV_PREFIX}: no key is sent`,
+        );
       const key = readSecret(this.profile.apiKeyEnv);
       if (!key)
         throw new LlmError('API_KEY_UNSET', `environment variable ${this.profile.apiKeyEnv} is not set`);

@@ -18,3 +18,4 @@ export * from './tenant-settings/tenant-settings.invalidation.js';
 export * from './tenant-settings/tenant-settings.sync.js';
 export * from './commands/set-tenant-policy/set-tenant-policy.command.js';
 export * from './queries/get-tenant-policy/get-tenant-policy.query.js';
+export * from './policy-context.js';

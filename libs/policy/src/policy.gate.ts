@@ -64,9 +64,13 @@ export class PolicyGate {
     return decision;
   }
 
-  /** Forgets cached decisions (after a policy or relationship change that must apply at once). */
+  /**
+   * Forgets cached decisions and what the engines resolved (OpenFGA's model id), after a policy or relationship
+   * change that must apply at once (called on the tenant policy invalidation, see docs/policy.md).
+   */
   invalidate(): void {
     this.cache.clear();
+    for (const engine of this.engines) engine.invalidate?.();
   }
 
   private async ask(engine: PolicyEngine, input: PolicyInput, fresh: boolean): Promise<EngineDecision> {

@@ -1,47 +1,16 @@
-/** The closed label sets of SLM preprocessing: what a user message is for, how it feels, what it is about. */
-export const INTENTS = [
-  'question',
-  'task_request',
-  'code_request',
-  'tool_request',
-  'small_talk',
-  'complaint',
-  'feedback',
-  'other',
-] as const;
-export type Intent = (typeof INTENTS)[number];
+import { type Intent, type SentimentLabel, type Tag, type UnclassifiedReason } from '#soma/contracts';
 
-export const SENTIMENTS = ['negative', 'neutral', 'positive'] as const;
-export type SentimentLabel = (typeof SENTIMENTS)[number];
-
-export const TAGS = [
-  'account',
-  'api',
-  'billing',
-  'bug',
-  'code',
-  'data',
-  'devops',
-  'documents',
-  'javascript',
-  'math',
-  'memory',
-  'performance',
-  'policy',
-  'privacy',
-  'python',
-  'scheduling',
-  'search',
-  'security',
-  'shell',
-  'sql',
-  'urgent',
-  'web',
-  'writing',
-] as const;
-export type Tag = (typeof TAGS)[number];
-
-export type UnclassifiedReason = 'TIMEOUT' | 'OVERLOADED' | 'ERROR';
+// The label sets live in contracts (policy must agree with them); re-exported for the classifier's users.
+export {
+  INTENTS,
+  SENTIMENTS,
+  TAGS,
+  UNCLASSIFIED_REASONS,
+  type Intent,
+  type SentimentLabel,
+  type Tag,
+  type UnclassifiedReason,
+} from '#soma/contracts';
 
 export interface MessageClassified {
   status: 'classified';

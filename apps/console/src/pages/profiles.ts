@@ -85,7 +85,11 @@ function profileForm(
       input('model', profile?.model ?? 'SmolLM2-135M-Instruct-Q4_1', { required: 'required' }),
     ),
     labelled('Base URL', input('baseUrl', profile?.baseUrl, { type: 'url' }), 'required for openai'),
-    labelled('API key variable', input('apiKeyEnv', profile?.apiKeyEnv), 'name of an environment variable'),
+    labelled(
+      'API key variable',
+      input('apiKeyEnv', profile?.apiKeyEnv),
+      'name of an environment variable starting with SOMA_LLM_KEY_',
+    ),
     labelled(
       'Temperature',
       input('temperature', profile?.temperature, { type: 'number', step: 'any', min: 0, max: 2 }),

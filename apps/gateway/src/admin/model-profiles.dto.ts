@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { MODEL_KEY_ENV_PATTERN, MODEL_KEY_ENV_PREFIX } from '#soma/llm';
 import {
   ArrayMaxSize,
   IsArray,
@@ -47,13 +48,16 @@ export class CreateModelProfileDto {
   baseUrl?: string | null;
 
   @ApiPropertyOptional({
-    example: 'OPENAI_API_KEY',
+    example: 'SOMA_LLM_KEY_OPENAI',
     nullable: true,
-    description: 'Name of the env variable with the key',
+    pattern: MODEL_KEY_ENV_PATTERN.source,
+    description: `Name of the env variable with the key; it must start with ${MODEL_KEY_ENV_PREFIX}`,
   })
   @IsOptional()
   @ValidateIf((_, value) => value !== null)
-  @Matches(/^[A-Z_][A-Z0-9_]*$/, { message: 'apiKeyEnv must be an environment variable name' })
+  @Matches(MODEL_KEY_ENV_PATTERN, {
+    message: `apiKeyEnv must be an environment variable named ${MODEL_KEY_ENV_PREFIX}<NAME> (A-Z, 0-9, _)`,
+  })
   apiKeyEnv?: string | null;
 
   @ApiPropertyOptional({ example: 0.7, minimum: 0, maximum: 2 })

@@ -155,13 +155,14 @@ export class HttpErrorFilter implements ExceptionFilter {
 
   private toBody(exception: unknown): ErrorBody {
     if (exception instanceof ConversationError) {
-      const { retryAfterSeconds, turnId } = exception.meta;
+      const { retryAfterSeconds, turnId, field } = exception.meta;
       return {
         statusCode: statusOfConversation(exception.code),
         error: exception.code,
         message: exception.message,
         ...(typeof retryAfterSeconds === 'number' ? { retryAfterSeconds } : {}),
         ...(typeof turnId === 'string' ? { turnId } : {}),
+        ...(typeof field === 'string' ? { fields: [{ field, errors: [exception.message] }] } : {}),
       };
     }
     if (exception instanceof IdentityError) {

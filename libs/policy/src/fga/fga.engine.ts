@@ -7,7 +7,11 @@ export interface FgaEngineOptions {
   /** The store is found by name (provisioning creates it and loads the model from opa/fga). */
   storeName: string;
   timeoutMs: number;
+  /** How long a resolved model id is used before the store's latest model is read again (default 10 s). */
+  modelRefreshMs?: number;
 }
+
+export const FGA_MODEL_REFRESH_MS = 10_000;
 
 /** Finds a store id by name, paging through the store list. */
 export async function findStoreId(client: OpenFgaClient, name: string): Promise<string | undefined> {
@@ -44,14 +48,19 @@ export async function connectFgaStore({
 
 /**
  * Relationships: may this tenant use this tool (`can_use`), and do its calls need approval (`needs_approval`)?
- * Both checks go out in parallel. The store and its latest model are resolved on first use, and again after
- * a failure, so the engine recovers when OpenFGA comes back.
+ * Both checks go out in parallel. The store and its latest model are resolved on first use, again after a
+ * failure (so the engine recovers when OpenFGA comes back), again every `modelRefreshMs` (so a newly written
+ * authorization model takes effect without a restart), and at once after `invalidate()`.
  */
 export class FgaEngine implements PolicyEngine {
   readonly name = 'openfga' as const;
   private client: Promise<OpenFgaClient> | undefined;
+  private resolvedAt = 0;
+  private readonly refreshMs: number;
 
-  constructor(private readonly options: FgaEngineOptions) {}
+  constructor(private readonly options: FgaEngineOptions) {
+    this.refreshMs = options.modelRefreshMs ?? FGA_MODEL_REFRESH_MS;
+  }
 
   async evaluate(input: PolicyInput, options: { fresh?: boolean } = {}): Promise<EngineVerdict> {
     const client = await this.resolve();
@@ -81,12 +90,25 @@ export class FgaEngine implements PolicyEngine {
     return { outcome: 'allow', ruleIds: ['fga.tenant_can_use'], reasons: [`tenant may use ${input.tool}`] };
   }
 
+  /** Reads the store's latest model again before the next check. */
+  invalidate(): void {
+    this.client = undefined;
+  }
+
   private resolve(): Promise<OpenFgaClient> {
-    this.client ??= this.connect().catch((error: unknown) => {
-      this.client = undefined;
+    const now = performance.now();
+    if (this.client && now - this.resolvedAt < this.refreshMs) return this.client;
+    const previous = this.client;
+    this.resolvedAt = now;
+    const next: Promise<OpenFgaClient> = this.connect().catch((error: unknown) => {
+      // A failed refresh keeps the model in use (tried again after the interval); a failed first resolve is
+      // forgotten, so the next check tries again.
+      if (previous) return previous;
+      if (this.client === next) this.client = undefined;
       throw error;
     });
-    return this.client;
+    this.client = next;
+    return next;
   }
 
   private connect(): Promise<OpenFgaClient> {

@@ -1,8 +1,11 @@
 # Tool-call policy: which role may call which tool, argument constraints, egress and risk limits.
 # Input (built by libs/policy):
 #   tenant_id, principal {role, key_id}, tool, risk (low|medium|high), arguments, requested_by (model|user),
-#   context (e.g. the SLM classification: intent, sentiment, tags), resource (facts derived from the arguments,
-#   e.g. the scheme and host of a URL).
+#   context (the SLM classification of the user's message, libs/policy PolicyContext: either
+#   {classification: "classified", intent, sentiment, tags} in the classifier's closed label sets
+#   (libs/contracts classification-labels.contract.ts; a unit test fails when this file names another label), or
+#   {classification: "unavailable", reason}), resource (facts derived from the arguments, e.g. the scheme and host
+#   of a URL).
 # Output: data.soma.tools.decision = {outcome: allow|deny|require_approval, rule_ids, reasons, settings_loaded},
 # and with require_approval an `approver`: "user" (the session's own user answers in the chat) or "admin" (the
 # requeue). An approval rule says its approver; one without says "admin". When several fire, "admin" wins (the
@@ -127,11 +130,26 @@ deny contains {"id": "memory.no_secrets", "reason": "notes must not contain cred
 	regex.match(pattern, input.arguments.content)
 }
 
+# Tags of the classifier that mark a message as personal or secret: nothing of it goes to memory.
+sensitive_tags := {"privacy", "security"}
+
+classified if input.context.classification == "classified"
+
 deny contains {"id": "memory.sensitive_context", "reason": msg, "overridable": true} if {
 	input.tool == "memory.write"
-	some tag in object.get(input.context, "tags", [])
-	tag in {"pii", "secret"}
+	classified
+	some tag in input.context.tags
+	tag in sensitive_tags
 	msg := sprintf("the message was classified %q: it is not written to memory", [tag])
+}
+
+# Without a classification (it timed out, failed, or no user message is behind the call) "no sensitive tag"
+# proves nothing: the session's user approves a write the model asks for.
+approval contains {"id": "memory.unclassified_context", "reason": msg, "approver": "user"} if {
+	input.tool == "memory.write"
+	input.requested_by == "model"
+	not classified
+	msg := sprintf("the message could not be classified (%s): approve writing this note to memory", [object.get(input.context, "reason", "MISSING")])
 }
 
 approval contains {"id": "risk.high_needs_approval", "reason": msg, "approver": "admin"} if {

@@ -13,7 +13,7 @@ base := {
 	"risk": "low",
 	"arguments": {"query": "kafka"},
 	"requested_by": "model",
-	"context": {},
+	"context": {"classification": "classified", "intent": "question", "sentiment": "neutral", "tags": []},
 	"resource": {},
 }
 
@@ -237,7 +237,7 @@ test_secret_note_deny_is_overridable if {
 }
 
 test_memory_write_pii_context_denied if {
-	d := tools.decision with input as call({"tool": "memory.write", "arguments": {"content": "lives at 5 Main St"}, "context": {"tags": ["pii"]}})
+	d := tools.decision with input as call({"tool": "memory.write", "arguments": {"content": "lives at 5 Main St"}, "context": {"classification": "classified", "intent": "task_request", "sentiment": "neutral", "tags": ["memory", "privacy"]}})
 	d.outcome == "deny"
 	d.rule_ids == ["memory.sensitive_context"]
 }
@@ -297,4 +297,39 @@ test_deny_wins_over_user_approval if {
 test_allow_has_no_approver if {
 	d := tools.decision with input as base
 	not d.approver
+}
+
+test_decision_says_whether_tenant_settings_are_loaded if {
+	unloaded := tools.decision with input as base
+	unloaded.settings_loaded == false
+	d := tools.decision with input as base with data.soma.settings_loaded as {"revision": 3, "tenants": 1}
+	d.settings_loaded
+	d.outcome == "allow"
+}
+
+test_memory_write_security_context_denied if {
+	ctx := {"classification": "classified", "intent": "question", "sentiment": "negative", "tags": ["security"]}
+	d := tools.decision with input as call({"tool": "memory.write", "arguments": {"content": "x"}, "context": ctx})
+	d.outcome == "deny"
+	d.rule_ids == ["memory.sensitive_context"]
+}
+
+test_memory_write_unclassified_needs_the_users_approval if {
+	ctx := {"classification": "unavailable", "reason": "TIMEOUT"}
+	d := tools.decision with input as call({"tool": "memory.write", "arguments": {"content": "x"}, "context": ctx})
+	d.outcome == "require_approval"
+	d.rule_ids == ["memory.unclassified_context"]
+	d.approver == "user"
+	contains(d.reasons[0], "TIMEOUT")
+}
+
+test_memory_write_unclassified_by_the_user_allowed if {
+	ctx := {"classification": "unavailable", "reason": "TIMEOUT"}
+	d := tools.decision with input as call({"tool": "memory.write", "arguments": {"content": "x"}, "context": ctx, "requested_by": "user"})
+	d.outcome == "allow"
+}
+
+test_memory_write_harmless_classified_allowed if {
+	d := tools.decision with input as call({"tool": "memory.write", "arguments": {"content": "prefers metric units"}})
+	d.outcome == "allow"
 }

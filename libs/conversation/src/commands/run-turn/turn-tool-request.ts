@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { createEnvelope, Topics, type Envelope, type ToolCallRequested } from '#soma/contracts';
 import { OutboxRelay } from '#soma/persistence';
 import { persist } from '#soma/platform';
-import { PolicyGate } from '#soma/policy';
+import { PolicyGate, policyContextOf } from '#soma/policy';
 import { ToolRegistry } from '#soma/tools';
 import { randomUUID } from 'node:crypto';
 import { TokenBudgetRepository } from '../../budget/token-budget.repository.js';
@@ -33,7 +33,8 @@ export class TurnToolRequest {
     const { held, ctx, context } = input;
     const { turn } = held;
     const toolCallId = randomUUID();
-    const classification = context.classification as unknown as Record<string, unknown>;
+    // Policy sees the turn's classification in the classifier's label sets (unavailable when it timed out).
+    const classification = policyContextOf(context.classification);
     const checked = this.registry.check(call.tool, call.arguments);
     const decision = checked.ok
       ? await this.policy.decide({

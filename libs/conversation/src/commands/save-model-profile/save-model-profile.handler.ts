@@ -1,4 +1,5 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { isModelKeyEnv, MODEL_KEY_ENV_PREFIX } from '#soma/llm';
 import { ModelProfileEntity } from '#soma/persistence';
 import { randomUUID } from 'node:crypto';
 import { DataSource, QueryFailedError } from 'typeorm';
@@ -20,10 +21,20 @@ const defaults: Omit<ModelProfileFields, 'name' | 'provider' | 'model'> = {
   isDefault: false,
 };
 
-/** An HTTP provider needs somewhere to send requests; the local one needs nothing more. */
+/**
+ * An HTTP provider needs somewhere to send requests; the local one needs nothing more. The key variable must be
+ * one meant for model providers (never the platform's own secrets).
+ */
 function assertComplete(profile: ModelProfileFields): void {
   if (profile.provider === 'openai' && !profile.baseUrl) {
     throw new ConversationError('MODEL_PROFILE_INVALID', 'an openai provider needs baseUrl');
+  }
+  if (profile.apiKeyEnv && !isModelKeyEnv(profile.apiKeyEnv)) {
+    throw new ConversationError(
+      'MODEL_PROFILE_INVALID',
+      `apiKeyEnv must name a variable starting with ${MODEL_KEY_ENV_PREFIX}`,
+      { field: 'apiKeyEnv' },
+    );
   }
 }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type Envelope, type PolicyDecision, type ToolCallRequested } from '#soma/contracts';
-import { canonicalJson, PolicyGate } from '#soma/policy';
+import { canonicalJson, PolicyGate, policyContextOf } from '#soma/policy';
 import { createHash } from 'node:crypto';
 import { type ArgumentError, ToolRegistry } from '../../registry/tool.registry.js';
 import { type ToolDefinition } from '../../registry/tool-definition.contract.js';
@@ -57,7 +57,7 @@ export class ToolCallGatekeeper {
         risk: tool.risk,
         arguments: request.arguments,
         requestedBy: request.requestedBy,
-        context: request.context,
+        context: policyContextOf(request.context),
         resource,
       },
       // A granted call is decided on the engines as they are now: a tool revoked a moment ago stays revoked.

@@ -1,6 +1,7 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { createEnvelope, Topics, type ToolCallRequested } from '#soma/contracts';
 import { MessageEntity, OutboxRelay, SessionEntity } from '#soma/persistence';
+import { policyContextOf } from '#soma/policy';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { ToolRegistry } from '../../registry/tool.registry.js';
@@ -45,12 +46,13 @@ export class RequestToolCallHandler implements ICommandHandler<RequestToolCallCo
     const outboxId = await this.dataSource.transaction(async (manager) => {
       const session = await manager.findOneBy(SessionEntity, { id: sessionId, tenantId });
       if (!session) throw new ToolError('SESSION_NOT_FOUND', `session ${sessionId} not found`);
-      // Policy sees what the preprocessor made of the user's latest message (intent, sentiment, tags).
+      // Policy sees what the preprocessor made of the user's latest message (intent, sentiment, tags), or that
+      // it could not say.
       const latest = await manager.findOne(MessageEntity, {
         where: { sessionId, role: 'user' },
         order: { position: 'DESC' },
       });
-      const context = latest?.classification ? { ...latest.classification } : {};
+      const context = policyContextOf(latest?.classification);
       const envelope = createEnvelope(
         'tool.call.requested',
         { tenantId, sessionId, correlationId },
