@@ -4,12 +4,14 @@
  *   idle      tenant B's `print(2)` calls, one after another, nothing else running
  *   flooded   the same calls while tenant A has FLOOD calls of `sleep(SLEEP_S)` queued at once (more than every
  *             slot of the executor), sent just before
- * Each latency is POST /tool-calls → the call's result stored (polled every 20 ms). Prints p50, max and the
- * ratio flooded/idle; the worst flooded delay is the bound a tenant sees.
+ * Each latency is POST /tool-calls → the call's result on tool.results (read by a consumer of the bench's own).
+ * Prints p50, max and the ratio flooded/idle; the worst flooded delay is the bound a tenant sees.
  * Usage: npm run platform, then npm run build && npm run bench:tool-fairness [-- --calls 10 --flood 12]
  */
 import { ApiClient } from '#soma/client';
+import { Topics } from '#soma/contracts';
 import { loadConfig } from '#soma/platform';
+import { Kafka, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -52,16 +54,49 @@ async function send(api: ApiClient, sessionId: string, code: string): Promise<st
   return response.body.toolCallId;
 }
 
-async function finished(api: ApiClient, sessionId: string, toolCallId: string): Promise<string> {
-  for (;;) {
-    const calls = await api.request<{ toolCallId: string; status: string }[]>(
-      'GET',
-      `/v1/sessions/${sessionId}/tool-calls`,
-    );
-    const call = calls.body.find((candidate) => candidate.toolCallId === toolCallId);
-    if (call && call.status !== 'running') return call.status;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+/** Results by tool call id, as they arrive on tool.results. */
+const results = new Map<string, string>();
+const waiters = new Map<string, (status: string) => void>();
+
+async function watchResults(): Promise<() => Promise<void>> {
+  const kafka = new Kafka({
+    clientId: 'soma-bench-fairness',
+    brokers: config.kafkaBrokers,
+    logLevel: logLevel.NOTHING,
+  });
+  const consumer = kafka.consumer({ groupId: `soma-bench-fairness-${randomUUID()}`, maxWaitTimeInMs: 50 });
+  await consumer.connect();
+  await consumer.subscribe({ topic: Topics.toolResults, fromBeginning: false });
+  let joined: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => {
+    joined = resolve;
+  });
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    joined();
+  });
+  await consumer.run({
+    eachMessage: ({ message }) => {
+      const envelope = JSON.parse(message.value?.toString() ?? '{}') as {
+        payload?: { toolCallId?: string; status?: string };
+      };
+      const id = envelope.payload?.toolCallId;
+      const status = envelope.payload?.status ?? 'unknown';
+      if (id && !results.has(id)) {
+        results.set(id, status);
+        waiters.get(id)?.(status);
+      }
+      return Promise.resolve();
+    },
+  });
+  await ready;
+  await new Promise((resolve) => setTimeout(resolve, 2000)); // fetch offsets resolve a moment after the join
+  return () => consumer.disconnect();
+}
+
+function finished(toolCallId: string): Promise<string> {
+  const known = results.get(toolCallId);
+  if (known) return Promise.resolve(known);
+  return new Promise((resolve) => waiters.set(toolCallId, resolve));
 }
 
 /** Latencies of `CALLS` quick calls of tenant B, one after another. */
@@ -70,7 +105,7 @@ async function quickCalls(b: { api: ApiClient; sessionId: string }): Promise<num
   for (let i = 0; i < CALLS; i++) {
     const started = performance.now();
     const id = await send(b.api, b.sessionId, 'print(2)');
-    const status = await finished(b.api, b.sessionId, id);
+    const status = await finished(id);
     if (status !== 'ok') throw new Error(`quick call ended ${status}`);
     latencies.push(performance.now() - started);
   }
@@ -78,6 +113,7 @@ async function quickCalls(b: { api: ApiClient; sessionId: string }): Promise<num
 }
 
 async function main(): Promise<void> {
+  const stop = await watchResults();
   const a = await tenant('bench-flooder');
   const b = await tenant('bench-other');
   await quickCalls(b); // warm-up: sandbox, policy caches, connections
@@ -87,7 +123,7 @@ async function main(): Promise<void> {
   );
   const floodStarted = performance.now();
   const flooded = await quickCalls(b);
-  const floodStatuses = await Promise.all(flood.map((id) => finished(a.api, a.sessionId, id)));
+  const floodStatuses = await Promise.all(flood.map((id) => finished(id)));
   const floodSeconds = (performance.now() - floodStarted) / 1000;
   const row = (label: string, values: number[]) =>
     `  ${label.padEnd(34)} p50 ${pct(values, 50).toFixed(0).padStart(6)} ms   max ${Math.max(...values)
@@ -103,6 +139,7 @@ async function main(): Promise<void> {
     `  flood: ${floodStatuses.filter((s) => s === 'ok').length}/${FLOOD} ok, all done after ${floodSeconds.toFixed(1)} s ` +
       `(one call alone: ${SLEEP_S} s; the flooder waits behind itself)`,
   );
+  await stop();
 }
 
 main().catch((error: unknown) => {
