@@ -9,6 +9,7 @@ import { ToolCallClaims1764000009000 } from './1764000009000-tool-call-claims.js
 import { TurnControl1764000009500 } from './1764000009500-turn-control.js';
 import { ToolApprovals1764000010000 } from './1764000010000-tool-approvals.js';
 import { Webhooks1764000010500 } from './1764000010500-webhooks.js';
+import { ToolSecurity1764000011500 } from './1764000011500-tool-security.js';
 import { TenantPolicySettings1764000011200 } from './1764000011200-tenant-policy-settings.js';
 
 /** Every migration, in order. The schema changes only through these. */
@@ -25,4 +26,5 @@ export const migrations = [
   ToolApprovals1764000010000,
   Webhooks1764000010500,
   TenantPolicySettings1764000011200,
+  ToolSecurity1764000011500,
 ];

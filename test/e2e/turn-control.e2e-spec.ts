@@ -1,14 +1,12 @@
 import { ApiClient, SseStream, type SseEvent } from '#soma/client';
 import { Topics, type ToolCallFinished } from '#soma/contracts';
-import { loadConfig } from '#soma/platform';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { defaultTenantId, withDb } from '../support/db.js';
 import { ofTurn, payload, sleep, TERMINAL, terminalOf } from '../support/events.js';
 import { runCli } from '../support/cli.js';
 import { KafkaProbe } from '../support/kafka-probe.js';
+import { runWorkFile, sandboxRuns } from '../support/sandbox-runs.js';
 import { drainSessions, sessionWithProfile } from '../support/sessions.js';
 import { SessionSocket } from '../support/socket-client.js';
 import { createTenant } from '../support/tenants.js';
@@ -329,7 +327,6 @@ describe('cancel during a tool call: the sandboxed program is killed', () => {
   const baseUrl = inject('gatewayUrl');
   const api = new ApiClient(baseUrl, inject('adminKey'));
   const probe = new KafkaProbe();
-  const sandboxRoot = loadConfig().sandboxRoot;
   let sessionId = '';
 
   beforeAll(async () => {
@@ -341,11 +338,11 @@ describe('cancel during a tool call: the sandboxed program is killed', () => {
     await probe.stop();
   });
 
-  /** The run folders holding `name` in their work folder (the program's own files, seen from the host). */
+  /** The live runs holding `name` in their /work (the program's own tmpfs, seen through /proc/<pid>/root). */
   const runsWith = (name: string): string[] =>
-    existsSync(sandboxRoot)
-      ? readdirSync(sandboxRoot).filter((run) => existsSync(join(sandboxRoot, run, 'work', name)))
-      : [];
+    sandboxRuns()
+      .filter((run) => runWorkFile(run.pids, name) !== undefined)
+      .map((run) => run.key);
 
   it('a running code.execute of the cancelled turn is killed: the file it would write later never appears', async () => {
     ({ sessionId } = await sessionWithProfile(api, LONG));
@@ -376,9 +373,9 @@ describe('cancel during a tool call: the sandboxed program is killed', () => {
       10_000,
     );
     expect(result?.payload.error?.code).toBe('TOOL_CANCELLED');
-    // Killed, not left to run: its folder is gone at once (removed when the process group died), and the file
-    // it would have written 3 s after starting never appears.
-    expect(existsSync(join(sandboxRoot, run ?? '', 'work'))).toBe(false);
+    // Killed, not left to run: its processes are gone at once (its cgroup killed with it), and the file it would
+    // have written 3 s after starting never appears.
+    expect(sandboxRuns().map((r) => r.key)).not.toContain(run);
     const watchUntil = Date.now() + 5000;
     while (Date.now() < watchUntil) {
       expect(runsWith(`late-${marker}`)).toEqual([]);

@@ -1,12 +1,11 @@
 import { Topics, type ToolCallFinished } from '#soma/contracts';
 import { ApiClient } from '#soma/client';
-import { loadConfig } from '#soma/platform';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startApp } from '../support/apps.js';
 import { recordFaultRow } from '../support/fault-report.js';
+import { runWorkFile, sandboxRuns } from '../support/sandbox-runs.js';
 import { defaultTenantId, withDb } from '../support/db.js';
 import { sleep } from '../support/events.js';
 import { KafkaProbe } from '../support/kafka-probe.js';
@@ -32,33 +31,36 @@ const callRow = (toolCallId: string) =>
   });
 
 /**
- * The sandbox folders of every run of a program: each run gets its own folder under the sandbox root, where the
- * program (below) writes its marker as its first act. A finished run's folder is removed; a killed executor's
- * stays. Polled throughout, so a second run would be seen while it sleeps.
+ * The sandbox runs of a program: each run has its own /work (a tmpfs, seen through /proc/<pid>/root of its
+ * processes), where the program (below) writes its marker as its first act. Polled throughout, so a second run
+ * would be seen while it sleeps. `ticks` is the size of the run's ticks file while one of its processes lives.
  */
 class RunWatcher {
   readonly runs = new Set<string>();
   private readonly timer: NodeJS.Timeout;
 
-  constructor(
-    private readonly root: string,
-    private readonly marker: string,
-  ) {
+  constructor(private readonly marker: string) {
     this.timer = setInterval(() => {
       this.scan();
     }, 100);
   }
 
   private scan(): void {
-    if (!existsSync(this.root)) return;
-    for (const name of readdirSync(this.root)) {
-      const file = join(this.root, name, 'work', 'ran.txt');
+    for (const run of sandboxRuns()) {
+      const file = runWorkFile(run.pids, 'ran.txt');
       try {
-        if (readFileSync(file, 'utf8').includes(this.marker)) this.runs.add(name);
+        if (file && readFileSync(file.path, 'utf8').includes(this.marker)) this.runs.add(run.key);
       } catch {
-        // not a run of this program, or it has not written yet, or its folder is being removed
+        // it has not written yet, or it is gone
       }
     }
+  }
+
+  /** The ticks file's size in the watched run, or undefined when none of its processes is left. */
+  ticks(): number | undefined {
+    const [key] = [...this.runs];
+    const run = sandboxRuns().find((r) => r.key === key);
+    return run ? (runWorkFile(run.pids, 'ticks.txt')?.size ?? 0) : undefined;
   }
 
   stop(): void {
@@ -69,9 +71,8 @@ class RunWatcher {
 describe('a tool executor killed (-9) during a code.execute call', () => {
   const api = new ApiClient(inject('gatewayUrl'), inject('adminKey'));
   const probe = new KafkaProbe();
-  const sandboxRoot = loadConfig().sandboxRoot;
   const marker = `crash-${randomUUID()}`;
-  const watcher = new RunWatcher(sandboxRoot, marker);
+  const watcher = new RunWatcher(marker);
 
   beforeAll(async () => {
     await probe.start([Topics.toolResults]);
@@ -80,14 +81,12 @@ describe('a tool executor killed (-9) during a code.execute call', () => {
   afterAll(async () => {
     watcher.stop();
     await probe.stop();
-    // The killed executor never removed its run's folder.
-    for (const run of watcher.runs) rmSync(join(sandboxRoot, run), { recursive: true, force: true });
   });
 
   it('ends the call once with TOOL_INTERRUPTED, long before the old 60 s wait, and never runs it again', async () => {
     const tenantId = await defaultTenantId();
     const sessionId = await api.createSession();
-    // Its first act is a real effect in its own sandbox folder; then it ticks there for 20 s, far past the kill.
+    // Its first act is a real effect in its own /work; then it ticks there for 20 s, far past the kill.
     const code = [
       'import time',
       `open('/work/ran.txt', 'w').write(${JSON.stringify(marker)})`,
@@ -105,11 +104,7 @@ describe('a tool executor killed (-9) during a code.execute call', () => {
     await probe.publish(Topics.toolRequests, envelope);
 
     // Mid-run: the program has started and ticks, and the call is claimed under a live lease.
-    const ticked = () => {
-      const [run] = [...watcher.runs];
-      const file = join(sandboxRoot, run ?? '', 'work', 'ticks.txt');
-      return run && existsSync(file) ? statSync(file).size : 0;
-    };
+    const ticked = () => watcher.ticks() ?? 0;
     const deadline = Date.now() + 60_000;
     while (ticked() < 5 && Date.now() < deadline) await sleep(100);
     expect(watcher.runs.size).toBe(1);
@@ -123,11 +118,9 @@ describe('a tool executor killed (-9) during a code.execute call', () => {
     const restarted = startApp('tool-executor', { detached: true, logSuffix: '-after-crash' }).then(() =>
       Math.round(performance.now() - killedAt),
     );
-    // The program died with its executor: it ticks no more.
+    // The program died with its executor: no process of its run is left, so it ticks no more.
     await sleep(1000);
-    const ticksAfterKill = ticked();
-    await sleep(2000);
-    expect(ticked()).toBe(ticksAfterKill);
+    expect(watcher.ticks()).toBeUndefined();
     const readyMs = await restarted;
     // Before leases the redelivery waited 60 s on the running call, and Kafka's hand-over came first.
     const [result] = await probe.waitFor<ToolCallFinished>(

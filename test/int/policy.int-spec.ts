@@ -119,6 +119,48 @@ describe('PolicyGate against the real OPA and OpenFGA', () => {
     expect(allowed.ruleIds).toEqual(['policy.canary_allowed', 'opa.unavailable']);
     dead.close();
   });
+
+  it('canary mode never caches an allow that exists only because of canary, and counts each as would_block', async () => {
+    const dead = new OpaClient('http://127.0.0.1:9', 300);
+    const tenantId = await defaultTenantId();
+    const wouldBlock = async (): Promise<number> =>
+      (await metrics.decisions.get()).values.find(
+        (v) => v.labels.engine === 'gate' && v.labels.decision === 'would_block',
+      )?.value ?? 0;
+    const before = await wouldBlock();
+    // An engine error and a real OPA deny (bash from a user), each asked twice with a cache that would keep them.
+    const failing = new PolicyGate(
+      [new OpaEngine(dead, config.opaDecisionPath), fga],
+      { mode: 'canary', cacheTtlMs: 60_000 },
+      metrics,
+    );
+    const denying = new PolicyGate(
+      [new OpaEngine(opa, config.opaDecisionPath), fga],
+      { mode: 'canary', cacheTtlMs: 60_000 },
+      metrics,
+    );
+    const bash = input(tenantId, {
+      tool: 'code.execute',
+      risk: 'high',
+      arguments: { language: 'bash', code: 'true' },
+    });
+    for (const [gate, call] of [
+      [failing, input(tenantId)],
+      [denying, bash],
+    ] as const) {
+      const first = await gate.decide(call);
+      const second = await gate.decide(call);
+      expect(first).toMatchObject({ outcome: 'allow', mode: 'canary', wouldBe: 'deny', cached: false });
+      expect(second).toMatchObject({ outcome: 'allow', wouldBe: 'deny', cached: false });
+    }
+    expect(await wouldBlock()).toBe(before + 4);
+    // A real allow in canary mode is cached as usual.
+    const plain = input(tenantId);
+    await denying.decide(plain);
+    expect(await denying.decide(plain)).toMatchObject({ outcome: 'allow', cached: true });
+    expect((await denying.decide(plain)).wouldBe).toBeUndefined();
+    dead.close();
+  });
 });
 
 describe('OpaEngine when OPA holds no tenant settings (as after a restart)', () => {

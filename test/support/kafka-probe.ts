@@ -56,6 +56,15 @@ export class KafkaProbe {
     await this.producer?.send({ topic, messages: [{ key, value }] });
   }
 
+  /** The messages received so far that match, without waiting. */
+  seen<T = unknown>(
+    predicate: (topic: string, envelope: Envelope<string, T>) => boolean,
+  ): Envelope<string, T>[] {
+    return this.received
+      .filter((entry) => predicate(entry.topic, entry.envelope as Envelope<string, T>))
+      .map((entry) => entry.envelope as Envelope<string, T>);
+  }
+
   /** Waits until `count` messages match; returns them. */
   async waitFor<T = unknown>(
     predicate: (topic: string, envelope: Envelope<string, T>) => boolean,

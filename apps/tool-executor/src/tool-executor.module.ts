@@ -20,6 +20,9 @@ import { TurnControlConsumer } from './requests/turn-control.consumer.js';
       topics: [Topics.toolRequests],
       handlers: [ToolRequestsConsumer],
       concurrency: (config) => config.toolConcurrency,
+      // Requests are taken ahead of free slots (and wait fairly per tenant in the executor's ToolSlots): one
+      // slow call must not hold back the calls behind it on its partition, nor kafkajs's next fetch.
+      inFlight: (config) => config.toolMaxInFlight,
       mode: 'durable',
     }),
     ...kafkaConsumers({

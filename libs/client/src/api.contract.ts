@@ -185,6 +185,8 @@ export interface RequeueItemView {
   request: Record<string, unknown>;
   decision: { outcome?: string; ruleIds?: string[]; [key: string]: unknown };
   reasons: string[];
+  /** Who may override it: any admin of the tenant, only the operator (an overridable deny), or nobody. */
+  overridableBy: 'admin' | 'operator' | null;
   attempt: number;
   nextAttemptAt: string | null;
   resolvedBy: string | null;

@@ -20,6 +20,8 @@ export const EngineDecisionSchema = Type.Object(
     durationMs: Type.Number({ minimum: 0 }),
     /** With require_approval: who approves (absent = an admin). */
     approver: Type.Optional(ApproverSchema),
+    /** With deny: every deny rule that fired marks itself overridable by the operator. */
+    overridable: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -38,6 +40,13 @@ export const PolicyDecisionSchema = Type.Object(
     transient: Type.Boolean(),
     /** With require_approval: `user` (the session's own user, in the chat) or `admin` (the requeue). */
     approver: Type.Optional(ApproverSchema),
+    /**
+     * With deny: true when the operator may override it (every rule that denied marks itself overridable; SSRF,
+     * role and tenant-grant rules never do). A tenant admin never overrides a deny.
+     */
+    overridable: Type.Optional(Type.Boolean()),
+    /** Canary mode only: what enforcing mode would have answered for a call canary mode let through. */
+    wouldBe: Type.Optional(Type.Union([Type.Literal('deny'), Type.Literal('require_approval')])),
   },
   { additionalProperties: false },
 );

@@ -47,6 +47,7 @@ const repositories = [TokenBudgetRepository, ModelProfileRepository, ReplayLogRe
 
 /** What the gateway needs: sessions, messages, turns, profiles, usage, budgets, and the stream hub. */
 @Module({
+  imports: [ToolsApiModule],
   providers: [
     ...repositories,
     SessionStreamHub,

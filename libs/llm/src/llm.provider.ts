@@ -17,6 +17,8 @@ export interface GenerateRequest {
   continueFrom?: string;
   /** Called with each new piece of text (a delta, never cumulative). */
   onDelta: (delta: string) => void;
+  /** Whose generation this is: a local model shares its sequences fairly between tenants by it. */
+  tenantId?: string;
 }
 
 export interface GenerateResult {

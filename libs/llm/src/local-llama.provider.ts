@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { HealthRegistry, SomaConfig } from '#soma/platform';
+import { FairScheduler, HealthRegistry, SomaConfig, tenantShare } from '#soma/platform';
 import {
   getLlama,
   LlamaChat,
@@ -44,13 +44,18 @@ export class LocalLlamaProvider extends LlmProvider implements OnModuleInit, OnA
   private context: LlamaContext | undefined;
   private chatWrapper: ChatWrapper | undefined;
   private readonly free: LlamaContextSequence[] = [];
-  private readonly waiting: ((sequence: LlamaContextSequence) => void)[] = [];
+  /** Who gets the next free sequence: fair between tenants, at most SOMA_LLM_TENANT_SEQUENCES each. */
+  private readonly slots: FairScheduler;
 
   constructor(
     private readonly config: SomaConfig,
     health: HealthRegistry,
   ) {
     super();
+    this.slots = new FairScheduler({
+      slots: config.llmSequences,
+      perTenant: tenantShare(config.llmSequences, config.llmTenantSequences),
+    });
     health.register('model', () =>
       this.context ? Promise.resolve() : Promise.reject(new Error('model not loaded')),
     );
@@ -83,7 +88,7 @@ export class LocalLlamaProvider extends LlmProvider implements OnModuleInit, OnA
   }
 
   async generate(request: GenerateRequest): Promise<GenerateResult> {
-    const sequence = await this.acquire();
+    const { sequence, release } = await this.acquire(request.tenantId, request.signal);
     const chat = new LlamaChat({ contextSequence: sequence, autoDisposeSequence: false });
     try {
       const history = toHistory(request.messages, request.continueFrom);
@@ -112,7 +117,7 @@ export class LocalLlamaProvider extends LlmProvider implements OnModuleInit, OnA
       };
     } finally {
       chat.dispose({ disposeSequence: false });
-      this.release(sequence);
+      release();
     }
   }
 
@@ -124,12 +129,13 @@ export class LocalLlamaProvider extends LlmProvider implements OnModuleInit, OnA
     messages: readonly ChatMessage[],
     schema: object,
     maxTokens: number,
+    tenantId?: string,
   ): Promise<unknown> {
     if (!this.llama) throw new Error('model not loaded');
     const grammar = await this.llama.createGrammarForJsonSchema(
       schema as Parameters<Llama['createGrammarForJsonSchema']>[0],
     );
-    const sequence = await this.acquire();
+    const { sequence, release } = await this.acquire(tenantId);
     const chat = new LlamaChat({ contextSequence: sequence, autoDisposeSequence: false });
     try {
       const result = await chat.generateResponse(toHistory(messages), {
@@ -140,20 +146,31 @@ export class LocalLlamaProvider extends LlmProvider implements OnModuleInit, OnA
       return JSON.parse(result.response) as unknown;
     } finally {
       chat.dispose({ disposeSequence: false });
-      this.release(sequence);
+      release();
     }
   }
 
-  private acquire(): Promise<LlamaContextSequence> {
+  /** A free sequence, once the fair scheduler gives this tenant a slot (one slot per sequence). */
+  private async acquire(
+    tenantId = 'anonymous',
+    signal?: AbortSignal,
+  ): Promise<{ sequence: LlamaContextSequence; release: () => void }> {
+    const releaseSlot = await this.slots.acquire(tenantId, signal);
     const sequence = this.free.pop();
-    if (sequence) return Promise.resolve(sequence);
-    return new Promise((resolve) => this.waiting.push(resolve));
-  }
-
-  private release(sequence: LlamaContextSequence): void {
-    const next = this.waiting.shift();
-    if (next) next(sequence);
-    else this.free.push(sequence);
+    if (!sequence) {
+      releaseSlot();
+      throw new Error('no free context sequence although a slot was granted');
+    }
+    let released = false;
+    return {
+      sequence,
+      release: () => {
+        if (released) return;
+        released = true;
+        this.free.push(sequence);
+        releaseSlot();
+      },
+    };
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -12,3 +12,4 @@ export * from './faults/failure.js';
 export * from './egress/egress.errors.js';
 export * from './egress/address-guard.js';
 export * from './egress/egress-request.js';
+export * from './fairness/fair-scheduler.js';

@@ -49,6 +49,8 @@ export function kafkaConsumers(options: {
   handlers: Type<KafkaHandler>[];
   concurrency: (config: SomaConfig) => number;
   mode: KafkaConsumerOptions['mode'];
+  /** See KafkaConsumerOptions.inFlight. */
+  inFlight?: (config: SomaConfig) => number;
 }): Provider[] {
   return [
     ...options.handlers,
@@ -72,6 +74,7 @@ export function kafkaConsumers(options: {
             concurrency: options.concurrency(config),
             mode: options.mode,
             sessionTimeoutMs: config.kafkaSessionTimeoutMs,
+            ...(options.inFlight ? { inFlight: options.inFlight(config) } : {}),
           },
           health,
         ),

@@ -4,7 +4,8 @@ export type PolicyMode = 'enforcing' | 'canary';
 
 /**
  * Combines the engines' verdicts: an engine error or a deny blocks (fail-closed, and `transient` when an
- * engine could not decide), then require_approval (with who approves), else allow. Canary mode allows whatever the engines said
+ * engine could not decide; overridable by the operator only when every denying engine says so), then
+ * require_approval (with who approves), else allow. Canary mode allows whatever the engines said
  * and says in the rules and reasons what enforcing mode would have done.
  */
 export function combineDecisions(engines: EngineDecision[], mode: PolicyMode): PolicyDecision {
@@ -25,6 +26,7 @@ export function combineDecisions(engines: EngineDecision[], mode: PolicyMode): P
       engines,
       cached: false,
       transient: false,
+      wouldBe: outcome,
     };
   }
   const decision: PolicyDecision = {
@@ -36,7 +38,14 @@ export function combineDecisions(engines: EngineDecision[], mode: PolicyMode): P
     cached: false,
     transient: errors.length > 0,
   };
-  return outcome === 'require_approval' ? { ...decision, approver: approverOf(approvals) } : decision;
+  if (outcome === 'require_approval') return { ...decision, approver: approverOf(approvals) };
+  if (outcome === 'deny') return { ...decision, overridable: overridable(errors, denies) };
+  return decision;
+}
+
+/** A deny the operator may override: no engine failed, and every denying engine says its rules allow it. */
+function overridable(errors: readonly EngineDecision[], denies: readonly EngineDecision[]): boolean {
+  return errors.length === 0 && denies.every((engine) => engine.overridable === true);
 }
 
 /** The session's user approves only when every approving engine says so; an admin otherwise (the stricter). */

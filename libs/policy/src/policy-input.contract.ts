@@ -39,12 +39,15 @@ export interface EngineVerdict {
   reasons: string[];
   /** With require_approval: who approves (absent = an admin). */
   approver?: Approver;
+  /** With deny: the operator may override it (absent = never). */
+  overridable?: boolean;
 }
 
 /** A policy engine: OPA (rules) or OpenFGA (relationships). */
 export interface PolicyEngine {
   readonly name: 'opa' | 'openfga';
-  evaluate(input: PolicyInput): Promise<EngineVerdict>;
+  /** `fresh`: answer from the engine's current state, past any cache of its own (a granted call's re-check). */
+  evaluate(input: PolicyInput, options?: { fresh?: boolean }): Promise<EngineVerdict>;
   /** Forgets what the engine resolved and cached (e.g. OpenFGA's model id), after a policy change. */
   invalidate?(): void;
 }

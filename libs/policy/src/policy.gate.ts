@@ -36,19 +36,29 @@ export class PolicyGate {
     return this.options.mode;
   }
 
-  async decide(input: PolicyInput): Promise<PolicyDecision> {
+  /**
+   * Decides a call. `fresh` skips the cache (the decision is still cached for others): for a call that carries a
+   * grant, which must be checked against the engines as they are now, not as they were a moment ago.
+   */
+  async decide(input: PolicyInput, options: { fresh?: boolean } = {}): Promise<PolicyDecision> {
     const started = performance.now();
     const key = decisionKey(input);
-    const hit = this.cache.get(key);
+    const hit = options.fresh ? undefined : this.cache.get(key);
     let decision: PolicyDecision;
     if (hit) {
       decision = { ...hit, cached: true };
     } else {
-      const verdicts = await Promise.all(this.engines.map((engine) => this.ask(engine, input)));
+      const verdicts = await Promise.all(
+        this.engines.map((engine) => this.ask(engine, input, options.fresh === true)),
+      );
       decision = combineDecisions(verdicts, this.options.mode);
-      if (!decision.transient) this.cache.set(key, decision);
+      // An allow that exists only because of canary mode is never cached: each such call is asked, logged
+      // and counted again, so `would_block` counts calls, not cache misses.
+      if (!decision.transient && decision.wouldBe === undefined) this.cache.set(key, decision);
       this.log(input, decision);
     }
+    if (decision.wouldBe !== undefined)
+      this.metrics.decisions.inc({ engine: 'gate', decision: 'would_block' });
     this.metrics.decisions.inc({ engine: 'gate', decision: decision.outcome });
     this.metrics.duration.observe({ engine: 'gate' }, (performance.now() - started) / 1000);
     return decision;
@@ -63,11 +73,11 @@ export class PolicyGate {
     for (const engine of this.engines) engine.invalidate?.();
   }
 
-  private async ask(engine: PolicyEngine, input: PolicyInput): Promise<EngineDecision> {
+  private async ask(engine: PolicyEngine, input: PolicyInput, fresh: boolean): Promise<EngineDecision> {
     const started = performance.now();
     let decision: EngineDecision;
     try {
-      const verdict = await engine.evaluate(input);
+      const verdict = await engine.evaluate(input, { fresh });
       decision = { engine: engine.name, ...verdict, durationMs: performance.now() - started };
     } catch (error) {
       decision = {
@@ -94,6 +104,8 @@ export class PolicyGate {
       mode: decision.mode,
       transient: decision.transient,
       ruleIds: decision.ruleIds,
+      reasons: decision.reasons,
+      wouldBe: decision.wouldBe,
     };
     if (decision.outcome === 'allow' && decision.mode === 'enforcing') this.logger.debug?.(entry);
     else this.logger.warn(entry);

@@ -35,7 +35,7 @@ const opaClientProvider = {
     TenantSettingsSync,
     makeCounterProvider({
       name: 'policy_decisions_total',
-      help: 'Policy decisions by engine (opa, openfga, or gate for the combined one) and decision',
+      help: 'Policy decisions by engine (opa, openfga, or gate for the combined one) and decision; gate would_block counts canary-mode calls enforcing mode would have blocked',
       labelNames: ['engine', 'decision'],
     }),
     makeHistogramProvider({

@@ -2,6 +2,8 @@
 export type RequeueErrorCode =
   | 'REQUEUE_ITEM_NOT_FOUND'
   | 'REQUEUE_ITEM_NOT_PENDING'
+  /** A deny the actor may not override (a tenant admin never overrides one; the operator only overridable ones). */
+  | 'REQUEUE_DECISION_FINAL'
   | 'DEAD_LETTER_NOT_FOUND'
   | 'DEAD_LETTER_ALREADY_REPLAYED'
   | 'DEAD_LETTER_NOT_REPLAYABLE'

@@ -1,4 +1,5 @@
 import { type AuditEventEntity, type DeadLetterEntity, type RequeueItemEntity } from '#soma/persistence';
+import { overridableBy, storedDecision, type OverridableBy } from './overrides/override-permission.js';
 
 export interface RequeueItemView {
   id: string;
@@ -10,6 +11,8 @@ export interface RequeueItemView {
   request: Record<string, unknown>;
   decision: Record<string, unknown>;
   reasons: string[];
+  /** Who may override it: any admin of the tenant, only the operator (an overridable deny), or nobody. */
+  overridableBy: OverridableBy;
   attempt: number;
   nextAttemptAt: string | null;
   resolvedBy: string | null;
@@ -71,6 +74,7 @@ export const toItemView = (item: RequeueItemEntity): RequeueItemView => ({
   request: item.request,
   decision: item.decision,
   reasons: item.reasons,
+  overridableBy: overridableBy(storedDecision(item.decision)),
   attempt: item.attempt,
   nextAttemptAt: iso(item.nextAttemptAt),
   resolvedBy: item.resolvedBy,

@@ -5,6 +5,7 @@ export * from './sandbox/sandbox.runner.js';
 export * from './search/search-engine.contract.js';
 export * from './search/searxng-search.engine.js';
 export * from './tools/http-fetch.tool.js';
+export * from './tools/code-execute.tool.js';
 export * from './commands/execute-tool-call/execute-tool-call.command.js';
 export * from './commands/execute-tool-call/tool-call.gatekeeper.js';
 // The claim store, exported for its integration test (racing executors against real PostgreSQL).
@@ -20,3 +21,4 @@ export * from './queries/get-policy-status/get-policy-status.query.js';
 export * from './queries/get-policy-status/policy-status.view.js';
 export * from './commands/set-tenant-tools/set-tenant-tools.command.js';
 export * from './queries/get-tenant-tools/get-tenant-tools.query.js';
+export * from './budget/tool-time-budget.js';

@@ -4,11 +4,16 @@ export type ToolErrorCode =
   | 'INVALID_ARGUMENTS'
   | 'TOOL_TIMEOUT'
   | 'TOOL_FAILED'
+  | 'SANDBOX_BUSY'
   | 'OUTPUT_TOO_LARGE'
   | 'FETCH_FAILED'
+  /** http.fetch's own checks refused the address, port or scheme (whatever policy said). */
+  | 'EGRESS_REFUSED'
   | 'SEARCH_FAILED'
   | 'TOOL_INTERRUPTED'
   | 'TOOL_CANCELLED'
+  /** The tenant's daily tool seconds are used up (HTTP 429). */
+  | 'BUDGET_EXCEEDED'
   | 'GRANT_INVALID'
   | 'REPLAY_NOT_RECORDED'
   | 'TENANT_NOT_FOUND'

@@ -1,10 +1,18 @@
 import { Module, type Provider } from '@nestjs/common';
-import { FgaTenantToolGrants, PolicyEnginesProbe, PolicyModule } from '#soma/policy';
+import {
+  FgaTenantToolGrants,
+  PolicyEnginesProbe,
+  PolicyModule,
+  TenantPolicySettingsReader,
+  TenantSettingsInvalidation,
+} from '#soma/policy';
 import { SomaConfig } from '#soma/platform';
-import { makeCounterProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
+import { makeCounterProvider, makeGaugeProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
 import { DataSource } from 'typeorm';
 import { ExecuteToolCallHandler } from './commands/execute-tool-call/execute-tool-call.handler.js';
 import { RunningCalls } from './commands/execute-tool-call/running-calls.js';
+import { ToolSlots } from './commands/execute-tool-call/tool-slots.js';
+import { ToolTimeBudget } from './budget/tool-time-budget.js';
 import { WithdrawToolCallHandler } from './commands/withdraw-tool-call/withdraw-tool-call.handler.js';
 import { ToolCallGatekeeper } from './commands/execute-tool-call/tool-call.gatekeeper.js';
 import { OverrideGrantRepository } from './commands/execute-tool-call/override-grant.repository.js';
@@ -19,7 +27,8 @@ import { SetTenantToolsHandler } from './commands/set-tenant-tools/set-tenant-to
 import { GetTenantToolsHandler } from './queries/get-tenant-tools/get-tenant-tools.handler.js';
 import { TenantGuard } from './tenants/tenant.guard.js';
 import { ToolRegistry } from './registry/tool.registry.js';
-import { SandboxRunner } from './sandbox/sandbox.runner.js';
+import { SandboxJailCheck } from './sandbox/sandbox-jail.check.js';
+import { SandboxRunner, sandboxOptions } from './sandbox/sandbox.runner.js';
 import { PostgresSearchEngine } from './search/postgres-search.engine.js';
 import { SearxngSearchEngine } from './search/searxng-search.engine.js';
 import { CodeExecuteTool } from './tools/code-execute.tool.js';
@@ -35,8 +44,7 @@ const registryProviders: Provider[] = [
   {
     provide: SandboxRunner,
     inject: [SomaConfig],
-    useFactory: (config: SomaConfig) =>
-      new SandboxRunner({ bwrapPath: config.bwrapPath, root: config.sandboxRoot, uid: config.sandboxUid }),
+    useFactory: (config: SomaConfig) => new SandboxRunner(sandboxOptions(config)),
   },
   {
     provide: SEARCH_ENGINE,
@@ -57,14 +65,26 @@ const registryProviders: Provider[] = [
   imports: [PolicyModule],
   providers: [
     ...registryProviders,
+    SandboxJailCheck,
     ToolCallRepository,
     ToolCallGatekeeper,
     OverrideGrantRepository,
     ToolResultPublisher,
     RecordedToolResults,
     RunningCalls,
+    ToolSlots,
+    ToolTimeBudget,
     ExecuteToolCallHandler,
     WithdrawToolCallHandler,
+    makeHistogramProvider({
+      name: 'tool_queue_wait_seconds',
+      help: 'How long an admitted tool call waited for a slot (fair between tenants) before it ran',
+      buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
+    }),
+    makeGaugeProvider({
+      name: 'tool_calls_waiting',
+      help: 'Admitted tool calls waiting for a slot now',
+    }),
     makeCounterProvider({
       name: 'tool_executions_total',
       help: 'Tool calls handled, by tool and status (ok, error, blocked, rejected, replayed, cancelled)',
@@ -85,7 +105,12 @@ export class ToolsExecutorModule {}
 @Module({
   providers: [
     ...registryProviders,
+    // http.fetch's own checks read it when the tool runs (in the executor, from PolicyModule); here it only
+    // validates arguments, so a plain reader without the executor's invalidation is enough.
+    TenantPolicySettingsReader,
+    TenantSettingsInvalidation,
     RequestToolCallHandler,
+    ToolTimeBudget,
     IngestDocumentHandler,
     ListToolCallsHandler,
     GetPolicyStatusHandler,
@@ -109,6 +134,6 @@ export class ToolsExecutorModule {}
         new PolicyEnginesProbe(config.opaUrl, config.fgaUrl, Math.max(config.policyTimeoutMs, 1000)),
     },
   ],
-  exports: [ToolRegistry],
+  exports: [ToolRegistry, ToolTimeBudget],
 })
 export class ToolsApiModule {}

@@ -28,6 +28,8 @@ function itemView(item: RequeueItem, context: PageContext, onDone: (message: str
       }
     });
   const ownSession = item.tenantId === context.me.tenantId;
+  const mayOverride =
+    item.overridableBy === 'admin' || (item.overridableBy === 'operator' && context.me.operator);
   return h(
     'article',
     { class: 'requeue-item', 'aria-label': `Blocked call ${item.tool} ${item.toolCallId}` },
@@ -79,7 +81,15 @@ function itemView(item: RequeueItem, context: PageContext, onDone: (message: str
           h(
             'div',
             { class: 'actions' },
-            h('button', { type: 'button', onclick: decide('override') }, 'Override'),
+            mayOverride
+              ? h('button', { type: 'button', onclick: decide('override') }, 'Override')
+              : h(
+                  'p',
+                  { class: 'hint' },
+                  item.overridableBy === 'operator'
+                    ? 'Denied by policy: only the operator may override this deny.'
+                    : 'Denied by policy: this deny is final and can only be rejected.',
+                ),
             h('button', { type: 'button', onclick: decide('reject'), class: 'danger' }, 'Reject'),
           ),
           errors,

@@ -92,6 +92,7 @@ export class TenantsController {
         tenantId,
         body.dailyTokenBudget ?? null,
         body.sessionTokenCap ?? null,
+        body.dailyToolSeconds ?? null,
         principal.keyId,
       ),
     );

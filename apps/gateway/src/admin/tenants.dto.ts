@@ -92,6 +92,19 @@ export class TenantBudgetDto {
   @IsInt()
   @Min(0)
   sessionTokenCap?: number | null;
+
+  @ApiPropertyOptional({
+    example: 3600,
+    nullable: true,
+    description:
+      'Seconds of tool running time per UTC day, all tools together (queue waits excluded); null: ' +
+      'SOMA_TENANT_DAILY_TOOL_SECONDS. Once used up, tool calls end BUDGET_EXCEEDED (HTTP 429 for explicit calls).',
+  })
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @IsInt()
+  @Min(0)
+  dailyToolSeconds?: number | null;
 }
 
 export class BudgetLimitsDto {
@@ -100,6 +113,9 @@ export class BudgetLimitsDto {
 
   @ApiProperty()
   sessionTokenCap!: number;
+
+  @ApiProperty()
+  dailyToolSeconds!: number;
 }
 
 const MAX_ENTRIES = 100;

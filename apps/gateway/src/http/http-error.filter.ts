@@ -52,6 +52,7 @@ function statusOfTool(code: ToolErrorCode): number {
     case 'TENANT_NOT_FOUND':
       return 404;
     case 'POLICY_UNAVAILABLE':
+    case 'SANDBOX_BUSY':
       return 503;
     case 'UNKNOWN_TOOL':
     case 'INVALID_ARGUMENTS':
@@ -68,6 +69,10 @@ function statusOfTool(code: ToolErrorCode): number {
       return 502;
     case 'TOOL_CANCELLED':
       return 409;
+    case 'EGRESS_REFUSED':
+      return 403;
+    case 'BUDGET_EXCEEDED':
+      return 429;
     default:
       return assertUnreachable(code);
   }
@@ -98,6 +103,7 @@ function statusOfRequeue(code: RequeueErrorCode): number {
     case 'APPROVAL_ANSWER_INVALID':
       return 400;
     case 'REQUEUE_ITEM_NOT_PENDING':
+    case 'REQUEUE_DECISION_FINAL':
     case 'DEAD_LETTER_ALREADY_REPLAYED':
     case 'APPROVAL_ALREADY_ANSWERED':
     case 'APPROVAL_EXPIRED':

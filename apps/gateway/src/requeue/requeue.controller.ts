@@ -67,7 +67,14 @@ export class RequeueController {
   @ApiResponse({ status: 200, description: 'Overridden; the call is re-published with a single-use grant' })
   @ApiResponse({ status: 400, description: 'A reason is required', type: ErrorDto })
   @ApiResponse({ status: 404, type: ErrorDto })
-  @ApiResponse({ status: 409, description: 'Already overridden or rejected', type: ErrorDto })
+  @ApiResponse({
+    status: 409,
+    description:
+      'Already overridden or rejected (REQUEUE_ITEM_NOT_PENDING), or a deny the caller may not override ' +
+      '(REQUEUE_DECISION_FINAL: a tenant admin never overrides a deny; the operator only one whose rules all ' +
+      'mark themselves overridable). The item says who may override it in `overridableBy`.',
+    type: ErrorDto,
+  })
   override(
     @CurrentPrincipal() principal: Principal,
     @Param('id', ItemId) id: string,

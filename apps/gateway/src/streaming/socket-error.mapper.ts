@@ -51,6 +51,7 @@ function disconnectsOnRequeue(code: RequeueErrorCode): boolean {
     case 'APPROVAL_ANSWER_INVALID':
     case 'REQUEUE_ITEM_NOT_FOUND':
     case 'REQUEUE_ITEM_NOT_PENDING':
+    case 'REQUEUE_DECISION_FINAL':
     case 'DEAD_LETTER_NOT_FOUND':
     case 'DEAD_LETTER_ALREADY_REPLAYED':
     case 'DEAD_LETTER_NOT_REPLAYABLE':

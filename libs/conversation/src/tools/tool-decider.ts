@@ -75,6 +75,7 @@ export class ToolDecider {
     context: readonly ChatMessage[],
     allowed: readonly string[],
     required: boolean,
+    tenantId: string,
   ): Promise<ToolCallChoice | null> {
     const tools = this.registry.describe().filter((t) => allowed.includes(t.name));
     if (tools.length === 0) return null;
@@ -87,6 +88,7 @@ export class ToolDecider {
         messages,
         { type: 'object', properties: { tool: { enum: options } }, required: ['tool'] },
         32,
+        tenantId,
       )) as { tool: string };
       if (choice.tool === 'none') return null;
       tool = choice.tool;
@@ -98,6 +100,7 @@ export class ToolDecider {
         [...messages, { role: 'system', content: `Write the arguments of ${descriptor.name} as JSON.` }],
         grammarSchema(descriptor.parameters) as object,
         400,
+        tenantId,
       )) as Record<string, unknown>;
       return { tool: descriptor.name, arguments: args };
     } catch (error) {

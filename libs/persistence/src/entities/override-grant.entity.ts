@@ -1,8 +1,8 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 
 /**
- * A single-use permission to run one tool call with exactly these arguments when policy says require_approval
- * (a deny stays a deny).
+ * A single-use permission to run one tool call with exactly these arguments when policy says require_approval;
+ * a deny stays a deny, except the operator's override of an overridable one (`overridesDenyRuleIds`).
  */
 @Entity({ name: 'override_grants' })
 export class OverrideGrantEntity {
@@ -31,6 +31,13 @@ export class OverrideGrantEntity {
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
+
+  /**
+   * The operator's override of a deny: the rules it overrode. The executor admits the call under a deny only
+   * when every rule denying it then is one of these and marks itself overridable. Null for every other grant.
+   */
+  @Column('text', { name: 'overrides_deny_rule_ids', array: true, nullable: true })
+  overridesDenyRuleIds!: string[] | null;
 
   /** Set by the tool executor when it accepts the grant; a used grant is refused. */
   @Column('timestamptz', { name: 'used_at', nullable: true })

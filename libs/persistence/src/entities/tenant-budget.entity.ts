@@ -20,6 +20,14 @@ export class TenantBudgetEntity {
   })
   sessionTokenCap!: number | null;
 
+  /** Seconds of tool running time per UTC day (all tools); null: SOMA_TENANT_DAILY_TOOL_SECONDS. */
+  @Column('bigint', {
+    name: 'daily_tool_seconds',
+    nullable: true,
+    transformer: { to: (v: number | null) => v, from: (v: string | null) => (v === null ? null : Number(v)) },
+  })
+  dailyToolSeconds!: number | null;
+
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
 

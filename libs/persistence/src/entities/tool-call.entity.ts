@@ -64,6 +64,10 @@ export class ToolCallEntity {
   @Column('timestamptz', { name: 'started_at' })
   startedAt!: Date;
 
+  /** How long the tool ran (its queue wait excluded); what the tenant's daily tool-seconds budget counts. */
+  @Column('integer', { name: 'run_ms', nullable: true })
+  runMs!: number | null;
+
   @Column('timestamptz', { name: 'completed_at', nullable: true })
   completedAt!: Date | null;
 }

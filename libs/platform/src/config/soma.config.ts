@@ -1,4 +1,4 @@
-import { homedir, hostname, tmpdir } from 'node:os';
+import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseCidr } from '../egress/address-guard.js';
 
@@ -91,6 +91,8 @@ const spec = {
   llmThreads: ['SOMA_LLM_THREADS', int(2, 1, 64)],
   llmContextSize: ['SOMA_LLM_CONTEXT_SIZE', int(2048, 256, 131072)],
   llmSequences: ['SOMA_LLM_SEQUENCES', int(2, 1, 16)],
+  // Sequences one tenant's generations may hold at once (0: half of SOMA_LLM_SEQUENCES, rounded up).
+  llmTenantSequences: ['SOMA_LLM_TENANT_SEQUENCES', int(0, 0, 16)],
   llmMaxTokens: ['SOMA_LLM_MAX_TOKENS', int(128, 1, 8192)],
   systemPrompt: [
     'SOMA_SYSTEM_PROMPT',
@@ -99,6 +101,12 @@ const spec = {
   adminApiKey: ['SOMA_ADMIN_API_KEY', optionalStr()],
   tenantDailyTokenBudget: ['SOMA_TENANT_DAILY_TOKEN_BUDGET', int(1_000_000, 0, Number.MAX_SAFE_INTEGER)],
   sessionTokenCap: ['SOMA_SESSION_TOKEN_CAP', int(200_000, 0, Number.MAX_SAFE_INTEGER)],
+  // Seconds of tool running time a tenant may use per UTC day (all tools; a tenant's budget row overrides it).
+  tenantDailyToolSeconds: ['SOMA_TENANT_DAILY_TOOL_SECONDS', int(3600, 0, Number.MAX_SAFE_INTEGER)],
+  // Tool calls running at once for one tenant (0: half of SOMA_TOOL_CONCURRENCY, rounded up), and tool requests
+  // taken from Kafka ahead of a free slot (they wait, fairly between tenants, in the executor).
+  toolTenantConcurrency: ['SOMA_TOOL_TENANT_CONCURRENCY', int(0, 0, 32)],
+  toolMaxInFlight: ['SOMA_TOOL_MAX_IN_FLIGHT', int(32, 1, 1024)],
   turnLeaseMs: ['SOMA_TURN_LEASE_MS', int(15_000, 1000, 600_000)],
   // How many runs a turn gets when its worker dies mid-turn (the others resume it) before WORKER_LOST.
   turnMaxAttempts: ['SOMA_TURN_MAX_ATTEMPTS', int(2, 1, 20)],
@@ -121,10 +129,17 @@ const spec = {
   // with TOOL_TIMEOUT and the approval expires.
   toolApprovalTimeoutMs: ['SOMA_TOOL_APPROVAL_TIMEOUT_MS', int(900_000, 1000, 7 * 86_400_000)],
   // Tools (libs/tools) and the sandbox.
-  toolConcurrency: ['SOMA_TOOL_CONCURRENCY', int(2, 1, 32)],
+  toolConcurrency: ['SOMA_TOOL_CONCURRENCY', int(4, 1, 32)],
   bwrapPath: ['SOMA_BWRAP', str('/usr/bin/bwrap')],
-  sandboxRoot: ['SOMA_SANDBOX_ROOT', str(join(tmpdir(), 'soma-sandbox'))],
-  sandboxUid: ['SOMA_SANDBOX_UID', int(65534, 1, 2 ** 31)],
+  // The jail per run (docs/sandbox.md): enforcing refuses to start without all of it; degraded runs without the
+  // missing parts, loudly. Runs take uids (and gids) BASE .. BASE+SIZE-1, one each, and wait up to WAIT_MS for one.
+  sandboxJail: ['SOMA_SANDBOX_JAIL', oneOf('enforcing', ['enforcing', 'degraded'] as const)],
+  sandboxUidBase: ['SOMA_SANDBOX_UID_BASE', int(200_000, 1, 2 ** 31 - 65_536)],
+  sandboxUidPoolSize: ['SOMA_SANDBOX_UID_POOL_SIZE', int(64, 1, 65_536)],
+  sandboxPoolWaitMs: ['SOMA_SANDBOX_POOL_WAIT_MS', int(10_000, 0, 600_000)],
+  // The cgroup file system (v2 unified, or v1 with one hierarchy per controller under it) and the runs' parent.
+  sandboxCgroupFs: ['SOMA_SANDBOX_CGROUP_FS', str('/sys/fs/cgroup')],
+  sandboxCgroupParent: ['SOMA_SANDBOX_CGROUP_PARENT', str('soma-sandbox')],
   searxngUrl: ['SOMA_SEARXNG_URL', optionalStr()],
   // SLM preprocessing: a per-message time budget (queue wait included), how many messages may wait or run
   // at once before new ones are marked OVERLOADED, the embedding threads, and the trained classifier weights.
@@ -179,6 +194,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SomaConfigValu
   const values: Record<string, unknown> = {};
   for (const [key, [name, parse]] of Object.entries(spec)) {
     values[key] = (parse as Parser<unknown>)(env[name], name, problems);
+  }
+  const shares: [keyof Spec, keyof Spec][] = [
+    ['toolTenantConcurrency', 'toolConcurrency'],
+    ['llmTenantSequences', 'llmSequences'],
+  ];
+  for (const [share, whole] of shares) {
+    if (Number(values[share]) > Number(values[whole]))
+      problems.push(
+        `${spec[share][0]} (${String(values[share])}) must not exceed ${spec[whole][0]} (${String(values[whole])})`,
+      );
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return values as SomaConfigValues;

@@ -116,6 +116,21 @@ export function checkAddress(address: string, allow: readonly Cidr[] = []): Addr
   return { allowed: true, address, family: kind };
 }
 
+/** The range an address falls in, ignoring any allow-list: `public`, or the refused range (lower case). */
+export type AddressRange = 'public' | Lowercase<RefusalReason>;
+
+export function addressRange(address: string): AddressRange {
+  const verdict = checkAddress(address);
+  return verdict.allowed ? 'public' : (verdict.reason.toLowerCase() as Lowercase<RefusalReason>);
+}
+
+/** One answer of a resolution, with its range: what policy decides on (http.fetch's `resource.addresses`). */
+export interface ResolvedAddress {
+  address: string;
+  family: Family;
+  range: AddressRange;
+}
+
 /** Where a checked request goes: the URL as given, and the one address it may connect to. */
 export interface EgressTarget {
   readonly url: URL;
@@ -147,15 +162,7 @@ export class AddressGuard {
   async resolve(raw: string | URL): Promise<EgressTarget> {
     const url = parseUrl(raw);
     const hostname = url.hostname.replace(/^\[|\]$/g, '');
-    const literal = isIP(hostname) !== 0;
-    let answers: { address: string; family: number }[];
-    try {
-      answers = literal ? [{ address: hostname, family: isIP(hostname) }] : await this.resolver(hostname);
-    } catch (error) {
-      throw new EgressError('EGRESS_UNRESOLVABLE', `${hostname} does not resolve`, { hostname }, error);
-    }
-    if (answers.length === 0)
-      throw new EgressError('EGRESS_UNRESOLVABLE', `${hostname} does not resolve`, { hostname });
+    const answers = await this.lookup(hostname);
     const verdicts = answers.map((answer) => checkAddress(answer.address, this.allow));
     for (const verdict of verdicts) {
       if (!verdict.allowed) {
@@ -168,6 +175,27 @@ export class AddressGuard {
     }
     const first = verdicts[0] as AddressVerdict & { allowed: true };
     return { url, hostname, address: first.address, family: first.family };
+  }
+
+  /**
+   * Every address a host name (or literal) resolves to, with its range, refusing nothing: for a caller that
+   * lets policy decide on the addresses first and then connects to one of them with `pinnedLookup`.
+   */
+  async lookup(hostname: string): Promise<ResolvedAddress[]> {
+    const family = isIP(hostname);
+    let answers: { address: string; family: number }[];
+    try {
+      answers = family !== 0 ? [{ address: hostname, family }] : await this.resolver(hostname);
+    } catch (error) {
+      throw new EgressError('EGRESS_UNRESOLVABLE', `${hostname} does not resolve`, { hostname }, error);
+    }
+    if (answers.length === 0)
+      throw new EgressError('EGRESS_UNRESOLVABLE', `${hostname} does not resolve`, { hostname });
+    return answers.map((answer) => ({
+      address: answer.address,
+      family: answer.family === 6 ? 6 : 4,
+      range: addressRange(answer.address),
+    }));
   }
 }
 

@@ -7,14 +7,20 @@ export interface EgressRequest {
   headers: Record<string, string>;
   body?: string;
   timeoutMs: number;
-  /** Response body bytes kept; the rest is read and dropped. */
+  /** Response body bytes kept; the connection is closed once they are read. */
   maxResponseBytes?: number;
+  /** Aborts the exchange (a tool's timeout or a withdrawn call). */
+  signal?: AbortSignal;
 }
 
 export interface EgressResponse {
   status: number;
   headers: IncomingHttpHeaders;
+  /** The kept bytes, as UTF-8 text. */
   body: string;
+  bytes: Buffer;
+  /** The body was longer than maxResponseBytes. */
+  truncated: boolean;
 }
 
 /**
@@ -33,23 +39,41 @@ export function sendPinned(target: EgressTarget, request: EgressRequest): Promis
         headers: request.headers,
         lookup: pinnedLookup(target),
         agent: false,
-        signal: AbortSignal.timeout(request.timeoutMs),
+        signal: request.signal
+          ? AbortSignal.any([request.signal, AbortSignal.timeout(request.timeoutMs)])
+          : AbortSignal.timeout(request.timeoutMs),
       },
       (response) => {
         const chunks: Buffer[] = [];
         let size = 0;
-        response.on('data', (chunk: Buffer) => {
-          if (size < cap) chunks.push(chunk.subarray(0, cap - size));
-          size += chunk.length;
-        });
-        response.on('error', reject);
-        response.on('end', () => {
+        let truncated = false;
+        const done = (): void => {
+          const bytes = Buffer.concat(chunks);
           resolve({
             status: response.statusCode ?? 0,
             headers: response.headers,
-            body: Buffer.concat(chunks).toString('utf8'),
+            body: bytes.toString('utf8'),
+            bytes,
+            truncated,
           });
+        };
+        response.on('data', (chunk: Buffer) => {
+          if (truncated) return;
+          if (size + chunk.length > cap) {
+            chunks.push(chunk.subarray(0, cap - size));
+            size = cap;
+            truncated = true;
+            response.destroy();
+            done();
+            return;
+          }
+          chunks.push(chunk);
+          size += chunk.length;
         });
+        response.on('error', (error) => {
+          if (!truncated) reject(error);
+        });
+        response.on('end', done);
       },
     );
     req.on('error', reject);

@@ -5,6 +5,7 @@ import { type Consumer, type EachMessagePayload, type IHeaders } from 'kafkajs';
 import { correlationStore } from '../logging/json.logger.js';
 import { type KafkaClient } from './kafka.client.js';
 import { type KafkaHandler } from './kafka-handler.contract.js';
+import { CommitWindow } from './commit-window.js';
 import { backoffMs, classifyFailure, dispositionOf, persist } from '../faults/failure.js';
 import { type AppIdentity } from '../app-identity.config.js';
 import { type HealthRegistry } from '../health/health.registry.js';
@@ -20,6 +21,14 @@ export interface KafkaConsumerOptions {
   /** How long a silent member keeps its partitions: bounds the hand-over after a crash. */
   sessionTimeoutMs: number;
   attempts?: number;
+  /**
+   * Durable mode only. Without it a partition's next message waits for the handler of the one before, and
+   * kafkajs fetches again only once every partition's batch is done, so one slow message holds back all the
+   * others. With it, up to `inFlight` messages (all partitions together) are handed to their handlers without
+   * waiting for earlier ones, and each partition's offset is committed past the longest finished prefix only
+   * (CommitWindow). Handlers must be idempotent on eventId and do their own fair queueing if they need it.
+   */
+  inFlight?: number;
 }
 
 const HEARTBEAT_MS = 3000;
@@ -40,6 +49,10 @@ export class KafkaConsumerHost implements OnApplicationBootstrap {
   private readonly byTopic = new Map<string, KafkaHandler>();
   private consumer: Consumer | undefined;
   private joined = false;
+  /** In-flight mode: one window per partition of the current generation, and the free handler slots. */
+  private windows = new Map<string, CommitWindow>();
+  private running = 0;
+  private readonly slotFreed: (() => void)[] = [];
 
   constructor(
     private readonly kafka: KafkaClient,
@@ -87,6 +100,9 @@ export class KafkaConsumerHost implements OnApplicationBootstrap {
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, () => {
       this.joined = true;
+      // A new generation starts from the committed offsets: messages still in flight from the last one are
+      // redelivered into new windows; a late finish of an old one commits only what it really finished.
+      this.windows = new Map();
     });
     consumer.on(consumer.events.CRASH, () => {
       this.joined = false;
@@ -96,11 +112,63 @@ export class KafkaConsumerHost implements OnApplicationBootstrap {
     await consumer.run({
       autoCommit: live,
       partitionsConsumedConcurrently: this.options.concurrency,
-      eachMessage: (payload) => this.onMessage(payload),
+      eachMessage: (payload) =>
+        this.options.inFlight !== undefined && !live ? this.handOff(payload) : this.onMessage(payload),
     });
   }
 
-  private async onMessage({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
+  /**
+   * In-flight mode: waits (heartbeating) for a free handler slot, starts the message's handling without
+   * awaiting it, and commits the partition's finished prefix whenever it grows.
+   */
+  private async handOff(payload: EachMessagePayload): Promise<void> {
+    const limit = this.options.inFlight ?? 1;
+    while (this.running >= limit) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, HEARTBEAT_MS);
+        this.slotFreed.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      await payload.heartbeat().catch(() => undefined);
+    }
+    const { topic, partition, message } = payload;
+    const key = `${topic}:${partition}`;
+    let window = this.windows.get(key);
+    if (!window) {
+      window = new CommitWindow();
+      this.windows.set(key, window);
+    }
+    const own = window;
+    own.start(message.offset);
+    this.running++;
+    void this.onMessage(payload, false)
+      .catch((error: unknown) => {
+        // onMessage persists its dead letters and retries transient failures; what escapes is a rebalance:
+        // the partition's new owner gets the message again (nothing is committed past it).
+        this.logger.warn({
+          msg: 'in-flight message left to the next owner',
+          topic,
+          partition,
+          offset: message.offset,
+          error: (error as Error).message,
+        });
+        return 'left' as const;
+      })
+      .then(async (outcome) => {
+        this.running--;
+        this.slotFreed.shift()?.();
+        if (outcome === 'left') return;
+        const commit = own.finish(message.offset);
+        if (commit !== null) await this.commit(topic, partition, commit, message.offset);
+      });
+  }
+
+  private async onMessage(
+    { topic, partition, message, heartbeat }: EachMessagePayload,
+    commitHere = true,
+  ): Promise<void> {
     const decoded = decodeEnvelope(topic as Topic, message.value);
     if (!decoded.ok) {
       this.logger.warn({
@@ -137,22 +205,23 @@ export class KafkaConsumerHost implements OnApplicationBootstrap {
         ),
       );
     }
-    if (this.options.mode === 'durable') {
-      try {
-        await this.consumer?.commitOffsets([
-          { topic, partition, offset: (BigInt(message.offset) + 1n).toString() },
-        ]);
-      } catch (error) {
-        // A rebalance took the partition away: the new owner gets the message again, and handlers are
-        // idempotent on eventId, so nothing is lost or done twice.
-        this.logger.warn({
-          msg: 'offset commit refused (rebalance)',
-          topic,
-          partition,
-          offset: message.offset,
-          error: (error as Error).message,
-        });
-      }
+    if (this.options.mode === 'durable' && commitHere)
+      await this.commit(topic, partition, (BigInt(message.offset) + 1n).toString(), message.offset);
+  }
+
+  private async commit(topic: string, partition: number, next: string, offset: string): Promise<void> {
+    try {
+      await this.consumer?.commitOffsets([{ topic, partition, offset: next }]);
+    } catch (error) {
+      // A rebalance took the partition away: the new owner gets the message again, and handlers are
+      // idempotent on eventId, so nothing is lost or done twice.
+      this.logger.warn({
+        msg: 'offset commit refused (rebalance)',
+        topic,
+        partition,
+        offset,
+        error: (error as Error).message,
+      });
     }
   }
 

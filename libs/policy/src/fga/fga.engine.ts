@@ -1,4 +1,4 @@
-import { OpenFgaClient, type UserClientConfigurationParams } from '@openfga/sdk';
+import { ConsistencyPreference, OpenFgaClient, type UserClientConfigurationParams } from '@openfga/sdk';
 import { type EngineVerdict, type PolicyEngine, type PolicyInput } from '../policy-input.contract.js';
 import { PolicyError } from '../policy.errors.js';
 
@@ -62,13 +62,15 @@ export class FgaEngine implements PolicyEngine {
     this.refreshMs = options.modelRefreshMs ?? FGA_MODEL_REFRESH_MS;
   }
 
-  async evaluate(input: PolicyInput): Promise<EngineVerdict> {
+  async evaluate(input: PolicyInput, options: { fresh?: boolean } = {}): Promise<EngineVerdict> {
     const client = await this.resolve();
     const user = `tenant:${input.tenantId}`;
     const object = `tool:${input.tool}`;
+    // OpenFGA's check cache can answer from before a revocation for about a second; a fresh check skips it.
+    const consistency = options.fresh ? { consistency: ConsistencyPreference.HigherConsistency } : {};
     const [canUse, needsApproval] = await Promise.all([
-      client.check({ user, relation: 'can_use', object }),
-      client.check({ user, relation: 'needs_approval', object }),
+      client.check({ user, relation: 'can_use', object }, consistency),
+      client.check({ user, relation: 'needs_approval', object }, consistency),
     ]);
     if (!canUse.allowed) {
       return {

@@ -10,6 +10,7 @@ const OpaDecision = TypeCompiler.Compile(
     rule_ids: Type.Array(Type.String()),
     reasons: Type.Array(Type.String()),
     approver: Type.Optional(Type.Union([Type.Literal('user'), Type.Literal('admin')])),
+    overridable: Type.Optional(Type.Boolean()),
   }),
 );
 
@@ -75,8 +76,8 @@ export class OpaEngine implements PolicyEngine {
       throw new PolicyError('ENGINE_BAD_RESPONSE', 'OPA decision lacks outcome, rule_ids or reasons');
     }
     const verdict = { outcome: result.outcome, ruleIds: result.rule_ids, reasons: result.reasons };
-    return result.outcome === 'require_approval'
-      ? { ...verdict, approver: result.approver ?? 'admin' }
-      : verdict;
+    if (result.outcome === 'require_approval') return { ...verdict, approver: result.approver ?? 'admin' };
+    if (result.outcome === 'deny') return { ...verdict, overridable: result.overridable === true };
+    return verdict;
   }
 }

@@ -9,6 +9,8 @@ export interface ToolContext {
   toolCallId: string;
   /** Aborted when the tool's timeout passes, or when the call is withdrawn (its turn was cancelled). */
   signal: AbortSignal;
+  /** What policy decided on (`resource` of the tool); a tool acts on exactly this, e.g. the checked address. */
+  resource: Record<string, unknown>;
 }
 
 export type ToolOutcome =
@@ -17,7 +19,8 @@ export type ToolOutcome =
 
 /**
  * A tool of the registry. `parameters` is the JSON Schema of the arguments (TypeBox), validated before
- * anything else runs; `resource` derives facts policy decides on (e.g. the host of a URL).
+ * anything else runs; `resource` derives facts policy decides on (e.g. the host of a URL and the addresses
+ * it resolves to), handed to `run` as they were decided on.
  */
 export interface ToolDefinition<S extends TObject = TObject> {
   readonly name: string;
@@ -28,7 +31,7 @@ export interface ToolDefinition<S extends TObject = TObject> {
   readonly timeoutMs: number;
   /** Largest serialised output returned; tools truncate their own output to stay under it. */
   readonly outputCapBytes: number;
-  resource?(args: Static<S>): Record<string, unknown>;
+  resource?(args: Static<S>): Promise<Record<string, unknown>> | Record<string, unknown>;
   run(args: Static<S>, context: ToolContext): Promise<ToolOutcome>;
 }
 

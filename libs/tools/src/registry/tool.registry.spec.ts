@@ -1,7 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import { describe, expect, it } from 'vitest';
 import { parseSearxngResults } from '../search/searxng-search.engine.js';
-import { htmlToText, urlResource } from '../tools/http-fetch.tool.js';
+import { htmlToText } from '../tools/html-to-text.js';
+import { urlResource } from '../tools/http-fetch.tool.js';
 import { type ToolDefinition } from './tool-definition.contract.js';
 import { ToolRegistry } from './tool.registry.js';
 
@@ -69,9 +70,44 @@ describe('http.fetch helpers', () => {
     expect(urlResource('not a url')).toMatchObject({ scheme: 'invalid', host: '' });
   });
 
-  it('turns HTML into text with its title', () => {
-    const page = '<html><title> T </title><style>x{}</style><script>alert(1)</script><p>a &amp; b</p></html>';
-    expect(htmlToText(page)).toEqual({ title: 'T', text: 'T a & b' });
+  const limits = { maxChars: 1_000_000, timeBudgetMs: 5000 };
+
+  it('turns HTML into text with its title, dropping scripts and styles', async () => {
+    const page =
+      '<html><title> T </title><style>x{}</style><script>alert(1)</script><p>a &amp; b</p><div>c</div></html>';
+    expect(await htmlToText(page, limits)).toEqual({ title: 'T', text: 'a & b c', truncated: false });
+  });
+
+  it('keeps at most maxChars of text and says so', async () => {
+    const page = `<p>${'word '.repeat(1000)}</p>`;
+    const { text, truncated } = await htmlToText(page, { ...limits, maxChars: 100 });
+    expect(text.length).toBeLessThanOrEqual(100);
+    expect(truncated).toBe(true);
+  });
+
+  it('is linear on pathological input: 512 KiB of "<" never holds the event loop for long', async () => {
+    const hostile = [
+      '<'.repeat(512 * 1024),
+      '<a '.repeat(170 * 1024),
+      `<p>${'<!--'.repeat(128 * 1024)}`,
+      `<div title="${'x'.repeat(512 * 1024)}`,
+    ];
+    for (const page of hostile) {
+      let longestGapMs = 0;
+      let last = performance.now();
+      const ticker = setInterval(() => {
+        const now = performance.now();
+        longestGapMs = Math.max(longestGapMs, now - last);
+        last = now;
+      }, 1);
+      const started = performance.now();
+      await htmlToText(page, limits);
+      const tookMs = performance.now() - started;
+      clearInterval(ticker);
+      // The regex version took 30 s to 2 min on such pages; a linear pass takes milliseconds per slice.
+      expect(tookMs).toBeLessThan(2000);
+      expect(longestGapMs).toBeLessThan(250);
+    }
   });
 });
 

@@ -1,22 +1,23 @@
+import { Logger } from '@nestjs/common';
+import { type SomaConfig } from '#soma/platform';
 import { spawn } from 'node:child_process';
-import { chmod, chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { CgroupJail, detectCgroupVersion, type CgroupVersion, type RunCgroup } from './sandbox-cgroup.js';
+import {
+  JAIL_TASKS,
+  JOIN_FAILED,
+  MIB,
+  PROGRAM_FD,
+  SECCOMP_FD,
+  sandboxCommand,
+  type SandboxLanguage,
+  type SandboxLimits,
+} from './sandbox-command.js';
+import { CappedBuffer, capJsonText } from './sandbox-output.js';
+import { buildSeccompFilter, DENIED_SYSCALLS, seccompSupported } from './sandbox-seccomp.js';
+import { UidPool } from './sandbox-uid-pool.js';
 
-export type SandboxLanguage = 'python' | 'node' | 'bash';
-
-export interface SandboxLimits {
-  /** Wall clock; the whole process tree is killed when it passes. */
-  timeoutMs: number;
-  /** Address space (RLIMIT_AS) in MiB. Node gets more: V8 reserves ~1 GiB of address space at start. */
-  memoryMb: number;
-  /** RLIMIT_NPROC for the sandbox uid. */
-  maxProcesses: number;
-  /** RLIMIT_FSIZE: the largest file a program may write. */
-  maxFileMb: number;
-  maxOpenFiles: number;
-  /** Bytes kept of stdout and of stderr each; the rest is dropped and `truncated` set. */
-  outputCapBytes: number;
-}
+export type { SandboxLanguage, SandboxLimits };
 
 export interface SandboxResult {
   exitCode: number | null;
@@ -25,126 +26,182 @@ export interface SandboxResult {
   stderr: string;
   truncated: boolean;
   timedOut: boolean;
+  /** The run's cgroup limits the kernel enforced (an OOM kill, a refused fork). */
+  limitsHit: ('memory' | 'pids')[];
   durationMs: number;
+  /** Where it ran: its uid (null: the executor's own, degraded) and cgroup directories (removed by now). */
+  jail: { uid: number | null; cgroup: string[] };
 }
+
+export type SandboxJailMode = 'enforcing' | 'degraded';
 
 export interface SandboxOptions {
   bwrapPath: string;
-  /** Host folder holding one private folder per run (work and tmp), removed afterwards. */
-  root: string;
-  /** The unprivileged uid (and gid) programs run as when the executor runs as root. */
-  uid: number;
+  /** enforcing: refuse to run without every part of the jail; degraded: run without the missing parts, loudly. */
+  mode: SandboxJailMode;
+  /** Runs get uids (and gids) uidBase .. uidBase + uidPoolSize - 1, one per run at a time. */
+  uidBase: number;
+  uidPoolSize: number;
+  /** How long a run waits for a free uid before SANDBOX_BUSY. */
+  poolWaitMs: number;
+  /** The cgroup file system (v2: one hierarchy; v1: one per controller under it) and the runs' parent cgroup. */
+  cgroupFs: string;
+  cgroupParent: string;
 }
 
-const RUNTIMES: Record<SandboxLanguage, { file: string; argv: (file: string) => string[]; extraMb: number }> =
-  {
-    python: { file: 'main.py', argv: (file) => ['/usr/bin/python3', '-I', file], extraMb: 0 },
-    node: {
-      file: 'main.js',
-      argv: (file) => ['/usr/bin/node', '--max-old-space-size=192', file],
-      extraMb: 768,
-    },
-    bash: { file: 'main.sh', argv: (file) => ['/usr/bin/bash', '--noprofile', '--norc', file], extraMb: 0 },
-  };
-
-/** The bwrap arguments: no network (own namespaces), read-only /usr, a read-only root, private work and tmp. */
-export function bwrapArgs(work: string, tmp: string): string[] {
-  return [
-    '--unshare-all',
-    '--die-with-parent',
-    '--new-session',
-    '--hostname',
-    'sandbox',
-    '--ro-bind',
-    '/usr',
-    '/usr',
-    '--symlink',
-    'usr/bin',
-    '/bin',
-    '--symlink',
-    'usr/lib',
-    '/lib',
-    '--symlink',
-    'usr/lib64',
-    '/lib64',
-    '--symlink',
-    'usr/sbin',
-    '/sbin',
-    '--proc',
-    '/proc',
-    '--dev',
-    '/dev',
-    '--bind',
-    work,
-    '/work',
-    '--bind',
-    tmp,
-    '/tmp',
-    '--remount-ro',
-    '/',
-    '--remount-ro',
-    '/dev',
-    '--chdir',
-    '/work',
-    '--clearenv',
-    '--setenv',
-    'PATH',
-    '/usr/local/bin:/usr/bin:/bin',
-    '--setenv',
-    'HOME',
-    '/work',
-    '--setenv',
-    'TMPDIR',
-    '/tmp',
-    '--setenv',
-    'LANG',
-    'C.UTF-8',
-  ];
+/** What the runner found at start-up: the parts of the jail it has, and what is missing. */
+export interface JailStatus {
+  mode: SandboxJailMode;
+  cgroup: CgroupVersion | null;
+  uidPool: { base: number; size: number } | null;
+  seccomp: boolean;
+  /** Empty when the whole jail is in place. */
+  missing: string[];
 }
 
-/** The full command line: tie to the executor, drop to the sandbox uid, set rlimits, bound the wall clock, bwrap. */
-export function sandboxCommand(
-  options: SandboxOptions,
-  limits: SandboxLimits,
-  language: SandboxLanguage,
-  work: string,
-  tmp: string,
-  asRoot: boolean,
-): string[] {
-  const runtime = RUNTIMES[language];
-  const mib = 1024 * 1024;
-  // One second of CPU more than of wall clock: the wall clock is the limit that normally fires.
-  const seconds = Math.ceil(limits.timeoutMs / 1000) + 1;
-  const drop = asRoot
-    ? [`--reuid=${options.uid}`, `--regid=${options.uid}`, '--clear-groups', '--no-new-privs']
-    : [];
-  return [
-    // The program dies with its executor, even one killed by -9: the kernel kills `timeout` when the executor
-    // dies, and bwrap (--die-with-parent) the program with it. An interrupted call's program never runs on.
-    '/usr/bin/setpriv',
-    '--pdeathsig=KILL',
-    ...drop,
-    '/usr/bin/prlimit',
-    `--cpu=${seconds}`,
-    `--as=${(limits.memoryMb + runtime.extraMb) * mib}`,
-    `--nproc=${limits.maxProcesses}`,
-    `--fsize=${limits.maxFileMb * mib}`,
-    `--nofile=${limits.maxOpenFiles}`,
-    '--core=0',
-    '--',
-    '/usr/bin/timeout',
-    '--signal=KILL',
-    `${limits.timeoutMs / 1000}s`,
-    options.bwrapPath,
-    ...bwrapArgs(work, tmp),
-    '--',
-    ...runtime.argv(runtime.file),
-  ];
+/** The executor refuses to start: the jail is incomplete in enforcing mode. */
+export class SandboxJailError extends Error {
+  constructor(readonly missing: string[]) {
+    super(
+      `sandbox jail incomplete, refusing to run code (SOMA_SANDBOX_JAIL=enforcing):\n  - ${missing.join('\n  - ')}`,
+    );
+  }
 }
 
-/** Runs untrusted programs in bubblewrap under an unprivileged uid with CPU, memory, process and file limits. */
+/** What the start-up probe checks inside a real run: the program's own view of its uid, seccomp and caps. */
+const PROBE = 'grep -E "^(Uid|CapEff|NoNewPrivs|Seccomp):" /proc/self/status';
+const PROBE_LIMITS: SandboxLimits = {
+  timeoutMs: 5000,
+  memoryMb: 64,
+  runMemoryMb: 128,
+  maxProcesses: 32,
+  cpuPercent: 100,
+  diskMb: 1,
+  maxFileMb: 1,
+  maxOpenFiles: 32,
+  outputCapBytes: 4096,
+};
+
+/**
+ * Runs untrusted programs in a jail per run: its own cgroup (memory, pids, CPU for the whole run), its own uid
+ * from a pool, size-limited tmpfs for /work and /tmp, no new namespaces, no capabilities and a seccomp filter,
+ * inside bubblewrap with no network. It checks at start that it has all of it and refuses to run without, unless
+ * the degraded mode was chosen.
+ */
 export class SandboxRunner {
-  constructor(private readonly options: SandboxOptions) {}
+  private readonly logger = new Logger(SandboxRunner.name);
+  private readonly pool: UidPool;
+  private readonly seccompProgram: Buffer | null;
+  private cgroups: CgroupJail | null = null;
+  private verified: Promise<JailStatus> | undefined;
+
+  constructor(private readonly options: SandboxOptions) {
+    this.pool = new UidPool(options.uidBase, options.uidPoolSize, options.poolWaitMs);
+    this.seccompProgram = seccompSupported() ? buildSeccompFilter() : null;
+  }
+
+  /** The jail's status, checked once (a real probe run included); throws SandboxJailError in enforcing mode. */
+  verify(): Promise<JailStatus> {
+    this.verified ??= this.check();
+    return this.verified;
+  }
+
+  private async check(): Promise<JailStatus> {
+    const missing: string[] = [];
+    const root = process.getuid?.() === 0;
+    const status: JailStatus = {
+      mode: this.options.mode,
+      cgroup: null,
+      uidPool: null,
+      seccomp: false,
+      missing,
+    };
+    for (const tool of [this.options.bwrapPath, '/usr/bin/setpriv', '/usr/bin/prlimit', '/usr/bin/timeout']) {
+      if (!existsSync(tool)) missing.push(`${tool} not found`);
+    }
+    if (root) {
+      const { uidBase: base, uidPoolSize: size } = this.options;
+      if (base > 0) status.uidPool = { base, size };
+      else missing.push('uid pool: SOMA_SANDBOX_UID_BASE must not include uid 0');
+    } else {
+      missing.push(
+        `uid pool: the executor runs as uid ${process.getuid?.()}, not root: it cannot give runs their own uid`,
+      );
+    }
+    const version = detectCgroupVersion(this.options.cgroupFs);
+    if (typeof version === 'string') {
+      const jail = new CgroupJail(version, this.options.cgroupFs, this.options.cgroupParent);
+      try {
+        await jail.prepare();
+        const probe = await jail.create(`probe-${process.pid}-${Date.now()}`, {
+          memoryBytes: 64 * MIB,
+          pids: 8,
+          cpuPercent: 50,
+        });
+        if (!probe) throw new Error('the probe cgroup exists already');
+        await probe.remove();
+        this.cgroups = jail;
+        status.cgroup = version;
+      } catch (error) {
+        missing.push(
+          `cgroup ${version}: cannot create a run cgroup with limits: ${(error as Error).message}`,
+        );
+      }
+    } else {
+      missing.push(`cgroup: ${version.missing}`);
+    }
+    if (this.seccompProgram) status.seccomp = true;
+    else missing.push(`seccomp: no filter for architecture ${process.arch} (only x64)`);
+    if (missing.length === 0 || this.options.mode === 'degraded') await this.probe(status);
+    if (missing.length > 0 && this.options.mode === 'enforcing') throw new SandboxJailError(missing);
+    const summary = {
+      cgroup: status.cgroup
+        ? `${status.cgroup} at ${this.options.cgroupFs} (parent ${this.options.cgroupParent})`
+        : 'none',
+      uidPool: status.uidPool
+        ? `${status.uidPool.base}..${status.uidPool.base + status.uidPool.size - 1}`
+        : 'none',
+      seccomp: status.seccomp ? `denies ${DENIED_SYSCALLS.length} syscalls` : 'none',
+    };
+    if (missing.length > 0) {
+      this.logger.error({
+        msg: 'SANDBOX JAIL DEGRADED: untrusted code runs without parts of its jail',
+        missing,
+        ...summary,
+      });
+    } else {
+      this.logger.log({ msg: 'sandbox jail ready', mode: status.mode, ...summary });
+    }
+    return status;
+  }
+
+  /** One real run that must see its own uid, seccomp on, no capabilities and no new privileges. */
+  private async probe(status: JailStatus): Promise<void> {
+    let result: SandboxResult;
+    try {
+      result = await this.runIn(status, 'bash', PROBE, '', PROBE_LIMITS);
+    } catch (error) {
+      status.missing.push(`probe run failed: ${(error as Error).message}`);
+      return;
+    }
+    const field = (name: string): string | undefined =>
+      new RegExp(`^${name}:\\s+(\\S+)`, 'm').exec(result.stdout)?.[1];
+    if (result.exitCode !== 0) {
+      status.missing.push(
+        `probe run exited ${result.exitCode ?? result.signal}: ${result.stderr.trim().slice(0, 500)}`,
+      );
+      return;
+    }
+    if (status.uidPool && field('Uid') !== String(result.jail.uid))
+      status.missing.push(`uid pool: probe ran as ${field('Uid')}`);
+    if (status.seccomp && field('Seccomp') !== '2') {
+      status.seccomp = false;
+      status.missing.push(`seccomp: the probe ran with Seccomp ${field('Seccomp')}, not 2 (filter)`);
+    }
+    if (field('CapEff') !== '0000000000000000')
+      status.missing.push(`capabilities: probe has CapEff ${field('CapEff')}`);
+    if (field('NoNewPrivs') !== '1') status.missing.push('no_new_privs is not set in the probe');
+  }
 
   async run(
     language: SandboxLanguage,
@@ -154,34 +211,76 @@ export class SandboxRunner {
     /** Kills the program's whole process group at once when it aborts (the call was withdrawn). */
     signal?: AbortSignal,
   ): Promise<SandboxResult> {
-    const asRoot = process.getuid?.() === 0;
-    await mkdir(this.options.root, { recursive: true, mode: 0o711 });
-    const dir = await mkdtemp(join(this.options.root, 'run-'));
+    return this.runIn(await this.verify(), language, code, stdin, limits, signal);
+  }
+
+  private async runIn(
+    status: JailStatus,
+    language: SandboxLanguage,
+    code: string,
+    stdin: string,
+    limits: SandboxLimits,
+    signal?: AbortSignal,
+  ): Promise<SandboxResult> {
+    const cgroupLimits = {
+      memoryBytes: limits.runMemoryMb * MIB,
+      pids: limits.maxProcesses + JAIL_TASKS,
+      cpuPercent: limits.cpuPercent,
+    };
+    const cgroups = status.cgroup ? this.cgroups : null;
+    let uid: number | null = null;
+    let cgroup: RunCgroup | null = null;
+    if (status.uidPool && cgroups) {
+      const lease = await this.pool.lease(
+        (candidate) => cgroups.create(`uid-${candidate}`, cgroupLimits),
+        signal,
+      );
+      ({ uid, claimed: cgroup } = lease);
+    } else if (status.uidPool) {
+      ({ uid } = await this.pool.lease(() => Promise.resolve(true), signal));
+    } else if (cgroups) {
+      cgroup = await cgroups.create(
+        `run-${process.pid}-${Math.random().toString(36).slice(2)}`,
+        cgroupLimits,
+      );
+    }
     try {
-      const work = join(dir, 'work');
-      const tmp = join(dir, 'tmp');
-      await chmod(dir, 0o711);
-      await mkdir(work, { mode: 0o700 });
-      await mkdir(tmp, { mode: 0o700 });
-      await writeFile(join(work, RUNTIMES[language].file), code, { mode: 0o644 });
-      if (asRoot) {
-        for (const path of [work, tmp, join(work, RUNTIMES[language].file)]) {
-          await chown(path, this.options.uid, this.options.uid);
-        }
+      const argv = sandboxCommand(this.options.bwrapPath, limits, language, {
+        uid,
+        cgroupProcs: cgroup?.procsFiles ?? [],
+        seccomp: status.seccomp,
+      });
+      const result = await this.spawn(argv, code, stdin, limits, signal, cgroup);
+      if (
+        result.exitCode === JOIN_FAILED &&
+        cgroup &&
+        result.stdout === '' &&
+        /cgroup\.procs/.test(result.stderr)
+      ) {
+        throw new Error(`the run could not join its cgroup: ${result.stderr.trim()}`);
       }
-      const argv = sandboxCommand(this.options, limits, language, work, tmp, asRoot);
-      return await this.spawn(argv, stdin, limits, signal);
+      return {
+        ...result,
+        limitsHit: cgroup ? await cgroup.limitsHit() : [],
+        jail: { uid, cgroup: cgroup?.dirs ?? [] },
+      };
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      try {
+        await cgroup?.remove();
+      } finally {
+        if (uid !== null) this.pool.release(uid);
+      }
     }
   }
 
   private spawn(
     argv: string[],
+    code: string,
     stdin: string,
     limits: SandboxLimits,
     withdrawn: AbortSignal | undefined,
-  ): Promise<SandboxResult> {
+    cgroup: RunCgroup | null,
+  ): Promise<Omit<SandboxResult, 'limitsHit' | 'jail'>> {
     const [command, ...args] = argv as [string, ...string[]];
     const started = performance.now();
     return new Promise((resolve, reject) => {
@@ -189,51 +288,62 @@ export class SandboxRunner {
       const child = spawn(command, args, {
         detached: true,
         env: { PATH: '/usr/bin:/bin' },
-        stdio: ['pipe', 'pipe', 'pipe'],
+        stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
       });
       const stdout = new CappedBuffer(limits.outputCapBytes);
       const stderr = new CappedBuffer(limits.outputCapBytes);
       let timedOut = false;
-      const killGroup = (): void => {
+      const killAll = (): void => {
         try {
           if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
         } catch {
           // already gone
         }
+        // The cgroup holds every process of the run, whatever session or group it made for itself.
+        void cgroup?.killAll().catch(() => undefined);
       };
-      // Backstop for `timeout`: the executor's own clock kills the whole group shortly after the limit.
+      // Backstop for `timeout`: the executor's own clock kills the whole run shortly after the limit.
       const timer = setTimeout(() => {
         timedOut = true;
-        killGroup();
+        killAll();
       }, limits.timeoutMs + 1000);
-      if (withdrawn?.aborted) killGroup();
-      else withdrawn?.addEventListener('abort', killGroup, { once: true });
-      child.stdout.on('data', (chunk: Buffer) => {
+      if (withdrawn?.aborted) killAll();
+      else withdrawn?.addEventListener('abort', killAll, { once: true });
+      child.stdout?.on('data', (chunk: Buffer) => {
         stdout.push(chunk);
       });
-      child.stderr.on('data', (chunk: Buffer) => {
+      child.stderr?.on('data', (chunk: Buffer) => {
         stderr.push(chunk);
       });
-      child.stdin.on('error', () => undefined);
-      child.stdin.end(stdin);
+      for (const [fd, data] of [
+        [0, stdin],
+        [PROGRAM_FD, code],
+        [SECCOMP_FD, this.seccompProgram ?? Buffer.alloc(0)],
+      ] as const) {
+        const stream = child.stdio[fd] as NodeJS.WritableStream | null;
+        stream?.on('error', () => undefined);
+        stream?.end(data);
+      }
       child.on('error', (error) => {
         clearTimeout(timer);
         reject(error);
       });
       child.on('close', (exitCode, signal) => {
         clearTimeout(timer);
-        withdrawn?.removeEventListener('abort', killGroup);
-        killGroup();
+        withdrawn?.removeEventListener('abort', killAll);
+        killAll();
         const durationMs = performance.now() - started;
         // At the limit timeout(1) SIGKILLs its process group, itself included (or exits 124/137).
         const atLimit = durationMs >= limits.timeoutMs - 50;
         const killedAtLimit = atLimit && (signal === 'SIGKILL' || exitCode === 124 || exitCode === 137);
+        const out = capJsonText(stdout.text(), limits.outputCapBytes);
+        const err = capJsonText(stderr.text(), limits.outputCapBytes);
         resolve({
           exitCode,
           signal,
-          stdout: stdout.text(),
-          stderr: stderr.text(),
-          truncated: stdout.truncated || stderr.truncated,
+          stdout: out.text,
+          stderr: err.text,
+          truncated: stdout.truncated || stderr.truncated || out.truncated || err.truncated,
           timedOut: timedOut || killedAtLimit,
           durationMs,
         });
@@ -242,27 +352,15 @@ export class SandboxRunner {
   }
 }
 
-/** Keeps the first `cap` bytes of a stream and counts the rest. */
-class CappedBuffer {
-  private readonly chunks: Buffer[] = [];
-  private size = 0;
-  truncated = false;
-
-  constructor(private readonly cap: number) {}
-
-  push(chunk: Buffer): void {
-    const room = this.cap - this.size;
-    if (room <= 0) {
-      this.truncated = true;
-      return;
-    }
-    const kept = chunk.length > room ? chunk.subarray(0, room) : chunk;
-    if (kept.length < chunk.length) this.truncated = true;
-    this.chunks.push(kept);
-    this.size += kept.length;
-  }
-
-  text(): string {
-    return Buffer.concat(this.chunks).toString('utf8');
-  }
+/** The runner's options from the validated configuration. */
+export function sandboxOptions(config: SomaConfig): SandboxOptions {
+  return {
+    bwrapPath: config.bwrapPath,
+    mode: config.sandboxJail,
+    uidBase: config.sandboxUidBase,
+    uidPoolSize: config.sandboxUidPoolSize,
+    poolWaitMs: config.sandboxPoolWaitMs,
+    cgroupFs: config.sandboxCgroupFs,
+    cgroupParent: config.sandboxCgroupParent,
+  };
 }

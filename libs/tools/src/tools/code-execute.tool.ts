@@ -21,15 +21,16 @@ const Parameters = Type.Object(
   { additionalProperties: false },
 );
 
+/** Of stdout and of stderr each, as JSON carries them (escapes count): the result always fits outputCapBytes. */
 const OUTPUT_CAP = 64 * 1024;
 
-/** code.execute: a Python, Node or bash program in bubblewrap, with no network and hard limits. */
+/** code.execute: a Python, Node or bash program in a jail of its own (docs/sandbox.md), with no network. */
 @Injectable()
 export class CodeExecuteTool implements ToolDefinition<typeof Parameters> {
   readonly name = 'code.execute';
   readonly description =
     'Run a short Python, Node.js or bash program in an isolated sandbox (no network, private files, ' +
-    'CPU/memory/process limits) and return its exit code, stdout and stderr.';
+    'CPU/memory/process/disk limits) and return its exit code, stdout and stderr.';
   readonly parameters = Parameters;
   readonly risk = 'high' as const;
   readonly timeoutMs = 35_000;
@@ -46,7 +47,10 @@ export class CodeExecuteTool implements ToolDefinition<typeof Parameters> {
       {
         timeoutMs,
         memoryMb: 256,
+        runMemoryMb: 512,
         maxProcesses: 32,
+        cpuPercent: 100,
+        diskMb: 64,
         maxFileMb: 16,
         maxOpenFiles: 64,
         outputCapBytes: OUTPUT_CAP,
@@ -59,6 +63,7 @@ export class CodeExecuteTool implements ToolDefinition<typeof Parameters> {
       stderr: result.stderr,
       truncated: result.truncated,
       timedOut: result.timedOut,
+      limitsHit: result.limitsHit,
       durationMs: Math.round(result.durationMs),
     };
     if (result.timedOut) {

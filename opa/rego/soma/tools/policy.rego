@@ -12,6 +12,9 @@
 # stricter). `settings_loaded` is false while OPA holds no tenant settings (data.soma.settings_loaded, written by
 # libs/policy after it loads them from PostgreSQL): the caller then reloads them and asks again, and never acts on
 # such a decision (docs/policy.md).
+# With deny an `overridable` flag: true only when every deny rule that fired marks itself `"overridable": true`.
+# Only the operator may override such a deny (tenant admins never override a deny). SSRF (address, port,
+# scheme), role, catalogue and tenant-grant rules are never overridable.
 package soma.tools
 
 import rego.v1
@@ -47,6 +50,11 @@ disabled_tools := object.get(tenant, "disabled_tools", [])
 
 user_approval_tools := object.get(tenant, "user_approval_tools", [])
 
+# http.fetch: internal address ranges the operator opened for this tenant, and the ports it may connect to.
+allowed_cidrs := object.get(tenant, "allowed_cidrs", [])
+
+allowed_ports := object.get(tenant, "allowed_ports", [80, 443])
+
 secret_patterns := [
 	`soma_[A-Za-z0-9_]{20,}`,
 	`AKIA[0-9A-Z]{16}`,
@@ -81,13 +89,42 @@ deny contains {"id": "http.scheme_not_allowed", "reason": msg} if {
 	msg := sprintf("scheme %q is not allowed; use http or https", [input.resource.scheme])
 }
 
-deny contains {"id": "http.egress_not_allowed", "reason": msg} if {
+deny contains {"id": "http.egress_not_allowed", "reason": msg, "overridable": true} if {
 	input.tool == "http.fetch"
 	not egress_allowed(input.resource.host)
 	msg := sprintf("host %q is not on this tenant's egress allow-list", [input.resource.host])
 }
 
-deny contains {"id": "memory.no_secrets", "reason": "notes must not contain credentials or secrets"} if {
+# The tool resolves the host itself and puts every address in resource.addresses with its range ("public",
+# "loopback", "private", "link_local", "cgnat", ...); it then connects to that address only.
+deny contains {"id": "http.address_not_allowed", "reason": msg} if {
+	input.tool == "http.fetch"
+	count(refused_addresses) > 0
+	msg := sprintf(
+		"host %q resolves to %s: not a public address, and no CIDR of this tenant allows it",
+		[input.resource.host, concat(", ", refused_addresses)],
+	)
+}
+
+refused_addresses := [sprintf("%s (%s)", [entry.address, entry.range]) |
+	some entry in object.get(input.resource, "addresses", [])
+	entry.range != "public"
+	not cidr_allowed(entry.address)
+]
+
+deny contains {"id": "http.address_unresolved", "reason": msg} if {
+	input.tool == "http.fetch"
+	not is_array(object.get(input.resource, "addresses", null))
+	msg := sprintf("the addresses of host %q were not resolved by the tool", [input.resource.host])
+}
+
+deny contains {"id": "http.port_not_allowed", "reason": msg} if {
+	input.tool == "http.fetch"
+	not input.resource.port in allowed_ports
+	msg := sprintf("port %v is not allowed for this tenant (allowed: %v)", [input.resource.port, allowed_ports])
+}
+
+deny contains {"id": "memory.no_secrets", "reason": "notes must not contain credentials or secrets", "overridable": true} if {
 	input.tool == "memory.write"
 	some pattern in secret_patterns
 	regex.match(pattern, input.arguments.content)
@@ -98,7 +135,7 @@ sensitive_tags := {"privacy", "security"}
 
 classified if input.context.classification == "classified"
 
-deny contains {"id": "memory.sensitive_context", "reason": msg} if {
+deny contains {"id": "memory.sensitive_context", "reason": msg, "overridable": true} if {
 	input.tool == "memory.write"
 	classified
 	some tag in input.context.tags
@@ -129,6 +166,11 @@ approval contains {"id": "tenant.user_approval", "reason": msg, "approver": "use
 
 egress_allowed(host) if host in egress_hosts
 
+cidr_allowed(address) if {
+	some cidr in allowed_cidrs
+	net.cidr_contains(cidr, address)
+}
+
 egress_allowed(host) if {
 	some pattern in egress_hosts
 	startswith(pattern, "*.")
@@ -148,9 +190,15 @@ reasons(set) := [r.reason | some r in sort_by_id(set)]
 
 sort_by_id(set) := [r | some id in ids(set); some r in set; r.id == id]
 
+default overridable := false
+
+overridable if every rule in deny {
+	object.get(rule, "overridable", false) == true
+}
+
 decision := object.union(verdict, {"settings_loaded": settings_loaded})
 
-verdict := {"outcome": "deny", "rule_ids": ids(deny), "reasons": reasons(deny)} if {
+verdict := {"outcome": "deny", "rule_ids": ids(deny), "reasons": reasons(deny), "overridable": overridable} if {
 	count(deny) > 0
 } else := {
 	"outcome": "require_approval", "rule_ids": ids(approval), "reasons": reasons(approval),

@@ -19,7 +19,15 @@ base := {
 
 call(overrides) := object.union(base, overrides)
 
-tenants := {tenant_a: {"egress_hosts": ["127.0.0.1", "*.example.org"], "disabled_tools": ["memory.search"]}}
+tenants := {tenant_a: {
+	"egress_hosts": ["127.0.0.1", "*.example.org"], "disabled_tools": ["memory.search"],
+	"allowed_cidrs": ["127.0.0.1/32"],
+}}
+
+public_fetch(host) := call({
+	"tool": "http.fetch", "risk": "medium",
+	"resource": {"scheme": "https", "host": host, "port": 443, "addresses": [{"address": "93.184.215.14", "range": "public"}]},
+})
 
 test_low_risk_tool_allowed if {
 	d := tools.decision with input as base
@@ -69,29 +77,29 @@ test_deny_wins_over_approval if {
 }
 
 test_egress_host_on_allow_list if {
-	d := tools.decision with input as call({"tool": "http.fetch", "risk": "medium", "resource": {"scheme": "http", "host": "127.0.0.1"}})
+	d := tools.decision with input as call({"tool": "http.fetch", "risk": "medium", "resource": {"scheme": "http", "host": "127.0.0.1", "port": 80, "addresses": [{"address": "127.0.0.1", "range": "loopback"}]}})
 		with data.soma.tenants as tenants
 	d.outcome == "allow"
 }
 
 test_egress_wildcard_subdomain if {
-	d := tools.decision with input as call({"tool": "http.fetch", "risk": "medium", "resource": {"scheme": "https", "host": "docs.example.org"}})
+	d := tools.decision with input as call({"tool": "http.fetch", "risk": "medium", "resource": {"scheme": "https", "host": "docs.example.org", "port": 443, "addresses": [{"address": "93.184.215.14", "range": "public"}]}})
 		with data.soma.tenants as tenants
 	d.outcome == "allow"
 }
 
 test_egress_wildcard_does_not_match_suffix_trick if {
-	d := tools.decision with input as call({"tool": "http.fetch", "risk": "medium", "resource": {"scheme": "https", "host": "evilexample.org"}})
+	d := tools.decision with input as call({"tool": "http.fetch", "risk": "medium", "resource": {"scheme": "https", "host": "evilexample.org", "port": 443, "addresses": [{"address": "93.184.215.14", "range": "public"}]}})
 		with data.soma.tenants as tenants
 	d.outcome == "deny"
 	d.rule_ids == ["http.egress_not_allowed"]
 }
 
 test_egress_denied_without_tenant_settings if {
-	d := tools.decision with input as call({"tool": "http.fetch", "risk": "medium", "resource": {"scheme": "https", "host": "127.0.0.1"}})
+	d := tools.decision with input as call({"tool": "http.fetch", "risk": "medium", "resource": {"scheme": "https", "host": "docs.example.org", "port": 443, "addresses": [{"address": "93.184.215.14", "range": "public"}]}})
 	d.outcome == "deny"
 	d.rule_ids == ["http.egress_not_allowed"]
-	contains(d.reasons[0], "127.0.0.1")
+	contains(d.reasons[0], "docs.example.org")
 }
 
 test_egress_other_tenant_list_not_used if {
@@ -104,7 +112,7 @@ test_egress_other_tenant_list_not_used if {
 }
 
 test_scheme_must_be_http if {
-	d := tools.decision with input as call({"tool": "http.fetch", "risk": "medium", "resource": {"scheme": "file", "host": "127.0.0.1"}})
+	d := tools.decision with input as call({"tool": "http.fetch", "risk": "medium", "resource": {"scheme": "file", "host": "127.0.0.1", "port": 80, "addresses": [{"address": "127.0.0.1", "range": "loopback"}]}})
 		with data.soma.tenants as tenants
 	d.outcome == "deny"
 	d.rule_ids == ["http.scheme_not_allowed"]
@@ -133,6 +141,101 @@ test_memory_write_api_key_denied if {
 	d.outcome == "deny"
 }
 
+test_egress_deny_is_overridable_by_the_operator if {
+	d := tools.decision with input as public_fetch("unlisted.example.com") with data.soma.tenants as tenants
+	d.outcome == "deny"
+	d.rule_ids == ["http.egress_not_allowed"]
+	d.overridable == true
+}
+
+test_metadata_address_refused_and_never_overridable if {
+	d := tools.decision with input as call({
+		"tool": "http.fetch", "risk": "medium",
+		"resource": {
+			"scheme": "http", "host": "docs.example.org", "port": 80,
+			"addresses": [{"address": "169.254.169.254", "range": "link_local"}],
+		},
+	})
+		with data.soma.tenants as tenants
+	d.outcome == "deny"
+	d.rule_ids == ["http.address_not_allowed"]
+	contains(d.reasons[0], "169.254.169.254 (link_local)")
+	d.overridable == false
+}
+
+test_allow_listed_name_resolving_to_loopback_refused if {
+	d := tools.decision with input as call({
+		"tool": "http.fetch", "risk": "medium",
+		"resource": {
+			"scheme": "http", "host": "docs.example.org", "port": 80,
+			"addresses": [{"address": "127.0.0.2", "range": "loopback"}, {"address": "93.184.215.14", "range": "public"}],
+		},
+	})
+		with data.soma.tenants as tenants
+	d.outcome == "deny"
+	d.rule_ids == ["http.address_not_allowed"]
+	contains(d.reasons[0], "127.0.0.2")
+	not contains(d.reasons[0], "93.184.215.14")
+}
+
+test_tenant_cidr_opens_an_internal_address if {
+	d := tools.decision with input as call({
+		"tool": "http.fetch", "risk": "medium",
+		"resource": {"scheme": "http", "host": "127.0.0.1", "port": 80, "addresses": [{"address": "127.0.0.1", "range": "loopback"}]},
+	})
+		with data.soma.tenants as tenants
+	d.outcome == "allow"
+}
+
+test_port_outside_allow_list_refused if {
+	d := tools.decision with input as call({
+		"tool": "http.fetch", "risk": "medium",
+		"resource": {"scheme": "http", "host": "docs.example.org", "port": 3002, "addresses": [{"address": "93.184.215.14", "range": "public"}]},
+	})
+		with data.soma.tenants as tenants
+	d.outcome == "deny"
+	d.rule_ids == ["http.port_not_allowed"]
+	d.overridable == false
+}
+
+test_tenant_ports_replace_the_default if {
+	d := tools.decision with input as call({
+		"tool": "http.fetch", "risk": "medium",
+		"resource": {"scheme": "http", "host": "docs.example.org", "port": 8080, "addresses": [{"address": "93.184.215.14", "range": "public"}]},
+	})
+		with data.soma.tenants as {tenant_a: {"egress_hosts": ["*.example.org"], "allowed_ports": [8080]}}
+	d.outcome == "allow"
+}
+
+test_unresolved_fetch_refused if {
+	d := tools.decision with input as call({"tool": "http.fetch", "risk": "medium", "resource": {"scheme": "https", "host": "docs.example.org", "port": 443}})
+		with data.soma.tenants as tenants
+	d.outcome == "deny"
+	d.rule_ids == ["http.address_unresolved"]
+}
+
+test_mixed_denies_not_overridable if {
+	d := tools.decision with input as call({
+		"tool": "http.fetch", "risk": "medium",
+		"resource": {"scheme": "http", "host": "metadata.internal", "port": 80, "addresses": [{"address": "169.254.169.254", "range": "link_local"}]},
+	})
+	d.outcome == "deny"
+	d.rule_ids == ["http.address_not_allowed", "http.egress_not_allowed"]
+	d.overridable == false
+}
+
+test_disabled_tool_and_role_denies_not_overridable if {
+	d1 := tools.decision with input as call({"tool": "memory.search", "arguments": {"query": "x"}}) with data.soma.tenants as tenants
+	d1.overridable == false
+	d2 := tools.decision with input as call({"tool": "code.execute", "risk": "high", "arguments": {"language": "bash", "code": "ls"}})
+	d2.overridable == false
+}
+
+test_secret_note_deny_is_overridable if {
+	d := tools.decision with input as call({"tool": "memory.write", "arguments": {"content": "my password: hunter2"}})
+	d.overridable == true
+}
+
 test_memory_write_pii_context_denied if {
 	d := tools.decision with input as call({"tool": "memory.write", "arguments": {"content": "lives at 5 Main St"}, "context": {"classification": "classified", "intent": "task_request", "sentiment": "neutral", "tags": ["memory", "privacy"]}})
 	d.outcome == "deny"
@@ -142,7 +245,7 @@ test_memory_write_pii_context_denied if {
 test_several_denials_all_reported_sorted if {
 	d := tools.decision with input as call({
 		"tool": "http.fetch", "risk": "medium",
-		"resource": {"scheme": "ftp", "host": "nowhere"},
+		"resource": {"scheme": "ftp", "host": "nowhere", "port": 443, "addresses": [{"address": "93.184.215.14", "range": "public"}]},
 	})
 	d.outcome == "deny"
 	d.rule_ids == ["http.egress_not_allowed", "http.scheme_not_allowed"]

@@ -106,6 +106,7 @@ export class TurnStep {
           fitted.messages,
           profile.profile.tools,
           profile.profile.toolChoice === 'required',
+          turn.tenantId,
         ),
       );
       if (decision.leaseLost) return 'skipped';
@@ -126,6 +127,7 @@ export class TurnStep {
         temperature: profile.profile.temperature,
         topP: profile.profile.topP,
         continueFrom: held.streamed === '' ? undefined : held.streamed,
+        tenantId: turn.tenantId,
       },
       write: (delta, signal) =>
         this.journal.appendFenced(

@@ -45,7 +45,7 @@ export class TurnToolRequest {
           arguments: call.arguments,
           requestedBy: 'model',
           context: classification,
-          resource: checked.tool.resource?.(call.arguments) ?? {},
+          resource: (await checked.tool.resource?.(call.arguments)) ?? {},
         })
       : undefined;
     const request: ToolCallRequested = {

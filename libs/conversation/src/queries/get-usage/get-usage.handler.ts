@@ -1,5 +1,6 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { UsageLedgerEntity } from '#soma/persistence';
+import { ToolTimeBudget } from '#soma/tools';
 import { DataSource } from 'typeorm';
 import { budgetDay } from '../../budget/token-budget.js';
 import { TokenBudgetRepository } from '../../budget/token-budget.repository.js';
@@ -18,6 +19,7 @@ export class GetUsageHandler implements IQueryHandler<GetUsageQuery, UsageReport
   constructor(
     private readonly dataSource: DataSource,
     private readonly budgets: TokenBudgetRepository,
+    private readonly toolTime: ToolTimeBudget,
   ) {}
 
   async execute({ tenantId, sessionId }: GetUsageQuery): Promise<UsageReport> {
@@ -34,7 +36,7 @@ export class GetUsageHandler implements IQueryHandler<GetUsageQuery, UsageReport
       .groupBy('u.session_id')
       .orderBy('u.session_id');
     if (sessionId) query.andWhere('u.session_id = :sessionId', { sessionId });
-    const [rows, today, limits] = await Promise.all([
+    const [rows, today, limits, toolTime] = await Promise.all([
       query.getRawMany<Row>(),
       this.dataSource
         .getRepository(UsageLedgerEntity)
@@ -43,6 +45,7 @@ export class GetUsageHandler implements IQueryHandler<GetUsageQuery, UsageReport
         .where('u.tenant_id = :tenantId AND u.day = :day', { tenantId, day })
         .getRawOne<{ sum: string }>(),
       this.budgets.limits(tenantId),
+      this.toolTime.usage(tenantId),
     ]);
     const sessions: SessionUsage[] = rows.map((r) => ({
       sessionId: r.session_id,
@@ -59,6 +62,7 @@ export class GetUsageHandler implements IQueryHandler<GetUsageQuery, UsageReport
       day,
       ...limits,
       usedToday: Number(today?.sum ?? 0),
+      tools: { dailyToolSeconds: toolTime.limitSeconds, usedSecondsToday: toolTime.usedSeconds },
       total: {
         promptTokens: sum('promptTokens'),
         completionTokens: sum('completionTokens'),

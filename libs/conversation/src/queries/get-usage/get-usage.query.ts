@@ -16,6 +16,8 @@ export interface UsageReport {
   sessionTokenCap: number;
   /** Ledger total of the day (finished turns). */
   usedToday: number;
+  /** Tool running time today (UTC) against the tenant's daily tool seconds. */
+  tools: { dailyToolSeconds: number; usedSecondsToday: number };
   total: Omit<SessionUsage, 'sessionId'>;
   sessions: SessionUsage[];
 }

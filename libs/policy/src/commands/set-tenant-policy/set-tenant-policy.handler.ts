@@ -5,7 +5,11 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { PolicyError } from '../../policy.errors.js';
 import { settingsOf, type TenantPolicySettings } from '../../tenant-settings/tenant-policy-settings.js';
 import { tenantPolicySettingsFrom } from '../../tenant-settings/tenant-policy-settings.rules.js';
-import { mustExist, toTenantPolicyView, type TenantPolicyView } from '../../tenant-settings/tenant-policy.view.js';
+import {
+  mustExist,
+  toTenantPolicyView,
+  type TenantPolicyView,
+} from '../../tenant-settings/tenant-policy.view.js';
 import { TenantSettingsInvalidation } from '../../tenant-settings/tenant-settings.invalidation.js';
 import { lockTenantSettings, TenantSettingsLoader } from '../../tenant-settings/tenant-settings.loader.js';
 import { SetTenantPolicyCommand } from './set-tenant-policy.command.js';
@@ -36,7 +40,12 @@ export class SetTenantPolicyHandler implements ICommandHandler<SetTenantPolicyCo
         action: 'tenant.policy.updated',
         subject: { type: 'tenant', id: command.tenantId },
         reason: command.reason,
-        detail: { before: settingsOf(before), after: settings, firstSet: before === null, revision: row.revision },
+        detail: {
+          before: settingsOf(before),
+          after: settings,
+          firstSet: before === null,
+          revision: row.revision,
+        },
         tenantId: command.tenantId,
         sessionId: null,
         correlationId: command.correlationId,
@@ -51,7 +60,11 @@ export class SetTenantPolicyHandler implements ICommandHandler<SetTenantPolicyCo
   /** After the commit: the change is stored and audited; if OPA misses it now, the holders' check reloads it. */
   private async apply(tenantId: string): Promise<void> {
     await this.loader.loadAll().catch((error: unknown) => {
-      this.logger.warn({ msg: 'tenant policy settings stored, not yet in OPA', tenantId, error: String(error) });
+      this.logger.warn({
+        msg: 'tenant policy settings stored, not yet in OPA',
+        tenantId,
+        error: String(error),
+      });
     });
     await this.invalidation.publish(tenantId).catch((error: unknown) => {
       this.logger.warn({ msg: 'tenant policy invalidation not published', tenantId, error: String(error) });

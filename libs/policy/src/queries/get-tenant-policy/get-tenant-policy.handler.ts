@@ -2,7 +2,11 @@ import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { TenantPolicySettingsEntity } from '#soma/persistence';
 import { DataSource } from 'typeorm';
 import { PolicyError } from '../../policy.errors.js';
-import { mustExist, toTenantPolicyView, type TenantPolicyView } from '../../tenant-settings/tenant-policy.view.js';
+import {
+  mustExist,
+  toTenantPolicyView,
+  type TenantPolicyView,
+} from '../../tenant-settings/tenant-policy.view.js';
 import { GetTenantPolicyQuery } from './get-tenant-policy.query.js';
 
 @QueryHandler(GetTenantPolicyQuery)

@@ -6,11 +6,15 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Counter } from 'prom-client';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { assertMayOverride, storedDecision } from '../../overrides/override-permission.js';
 import { lockPendingItem } from '../../pending-item.js';
 import { RequeueItemRepository } from '../../requeue-item.repository.js';
 import { OverrideRequeueItemCommand, type RequeueItemOverridden } from './override-requeue-item.command.js';
 
-/** Item → overridden, grant recorded, audit written, original call re-published with the grant: one transaction. */
+/**
+ * Item → overridden, grant recorded, audit written, original call re-published with the grant: one transaction.
+ * Refused (REQUEUE_DECISION_FINAL) for a deny the actor may not override; see overrides/override-permission.
+ */
 @CommandHandler(OverrideRequeueItemCommand)
 export class OverrideRequeueItemHandler implements ICommandHandler<
   OverrideRequeueItemCommand,
@@ -33,6 +37,8 @@ export class OverrideRequeueItemHandler implements ICommandHandler<
     const grantId = randomUUID();
     const { item, staged, auditId } = await this.dataSource.transaction(async (manager) => {
       const item = await lockPendingItem(this.items, manager, actor, itemId);
+      const decision = storedDecision(item.decision);
+      assertMayOverride(actor, decision, item.id);
       const request = item.request as unknown as ToolCallRequested;
       const hash = argumentsHash(request.arguments);
       await this.items.decide(manager, item.id, 'overridden', actor.keyId, reason);
@@ -43,6 +49,8 @@ export class OverrideRequeueItemHandler implements ICommandHandler<
         toolCallId: item.toolCallId,
         argumentsHash: hash,
         grantedBy: actor.keyId,
+        // The operator's override of an overridable deny names the rules it overrides; nothing else does.
+        overridesDenyRuleIds: decision?.outcome === 'deny' && !decision.transient ? decision.ruleIds : null,
       });
       const audited = await this.audit.record(manager, actor, {
         action: 'requeue.overridden',

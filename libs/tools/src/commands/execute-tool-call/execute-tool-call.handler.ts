@@ -10,6 +10,9 @@ import { RunningCalls } from './running-calls.js';
 import { RecordedToolResults } from './recorded-results.js';
 import { planRedelivery } from './redelivery.js';
 import { runTool } from './run-tool.js';
+import { ToolSlots } from './tool-slots.js';
+import { budgetMessage, ToolTimeBudget } from '../../budget/tool-time-budget.js';
+import { type ToolOutcome } from '../../registry/tool-definition.contract.js';
 import { type Admission, ToolCallGatekeeper } from './tool-call.gatekeeper.js';
 import { holdingLease, toolCallClaim, type ToolCallClaim } from './tool-call.lease.js';
 import { ToolCallRepository } from './tool-call.repository.js';
@@ -36,6 +39,8 @@ export class ExecuteToolCallHandler implements ICommandHandler<
     private readonly results: ToolResultPublisher,
     private readonly recordings: RecordedToolResults,
     private readonly running: RunningCalls,
+    private readonly slots: ToolSlots,
+    private readonly budget: ToolTimeBudget,
     identity: AppIdentity,
     config: SomaConfig,
     @InjectMetric('tool_executions_total') private readonly executions: Counter<'tool' | 'status'>,
@@ -86,17 +91,20 @@ export class ExecuteToolCallHandler implements ICommandHandler<
     withdrawn: AbortSignal,
   ): Promise<FinishedCall> {
     const { tenantId, sessionId, payload: request } = envelope;
-    const started = performance.now();
     // A replay session with recorded results is answered from its source session's log, never run.
     const recorded = await this.recordings.answer(envelope);
+    let started = performance.now();
     const outcome =
       recorded?.outcome ??
-      (await runTool(
-        admission.tool,
-        request.arguments,
-        { tenantId, sessionId, toolCallId: request.toolCallId },
-        withdrawn,
-      ));
+      (await this.runInSlot(tenantId, withdrawn, async () => {
+        started = performance.now(); // the wait for a slot is not the tool's time
+        return runTool(
+          admission.tool,
+          request.arguments,
+          { tenantId, sessionId, toolCallId: request.toolCallId, resource: admission.resource },
+          withdrawn,
+        );
+      }));
     const durationMs = performance.now() - started;
     this.duration.observe({ tool: request.tool }, durationMs / 1000);
     return {
@@ -109,6 +117,29 @@ export class ExecuteToolCallHandler implements ICommandHandler<
       source: recorded ? 'recorded' : 'sandbox',
       recordedFrom: recorded?.recordedFrom ?? null,
     };
+  }
+
+  /**
+   * Waits for one of the tenant's fair slots and runs, unless the tenant's tool seconds are used up
+   * (BUDGET_EXCEEDED) or the call is withdrawn while it waits (TOOL_CANCELLED).
+   */
+  private async runInSlot(
+    tenantId: string,
+    withdrawn: AbortSignal,
+    work: () => Promise<ToolOutcome>,
+  ): Promise<ToolOutcome> {
+    const exhausted = await this.budget.exhausted(tenantId);
+    if (exhausted) {
+      const error = { code: 'BUDGET_EXCEEDED' as const, message: budgetMessage(exhausted) };
+      return { status: 'error', output: null, error };
+    }
+    try {
+      return await this.slots.run(tenantId, work, withdrawn);
+    } catch (error) {
+      if (!withdrawn.aborted) throw error;
+      const message = 'the call was withdrawn while it waited for a slot: its turn was cancelled';
+      return { status: 'error', output: null, error: { code: 'TOOL_CANCELLED', message } };
+    }
   }
 
   /** The call is known: replay its result, or wait while its owner's lease is live, or end a dead owner's run. */

@@ -8,7 +8,14 @@ import { type ToolErrorCode } from '../../tools.errors.js';
 import { OverrideGrantRepository } from './override-grant.repository.js';
 
 export type Admission =
-  | { kind: 'admitted'; tool: ToolDefinition; decision: PolicyDecision | null; grantId: string | null }
+  | {
+      kind: 'admitted';
+      tool: ToolDefinition;
+      decision: PolicyDecision | null;
+      grantId: string | null;
+      /** What policy decided on; the tool acts on exactly this (http.fetch: the checked addresses). */
+      resource: Record<string, unknown>;
+    }
   | { kind: 'blocked'; decision: PolicyDecision }
   /** Policy asks the session's own user (approver user, inside a turn): the call waits for the answer. */
   | { kind: 'awaiting_approval'; decision: PolicyDecision }
@@ -22,7 +29,8 @@ export function argumentsHash(args: Record<string, unknown>): string {
 /**
  * Decides whether a call may run: tool and arguments first (nothing runs on bad input), then policy. A grant (an
  * admin override or the session user's approval) only turns require_approval into allow, once: OPA and OpenFGA
- * are asked all the same, and a deny stays a deny.
+ * are asked all the same, and a deny stays a deny, except one the operator overrode where every rule that
+ * denies now is one it overrode and marks itself overridable (see OverrideGrantRepository.consume).
  */
 @Injectable()
 export class ToolCallGatekeeper {
@@ -40,23 +48,30 @@ export class ToolCallGatekeeper {
     const tool = checked.tool;
     if (request.grant && request.grant.argumentsHash !== argumentsHash(request.arguments))
       return grantRefused('the override grant is for other arguments');
-    const decision = await this.gate.decide({
-      tenantId: envelope.tenantId,
-      principal: request.principal,
-      tool: tool.name,
-      risk: tool.risk,
-      arguments: request.arguments,
-      requestedBy: request.requestedBy,
-      context: policyContextOf(request.context),
-      resource: tool.resource?.(request.arguments) ?? {},
-    });
-    if (decision.outcome === 'deny') return { kind: 'blocked', decision };
+    const resource = (await tool.resource?.(request.arguments)) ?? {};
+    const decision = await this.gate.decide(
+      {
+        tenantId: envelope.tenantId,
+        principal: request.principal,
+        tool: tool.name,
+        risk: tool.risk,
+        arguments: request.arguments,
+        requestedBy: request.requestedBy,
+        context: policyContextOf(request.context),
+        resource,
+      },
+      // A granted call is decided on the engines as they are now: a tool revoked a moment ago stays revoked.
+      { fresh: request.grant !== undefined },
+    );
     if (request.grant) {
-      if (!(await this.grants.consume(request.grant, envelope.tenantId, request.toolCallId)))
+      const spent = await this.grants.consume(request.grant, envelope.tenantId, request.toolCallId, decision);
+      if (spent === 'refused') return { kind: 'blocked', decision };
+      if (spent === 'unknown')
         return grantRefused('the override grant is not recorded for this call, or was already used');
-      return { kind: 'admitted', tool, decision, grantId: request.grant.grantId };
+      return { kind: 'admitted', tool, decision, grantId: request.grant.grantId, resource };
     }
-    if (decision.outcome === 'allow') return { kind: 'admitted', tool, decision, grantId: null };
+    if (decision.outcome === 'deny') return { kind: 'blocked', decision };
+    if (decision.outcome === 'allow') return { kind: 'admitted', tool, decision, grantId: null, resource };
     return decision.approver === 'user' && request.turnId !== null
       ? { kind: 'awaiting_approval', decision }
       : { kind: 'blocked', decision };

@@ -95,7 +95,8 @@ export class ToolCallRepository {
     manager: EntityManager,
     toolCallId: string,
     status: Exclude<ToolCallStatus, 'running'>,
-    fields: Pick<ToolCallEntity, 'decision' | 'resultEnvelope' | 'grantId' | 'source' | 'recordedFrom'>,
+    fields: Pick<ToolCallEntity, 'decision' | 'resultEnvelope' | 'grantId' | 'source' | 'recordedFrom'> &
+      Partial<Pick<ToolCallEntity, 'runMs'>>,
     guard: FinishGuard,
   ): Promise<boolean> {
     const update = manager

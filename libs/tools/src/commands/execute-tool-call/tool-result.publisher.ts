@@ -87,6 +87,8 @@ export class ToolResultPublisher {
             grantId: call.grantId,
             source: call.source ?? null,
             recordedFrom: call.recordedFrom ?? null,
+            // Only what ran in the sandbox costs tool time; recorded answers and refusals cost nothing.
+            runMs: call.source === 'sandbox' ? Math.round(call.durationMs) : null,
           },
           guard,
         );

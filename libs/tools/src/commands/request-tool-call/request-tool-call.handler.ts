@@ -6,21 +6,32 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { ToolRegistry } from '../../registry/tool.registry.js';
 import { ToolError } from '../../tools.errors.js';
+import { budgetMessage, secondsUntilReset, ToolTimeBudget } from '../../budget/tool-time-budget.js';
 import { RequestToolCallCommand, type ToolCallAccepted } from './request-tool-call.command.js';
 
-/** Checks the tool and its arguments up front (a clear 4xx), then stages the request on tool.requests. */
+/**
+ * Checks the tool, its arguments and the tenant's tool-seconds budget up front (a clear 4xx), then stages the
+ * request on tool.requests.
+ */
 @CommandHandler(RequestToolCallCommand)
 export class RequestToolCallHandler implements ICommandHandler<RequestToolCallCommand, ToolCallAccepted> {
   constructor(
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxRelay,
     private readonly registry: ToolRegistry,
+    private readonly budget: ToolTimeBudget,
   ) {}
 
   async execute(command: RequestToolCallCommand): Promise<ToolCallAccepted> {
     const { tenantId, sessionId, tool, args, principal, correlationId } = command;
     const checked = this.registry.check(tool, args);
     if (!checked.ok) throw new ToolError(checked.code, checked.message, { errors: checked.errors });
+    // Refused up front (429) when the tenant's tool seconds are used up; the executor checks again.
+    const exhausted = await this.budget.exhausted(tenantId);
+    if (exhausted) {
+      const meta = { ...exhausted, retryAfterSeconds: secondsUntilReset() };
+      throw new ToolError('BUDGET_EXCEEDED', budgetMessage(exhausted), meta);
+    }
     const toolCallId = randomUUID();
     const payload: ToolCallRequested = {
       toolCallId,

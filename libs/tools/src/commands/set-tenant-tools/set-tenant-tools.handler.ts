@@ -1,5 +1,5 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { FgaTenantToolGrants, type ToolGrant } from '#soma/policy';
+import { FgaTenantToolGrants, TenantSettingsInvalidation, type ToolGrant } from '#soma/policy';
 import { ToolRegistry } from '../../registry/tool.registry.js';
 import { ToolError } from '../../tools.errors.js';
 import { TenantGuard } from '../../tenants/tenant.guard.js';
@@ -11,6 +11,7 @@ export class SetTenantToolsHandler implements ICommandHandler<SetTenantToolsComm
     private readonly registry: ToolRegistry,
     private readonly grants: FgaTenantToolGrants,
     private readonly tenants: TenantGuard,
+    private readonly invalidation: TenantSettingsInvalidation,
   ) {}
 
   async execute({ tenantId, grants }: SetTenantToolsCommand): Promise<ToolGrant[]> {
@@ -26,6 +27,9 @@ export class SetTenantToolsHandler implements ICommandHandler<SetTenantToolsComm
     if (new Set(tools).size !== tools.length)
       throw new ToolError('INVALID_ARGUMENTS', 'a tool is listed twice');
     await this.tenants.mustExist(tenantId);
-    return this.tenants.reachPolicy(() => this.grants.replace(tenantId, grants));
+    const granted = await this.tenants.reachPolicy(() => this.grants.replace(tenantId, grants));
+    // Every PolicyGate forgets its cached decisions now, not when they expire (best effort; the TTL bounds it).
+    await this.invalidation.publish(tenantId).catch(() => undefined);
+    return granted;
   }
 }
