@@ -7,4 +7,5 @@ export * from './audit.contract.js';
 export * from './registry.contract.js';
 export * from './envelope-codec.contract.js';
 export * from './stream.contract.js';
+export * from './storable-text.contract.js';
 export * from './asyncapi.contract.js';

@@ -23,9 +23,24 @@ import { ErrorDto } from './sessions.dto.js';
 
 const KEEP_ALIVE_MS = 15_000;
 
-function parseSeq(...candidates: (string | undefined)[]): number {
-  for (const candidate of candidates) {
-    if (candidate !== undefined && /^\d+$/.test(candidate.trim())) return Number(candidate.trim());
+/**
+ * The seq to resume after: Last-Event-ID first, then afterSeq; absent → 0. Strictly decimal and bounded, one value
+ * each (a repeated afterSeq is an array): checked before any header is written, so a bad one is a 400.
+ */
+function parseSeq(lastEventId: unknown, afterSeq: unknown): number {
+  for (const [field, candidate] of [
+    ['Last-Event-ID', lastEventId],
+    ['afterSeq', afterSeq],
+  ] as const) {
+    if (candidate === undefined || candidate === '') continue;
+    const text = typeof candidate === 'string' ? candidate.trim() : undefined;
+    if (text !== undefined && /^\d{1,15}$/.test(text)) return Number(text);
+    const message = `${field} must be one non-negative integer (a seq)`;
+    throw new BadRequestException({
+      error: 'VALIDATION_FAILED',
+      message,
+      fields: [{ field, errors: [message] }],
+    });
   }
   return 0;
 }
@@ -80,9 +95,9 @@ export class SessionEventsController {
   async stream(
     @CurrentPrincipal() principal: Principal,
     @Param('id', SessionIdPipe) sessionId: string,
-    @Headers('last-event-id') lastEventId: string | undefined,
-    @Query('afterSeq') afterSeq: string | undefined,
-    @Query('cancelOnDisconnect') cancelOnDisconnect: string | undefined,
+    @Headers('last-event-id') lastEventId: unknown,
+    @Query('afterSeq') afterSeq: unknown,
+    @Query('cancelOnDisconnect') cancelOnDisconnect: unknown,
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
@@ -94,6 +109,7 @@ export class SessionEventsController {
         fields: [{ field: 'cancelOnDisconnect', errors: [message] }],
       });
     }
+    const after = parseSeq(lastEventId, afterSeq);
     await this.delivery.authorize(principal, sessionId);
     response.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
@@ -121,7 +137,7 @@ export class SessionEventsController {
     const unsubscribe = await this.delivery.open(
       principal,
       sessionId,
-      parseSeq(lastEventId, afterSeq),
+      after,
       (event) => response.write(formatSse(event)),
       () => {
         const frame = { code: 'API_KEY_INVALID', message: 'the API key was revoked' };
