@@ -10,12 +10,12 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { CommandBus } from '@nestjs/cqrs';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { CancelOpenTurnsCommand, formatSse } from '#soma/conversation';
 import { currentCorrelationId } from '#soma/platform';
-import { type Principal } from '#soma/identity';
+import { ResolveApiKeyQuery, type Principal } from '#soma/identity';
 import type { Request, Response } from 'express';
-import { ApiKeyGuard } from '../auth/api-key.guard.js';
+import { ApiKeyGuard, bearerToken } from '../auth/api-key.guard.js';
 import { CurrentPrincipal } from '../auth/principal.decorator.js';
 import { StreamDeliveryService } from '../streaming/stream-delivery.service.js';
 import { SessionIdPipe } from '../http/uuid-param.pipe.js';
@@ -45,6 +45,8 @@ function parseSeq(lastEventId: unknown, afterSeq: unknown): number {
   return 0;
 }
 
+const REVOKED_FRAME = { code: 'API_KEY_INVALID', message: 'the API key was revoked' };
+
 @ApiTags('sessions')
 @ApiBearerAuth()
 @ApiResponse({ status: 401, description: 'Missing or invalid API key', type: ErrorDto })
@@ -54,6 +56,7 @@ export class SessionEventsController {
   constructor(
     private readonly delivery: StreamDeliveryService,
     private readonly commandBus: CommandBus,
+    private readonly queryBus: QueryBus,
   ) {}
 
   /** Server-sent events: replays what the client missed (Last-Event-ID or afterSeq), then streams live. */
@@ -140,11 +143,21 @@ export class SessionEventsController {
       after,
       (event) => response.write(formatSse(event)),
       () => {
-        const frame = { code: 'API_KEY_INVALID', message: 'the API key was revoked' };
-        response.end(`event: error\ndata: ${JSON.stringify(frame)}\n\n`);
+        response.end(`event: error\ndata: ${JSON.stringify(REVOKED_FRAME)}\n\n`);
       },
     );
     subscription.unsubscribe = unsubscribe;
-    if (closed) unsubscribe();
+    if (closed) {
+      unsubscribe();
+      return;
+    }
+    // The stream is registered for revocation only now, after the headers went out: a key revoked in between
+    // would have missed it, so the key is checked once more.
+    await this.queryBus
+      .execute(new ResolveApiKeyQuery(bearerToken(request.headers.authorization)))
+      .catch(() => {
+        unsubscribe();
+        response.end(`event: error\ndata: ${JSON.stringify(REVOKED_FRAME)}\n\n`);
+      });
   }
 }

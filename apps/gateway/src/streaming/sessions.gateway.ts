@@ -227,17 +227,21 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   /** Ends a revoked key's streams and sockets on every instance: here directly, elsewhere through the adapter. */
   revokeKey(keyId: string): void {
-    this.disconnectKey(keyId);
+    // The other instances first: nothing that fails here may keep the message from them.
     this.namespace.serverSideEmit(KEY_REVOKED_EVENT, keyId);
+    this.disconnectKey(keyId);
   }
 
   /** This instance's part: SSE and socket streams end, then every socket of the key (idle ones too) is cut off. */
   private disconnectKey(keyId: string): void {
-    this.delivery.endStreamsOfKey(keyId);
-    const ids = this.namespace.adapter.rooms.get(keyRoom(keyId)) ?? new Set<string>();
-    for (const id of [...ids]) {
-      const socket = this.namespace.sockets.get(id);
-      if (socket?.connected) this.fail(socket, undefined, REVOKED_FRAME);
+    try {
+      this.delivery.endStreamsOfKey(keyId);
+    } finally {
+      const ids = this.namespace.adapter.rooms.get(keyRoom(keyId)) ?? new Set<string>();
+      for (const id of [...ids]) {
+        const socket = this.namespace.sockets.get(id);
+        if (socket?.connected) this.fail(socket, undefined, REVOKED_FRAME);
+      }
     }
   }
 
