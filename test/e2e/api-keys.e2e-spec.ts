@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ApiClient } from '#soma/client';
 import { startApp, TEST_PORTS, type RunningApp } from '../support/apps.js';
-import { SessionSocket } from '../support/socket-client.js';
+import { SessionSocket, type JoinAck } from '../support/socket-client.js';
 import { SseStream } from '#soma/client';
 
 interface Key {
@@ -93,6 +93,34 @@ describe('API keys: created (shown once), listed, revoked everywhere; rate limit
     expect((await admin.request('DELETE', `/v1/admin/api-keys/${created.body.id}`)).status).toBe(200);
     expect((await admin.request('DELETE', `/v1/admin/api-keys/${crypto.randomUUID()}`)).status).toBe(404);
     expect((await admin.request('DELETE', '/v1/admin/api-keys/not-a-uuid')).status).toBe(404);
+  });
+
+  it("a revoked key's idle socket (no stream) is cut off with an error frame on another instance, and cannot join", async () => {
+    const created = await admin.request<Key>('POST', '/v1/admin/api-keys', {
+      body: { name: 'idle socket', role: 'user' },
+    });
+    const key = created.body.key ?? '';
+    const sessionId = await new ApiClient(baseUrl, key).createSession();
+    const idle = new SessionSocket(urlB, { token: key });
+    await idle.waitFor(() => idle.socket.connected, 10_000, 'connect');
+
+    expect((await admin.request('DELETE', `/v1/admin/api-keys/${created.body.id}`)).status).toBe(200);
+    // A join sent right after the revocation: refused (never acknowledged ok), the socket is disconnected.
+    let acked: JoinAck | undefined;
+    idle.join(sessionId).then(
+      (ack) => (acked = ack),
+      () => undefined,
+    );
+    await idle.waitFor(() => idle.disconnectReason !== undefined, 10_000, 'server disconnect');
+    expect(idle.disconnectReason).toBe('io server disconnect');
+    expect(idle.errors.map((f) => f.data.code)).toEqual(['API_KEY_INVALID']);
+    expect(acked?.ok ?? false).toBe(false);
+    expect(idle.eventsOf(sessionId)).toEqual([]);
+
+    // A new socket with the revoked key is refused at the handshake.
+    const again = new SessionSocket(urlB, { token: key });
+    await again.waitFor(() => again.disconnectReason !== undefined, 10_000, 'server disconnect');
+    expect(again.errors.map((f) => f.data.code)).toEqual(['API_KEY_INVALID']);
   });
 
   it('over the per-key limit → 429 with Retry-After; other keys are not affected', async () => {

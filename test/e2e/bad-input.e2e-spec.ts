@@ -112,4 +112,106 @@ describe('bad input gets a clear 4xx and never reaches Kafka', () => {
       }
     }
   });
+
+  it.each([
+    ['a NUL byte', 'a\u0000b'],
+    ['an unpaired high surrogate', 'x\ud800'],
+    ['an unpaired low surrogate', '\udc00y'],
+  ])('%s in a text field → 400 VALIDATION_FAILED naming it (never reaches PostgreSQL)', async (_, text) => {
+    type Refusal = { error: string; fields: { field: string }[] };
+    const cases: [string, string, unknown, string][] = [
+      ['POST', `/v1/sessions/${sessionId}/messages`, { content: text }, 'content'],
+      ['POST', '/v1/sessions', { title: text }, 'title'],
+      ['POST', '/v1/admin/api-keys', { name: text, role: 'user' }, 'name'],
+      ['POST', `/v1/sessions/${sessionId}/messages`, { content: 'hi', [text]: 1 }, text],
+    ];
+    for (const [method, path, body, field] of cases) {
+      const response = await api.request<Refusal>(method, path, { body });
+      expect(response.status, `${method} ${path}`).toBe(400);
+      expect(response.body.error).toBe('VALIDATION_FAILED');
+      expect(response.body.fields.map((f) => f.field)).toEqual([field]);
+    }
+  });
+
+  it('a NUL byte in a query or path parameter → 400 VALIDATION_FAILED naming it', async () => {
+    type Refusal = { error: string; fields: { field: string }[] };
+    const query = await api.request<Refusal>('GET', '/v1/sessions?title=a%00b');
+    expect(query.status).toBe(400);
+    expect(query.body.fields.map((f) => f.field)).toEqual(['title']);
+    const audit = await api.request<Refusal>('GET', '/v1/audit-events?action=x%00');
+    expect(audit.status).toBe(400);
+    expect(audit.body.fields.map((f) => f.field)).toEqual(['action']);
+  });
+
+  it('offsets and limits are strict integers with bounds on every list → 400 naming the field', async () => {
+    for (const list of ['/v1/sessions', '/v1/requeue', '/v1/audit-events', '/v1/dead-letters']) {
+      for (const [query, field] of [
+        ['offset=1e21', 'offset'],
+        ['offset=100000000000000000000', 'offset'],
+        ['offset=1e3', 'offset'],
+        ['offset=0x10', 'offset'],
+        ['offset=-1', 'offset'],
+        ['offset=1&offset=2', 'offset'],
+        ['limit=1e1', 'limit'],
+      ] as const) {
+        const response = await api.request<{ error: string; fields: { field: string }[] }>(
+          'GET',
+          `${list}?${query}`,
+        );
+        expect(response.status, `${list}?${query}`).toBe(400);
+        expect(response.body.error).toBe('VALIDATION_FAILED');
+        expect(response.body.fields.map((f) => f.field)).toEqual([field]);
+      }
+      expect((await api.request('GET', `${list}?offset=1000000000&limit=1`)).status, list).toBe(200);
+    }
+  });
+
+  it('ISO week, ordinal and impossible dates on the requeue, audit and dead-letter lists → 400 naming the field', async () => {
+    for (const list of ['/v1/requeue', '/v1/audit-events', '/v1/dead-letters']) {
+      for (const query of [
+        'from=2024-W01',
+        'to=2024-W01-1',
+        'from=2024-001',
+        'from=2024-02-30',
+        'to=2024-13-01',
+      ]) {
+        const response = await api.request<{ error: string; fields: { field: string }[] }>(
+          'GET',
+          `${list}?${query}`,
+        );
+        expect(response.status, `${list}?${query}`).toBe(400);
+        expect(response.body.error).toBe('VALIDATION_FAILED');
+        expect(response.body.fields.map((f) => f.field)).toEqual([query.split('=')[0]]);
+      }
+      expect((await api.request('GET', `${list}?from=2024-01-01&to=2024-01-31T12:00:00Z`)).status).toBe(200);
+    }
+  });
+
+  it('SSE: a repeated or malformed afterSeq / Last-Event-ID → 400 before any header is written', async () => {
+    for (const [query, headers, field] of [
+      ['afterSeq=1&afterSeq=2', {}, 'afterSeq'],
+      ['afterSeq=1e3', {}, 'afterSeq'],
+      ['afterSeq=-1', {}, 'afterSeq'],
+      ['', { 'last-event-id': 'abc' }, 'Last-Event-ID'],
+    ] as const) {
+      const response = await api.request<{ error: string; fields: { field: string }[] }>(
+        'GET',
+        `/v1/sessions/${sessionId}/events?${query}`,
+        { headers },
+      );
+      expect(response.status, query).toBe(400);
+      expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(response.body.error).toBe('VALIDATION_FAILED');
+      expect(response.body.fields.map((f) => f.field)).toEqual([field]);
+    }
+  });
+
+  it('a malformed docs cookie (%E0%A4) → 401 API_KEY_INVALID, not 500', async () => {
+    for (const path of ['/docs-json', '/docs']) {
+      const response = await fetch(`${baseUrl}${path}`, { headers: { cookie: 'soma_docs_key=%E0%A4' } });
+      expect(response.status, path).toBe(401);
+      const text = await response.text();
+      expect(text).toContain('API_KEY_INVALID');
+    }
+  });
 });

@@ -40,6 +40,11 @@ describe('bad input on Socket.IO and the admin routes', () => {
         [{ sessionId, afterSeq: 'x' }, ['afterSeq']],
         [{ sessionId, extra: true }, ['extra']],
         ['just a string', ['(payload)']],
+        // Text PostgreSQL cannot store: refused before anything reads it, the field named.
+        [{ sessionId: `${sessionId}\u0000` }, ['sessionId']],
+        [{ sessionId, extra: '\ud800' }, ['extra']],
+        [{ sessionId, ['k\udc00']: 1 }, ['k\udc00']],
+        ['\u0000', ['(payload)']],
       ];
       for (const [payload, fields] of cases) {
         const ack = (await socket.emitRaw('join', payload)) as {
@@ -55,6 +60,34 @@ describe('bad input on Socket.IO and the admin routes', () => {
       expect(await socket.join(sessionId, 0)).toEqual({ ok: true, sessionId, afterSeq: 0 });
       expect(await socket.emitRaw('leave', { sessionId })).toEqual({ ok: true });
       expect(await socket.emitRaw('leave', { sessionId: randomUUID() })).toEqual({ ok: false });
+    } finally {
+      socket.close();
+    }
+  });
+
+  it('cancel and approval payloads with NUL or unpaired surrogates → VALIDATION_FAILED error frames', async () => {
+    const sessionId = await api.createSession();
+    const socket = new SessionSocket(baseUrl, { token: adminKey });
+    try {
+      const cases: [string, unknown, string][] = [
+        ['cancel', { sessionId, turnId: `${randomUUID()}\u0000` }, 'turnId'],
+        [
+          'approval',
+          { sessionId, toolCallId: randomUUID(), decision: 'reject', message: 'no\ud83d' },
+          'message',
+        ],
+      ];
+      for (const [event, payload, field] of cases) {
+        const ack = (await socket.emitRaw(event, payload)) as {
+          ok: boolean;
+          error: { code: string; fields: { field: string }[] };
+        };
+        expect(ack.ok, event).toBe(false);
+        expect(ack.error.code).toBe('VALIDATION_FAILED');
+        expect(ack.error.fields.map((f) => f.field)).toEqual([field]);
+      }
+      expect(socket.errors.map((f) => f.data.code)).toEqual(['VALIDATION_FAILED', 'VALIDATION_FAILED']);
+      expect(socket.socket.connected).toBe(true);
     } finally {
       socket.close();
     }

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { Topics } from '#soma/contracts';
 import { ConversationApiModule } from '#soma/conversation';
@@ -17,6 +17,7 @@ import { DocumentsController } from './documents/documents.controller.js';
 import { ApiKeysController } from './admin/api-keys.controller.js';
 import { AsyncApiController } from './docs/asyncapi.controller.js';
 import { RateLimitGuard } from './http/rate-limit.guard.js';
+import { StorableTextInterceptor } from './http/storable-text.interceptor.js';
 import { OutboundEventsConsumer } from './outbound/outbound-events.consumer.js';
 import { ReplayLogWriterConsumer } from './outbound/replay-log-writer.consumer.js';
 import { SessionApprovalsController } from './sessions/session-approvals.controller.js';
@@ -65,6 +66,7 @@ import { WebhooksController } from './webhooks/webhooks.controller.js';
   ],
   providers: [
     { provide: APP_GUARD, useClass: RateLimitGuard },
+    { provide: APP_INTERCEPTOR, useClass: StorableTextInterceptor },
     ...kafkaConsumers({
       // One shared, durable group keeps the replay log complete even while no instance serves the session.
       name: 'replay-log',

@@ -9,6 +9,7 @@ import { GatewayModule } from './gateway.module.js';
 import { correlationMiddleware } from './http/correlation.middleware.js';
 import { ErrorDto, RateLimitedErrorDto } from './http/errors.dto.js';
 import { HttpErrorFilter } from './http/http-error.filter.js';
+import { RateLimiter } from './http/rate-limiter.service.js';
 import { createValidationPipe } from './http/validation.pipe.js';
 import { RedisIoAdapter } from './streaming/redis-io.adapter.js';
 
@@ -24,9 +25,13 @@ await bootstrapApp({
     app.useWebSocketAdapter(new RedisIoAdapter(app, config));
     serveConsole(app);
     const queryBus = app.get(QueryBus);
+    const limiter = app.get(RateLimiter);
     app.use(
       ['/docs', '/docs-json', '/docs-yaml'],
-      docsAuth((key) => queryBus.execute(new ResolveApiKeyQuery(key))),
+      docsAuth(
+        (key) => queryBus.execute(new ResolveApiKeyQuery(key)),
+        (scope, ip) => limiter.hit(scope, ip),
+      ),
     );
     const document = SwaggerModule.createDocument(
       app,
@@ -42,7 +47,7 @@ await bootstrapApp({
         .addGlobalResponse(
           {
             status: 429,
-            description: 'Rate limited per API key; see the Retry-After header',
+            description: 'Rate limited (per API key, tenant or client IP); see the Retry-After header',
             type: RateLimitedErrorDto,
             headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } },
           },

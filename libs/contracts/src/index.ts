@@ -7,5 +7,6 @@ export * from './audit.contract.js';
 export * from './registry.contract.js';
 export * from './envelope-codec.contract.js';
 export * from './stream.contract.js';
+export * from './storable-text.contract.js';
 export * from './asyncapi.contract.js';
 export * from './classification-labels.contract.js';

@@ -1,6 +1,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { ValueErrorType } from '@sinclair/typebox/errors';
+import { UNSTORABLE_TEXT_MESSAGE, unstorableTextFields } from './storable-text.contract.js';
 
 /** Socket.IO `join` (client → server): stream a session, replaying every event after `afterSeq`. */
 export const SocketJoinSchema = Type.Object(
@@ -45,7 +46,7 @@ export const StreamErrorFrameSchema = Type.Object(
   {
     code: Type.String({
       description:
-        'API_KEY_MISSING | API_KEY_INVALID (the connection is closed) | SESSION_NOT_FOUND | TURN_NOT_FOUND | VALIDATION_FAILED | INTERNAL_ERROR',
+        'API_KEY_MISSING | API_KEY_INVALID (the connection is closed) | RATE_LIMITED | SESSION_NOT_FOUND | TURN_NOT_FOUND | VALIDATION_FAILED | INTERNAL_ERROR',
     }),
     message: Type.String(),
     fields: Type.Optional(Type.Array(FieldErrorSchema)),
@@ -108,6 +109,9 @@ export function checkPayload<T extends TSchema>(schema: T, value: unknown): Payl
     check = TypeCompiler.Compile(schema);
     compiled.set(schema, check);
   }
+  const unstorable = unstorableTextFields(value);
+  if (unstorable.length > 0)
+    return { ok: false, fields: unstorable.map((field) => ({ field, errors: [UNSTORABLE_TEXT_MESSAGE] })) };
   if (check.Check(value)) return { ok: true, value };
   const byField = new Map<string, string[]>();
   for (const error of check.Errors(value)) {

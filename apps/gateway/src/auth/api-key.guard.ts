@@ -10,13 +10,17 @@ export function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
-/** Every /v1 route: resolves `Authorization: Bearer <api key>` to the caller's tenant and role. */
+/**
+ * Every /v1 route: resolves `Authorization: Bearer <api key>` to the caller's tenant and role (RateLimitGuard,
+ * which runs first on /v1, has usually resolved it already).
+ */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   constructor(private readonly queryBus: QueryBus) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const request = context.switchToHttp().getRequest<Request & { principal?: Principal }>();
+    if (request.principal) return true;
     request.principal = await this.queryBus.execute(
       new ResolveApiKeyQuery(bearerToken(request.headers.authorization)),
     );

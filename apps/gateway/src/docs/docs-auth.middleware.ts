@@ -1,6 +1,8 @@
 import { type Principal } from '#soma/identity';
 import type { NextFunction, Request, Response } from 'express';
 import { bearerToken } from '../auth/api-key.guard.js';
+import { clientIp } from '../http/rate-limit.guard.js';
+import { type LimitResult } from '../http/rate-limiter.service.js';
 
 export const DOCS_COOKIE = 'soma_docs_key';
 const FORM_LIMIT_BYTES = 4096;
@@ -8,7 +10,13 @@ const FORM_LIMIT_BYTES = 4096;
 function cookie(request: Request, name: string): string | undefined {
   for (const part of (request.headers.cookie ?? '').split(';')) {
     const [key, ...value] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(value.join('='));
+    if (key !== name) continue;
+    try {
+      return decodeURIComponent(value.join('='));
+    } catch {
+      // A malformed escape (`%E0%A4`) is no key, as a wrong one is: 401, never a URIError's 500.
+      return '';
+    }
   }
   return undefined;
 }
@@ -20,6 +28,20 @@ async function formField(request: Request, name: string): Promise<string | undef
     if (body.length > FORM_LIMIT_BYTES) return undefined;
   }
   return new URLSearchParams(body).get(name) ?? undefined;
+}
+
+/** Over the limit: 429 RATE_LIMITED with Retry-After (the same answer as the /v1 routes). */
+function refused(result: LimitResult, response: Response): boolean {
+  if (result.allowed) return false;
+  response.setHeader('Retry-After', String(result.retryAfterSeconds));
+  response.status(429).json({
+    statusCode: 429,
+    error: 'RATE_LIMITED',
+    message: `rate limit of ${result.limit} requests (per ${result.scope}) exceeded`,
+    scope: result.scope,
+    retryAfterSeconds: result.retryAfterSeconds,
+  });
+  return true;
 }
 
 function signInPage(message: string): string {
@@ -36,9 +58,13 @@ function signInPage(message: string): string {
  * Guards the Swagger UI (/docs) and the OpenAPI document (/docs-json, /docs-yaml): an admin key is required,
  * as `Authorization: Bearer <key>` or through the sign-in form at /docs, which sets an HttpOnly cookie.
  */
-export function docsAuth(resolve: (key: string | undefined) => Promise<Principal>) {
+export function docsAuth(
+  resolve: (key: string | undefined) => Promise<Principal>,
+  limit: (scope: 'sign-in' | 'ip', ip: string) => Promise<LimitResult>,
+) {
   return async (request: Request, response: Response, next: NextFunction): Promise<void> => {
-    const path = request.originalUrl.split('?')[0] ?? '';
+    // Express matches these mounts in any letter case; so does this.
+    const path = (request.originalUrl.split('?')[0] ?? '').toLowerCase();
     const html = path === '/docs' || path === '/docs/' || path.startsWith('/docs/');
     if (request.method === 'POST' && path === '/docs/sign-out') {
       response.setHeader('Set-Cookie', `${DOCS_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`);
@@ -46,6 +72,8 @@ export function docsAuth(resolve: (key: string | undefined) => Promise<Principal
       return;
     }
     const signingIn = request.method === 'POST' && path === '/docs/sign-in';
+    // Sign-in attempts are limited per client IP before the form is read or the key looked up.
+    if (signingIn && refused(await limit('sign-in', clientIp(request)), response)) return;
     const key = signingIn
       ? await formField(request, 'key')
       : (bearerToken(request.headers.authorization) ?? cookie(request, DOCS_COOKIE));
@@ -54,6 +82,7 @@ export function docsAuth(resolve: (key: string | undefined) => Promise<Principal
       principal = key === undefined ? undefined : await resolve(key);
     } catch {
       principal = undefined;
+      if (refused(await limit('ip', clientIp(request)), response)) return;
     }
     if (principal?.role === 'admin' && key !== undefined) {
       if (signingIn) {

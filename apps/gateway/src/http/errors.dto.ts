@@ -33,4 +33,10 @@ export class RateLimitedErrorDto extends ErrorDto {
 
   @ApiProperty({ example: 12, description: 'Seconds until the window resets (also in Retry-After).' })
   retryAfterSeconds!: number;
+
+  @ApiProperty({
+    enum: ['key', 'tenant', 'ip', 'sign-in'],
+    description: 'The bucket that is full: the API key, its tenant, or the client IP (no or invalid key)',
+  })
+  scope!: string;
 }

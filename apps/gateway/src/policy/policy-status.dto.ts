@@ -1,22 +1,16 @@
+import { QueryInt } from '../http/query-params.dto.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsOptional } from 'class-validator';
 
 export class PolicyStatusQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50, description: 'How many recent decisions' })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
+  @QueryInt(1, 200)
   limit?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 720, default: 24, description: 'Window of the counts, hours' })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(720)
+  @QueryInt(1, 720)
   windowHours?: number;
 }
 

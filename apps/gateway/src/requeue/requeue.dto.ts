@@ -1,20 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { requeueItemStatuses, type RequeueItemStatus } from '#soma/persistence';
 import { RequeueError, type RequeueErrorCode } from '#soma/requeue';
-import { Type } from 'class-transformer';
+import { IsDateTime, MAX_OFFSET, QueryInt } from '../http/query-params.dto.js';
 import { UuidParam } from '../http/uuid-param.pipe.js';
-import {
-  IsIn,
-  IsInt,
-  IsISO8601,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-} from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 
 /** An id that is not even a uuid cannot exist: the same 404 as any unknown id. */
 /** Requeue ids that are not uuids are "not found", like unknown ones. */
@@ -39,29 +28,24 @@ export class ReplayDto {
 }
 
 class PageQueryDto {
-  @ApiPropertyOptional({ description: 'Created at or after (ISO 8601)' })
+  @ApiPropertyOptional({ format: 'date-time', description: 'Created at or after (RFC 3339)' })
   @IsOptional()
-  @IsISO8601()
+  @IsDateTime()
   from?: string;
 
-  @ApiPropertyOptional({ description: 'Created before (ISO 8601)' })
+  @ApiPropertyOptional({ format: 'date-time', description: 'Created before (RFC 3339)' })
   @IsOptional()
-  @IsISO8601()
+  @IsDateTime()
   to?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @QueryInt(1, 100)
   limit?: number;
 
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  @ApiPropertyOptional({ minimum: 0, maximum: MAX_OFFSET, default: 0 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
+  @QueryInt(0, MAX_OFFSET)
   offset?: number;
 }
 

@@ -1,22 +1,18 @@
+import { MAX_OFFSET, QueryInt } from '../http/query-params.dto.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDate, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { IsDate, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { ReplayOfDto } from './sessions.dto.js';
 
 export class ListSessionsQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50, example: 50 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
+  @QueryInt(1, 200)
   limit?: number;
 
-  @ApiPropertyOptional({ minimum: 0, default: 0, example: 0 })
+  @ApiPropertyOptional({ minimum: 0, maximum: MAX_OFFSET, default: 0, example: 0 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
+  @QueryInt(0, MAX_OFFSET)
   offset?: number;
 
   @ApiPropertyOptional({ description: 'Case-insensitive part of the title', maxLength: 200 })

@@ -10,12 +10,12 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { CommandBus } from '@nestjs/cqrs';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { CancelOpenTurnsCommand, formatSse } from '#soma/conversation';
 import { currentCorrelationId } from '#soma/platform';
-import { type Principal } from '#soma/identity';
+import { ResolveApiKeyQuery, type Principal } from '#soma/identity';
 import type { Request, Response } from 'express';
-import { ApiKeyGuard } from '../auth/api-key.guard.js';
+import { ApiKeyGuard, bearerToken } from '../auth/api-key.guard.js';
 import { CurrentPrincipal } from '../auth/principal.decorator.js';
 import { StreamDeliveryService } from '../streaming/stream-delivery.service.js';
 import { SessionIdPipe } from '../http/uuid-param.pipe.js';
@@ -23,12 +23,29 @@ import { ErrorDto } from './sessions.dto.js';
 
 const KEEP_ALIVE_MS = 15_000;
 
-function parseSeq(...candidates: (string | undefined)[]): number {
-  for (const candidate of candidates) {
-    if (candidate !== undefined && /^\d+$/.test(candidate.trim())) return Number(candidate.trim());
+/**
+ * The seq to resume after: Last-Event-ID first, then afterSeq; absent → 0. Strictly decimal and bounded, one value
+ * each (a repeated afterSeq is an array): checked before any header is written, so a bad one is a 400.
+ */
+function parseSeq(lastEventId: unknown, afterSeq: unknown): number {
+  for (const [field, candidate] of [
+    ['Last-Event-ID', lastEventId],
+    ['afterSeq', afterSeq],
+  ] as const) {
+    if (candidate === undefined || candidate === '') continue;
+    const text = typeof candidate === 'string' ? candidate.trim() : undefined;
+    if (text !== undefined && /^\d{1,15}$/.test(text)) return Number(text);
+    const message = `${field} must be one non-negative integer (a seq)`;
+    throw new BadRequestException({
+      error: 'VALIDATION_FAILED',
+      message,
+      fields: [{ field, errors: [message] }],
+    });
   }
   return 0;
 }
+
+const REVOKED_FRAME = { code: 'API_KEY_INVALID', message: 'the API key was revoked' };
 
 @ApiTags('sessions')
 @ApiBearerAuth()
@@ -39,6 +56,7 @@ export class SessionEventsController {
   constructor(
     private readonly delivery: StreamDeliveryService,
     private readonly commandBus: CommandBus,
+    private readonly queryBus: QueryBus,
   ) {}
 
   /** Server-sent events: replays what the client missed (Last-Event-ID or afterSeq), then streams live. */
@@ -80,9 +98,9 @@ export class SessionEventsController {
   async stream(
     @CurrentPrincipal() principal: Principal,
     @Param('id', SessionIdPipe) sessionId: string,
-    @Headers('last-event-id') lastEventId: string | undefined,
-    @Query('afterSeq') afterSeq: string | undefined,
-    @Query('cancelOnDisconnect') cancelOnDisconnect: string | undefined,
+    @Headers('last-event-id') lastEventId: unknown,
+    @Query('afterSeq') afterSeq: unknown,
+    @Query('cancelOnDisconnect') cancelOnDisconnect: unknown,
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
@@ -94,6 +112,7 @@ export class SessionEventsController {
         fields: [{ field: 'cancelOnDisconnect', errors: [message] }],
       });
     }
+    const after = parseSeq(lastEventId, afterSeq);
     await this.delivery.authorize(principal, sessionId);
     response.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
@@ -121,14 +140,24 @@ export class SessionEventsController {
     const unsubscribe = await this.delivery.open(
       principal,
       sessionId,
-      parseSeq(lastEventId, afterSeq),
+      after,
       (event) => response.write(formatSse(event)),
       () => {
-        const frame = { code: 'API_KEY_INVALID', message: 'the API key was revoked' };
-        response.end(`event: error\ndata: ${JSON.stringify(frame)}\n\n`);
+        response.end(`event: error\ndata: ${JSON.stringify(REVOKED_FRAME)}\n\n`);
       },
     );
     subscription.unsubscribe = unsubscribe;
-    if (closed) unsubscribe();
+    if (closed) {
+      unsubscribe();
+      return;
+    }
+    // The stream is registered for revocation only now, after the headers went out: a key revoked in between
+    // would have missed it, so the key is checked once more.
+    await this.queryBus
+      .execute(new ResolveApiKeyQuery(bearerToken(request.headers.authorization)))
+      .catch(() => {
+        unsubscribe();
+        response.end(`event: error\ndata: ${JSON.stringify(REVOKED_FRAME)}\n\n`);
+      });
   }
 }

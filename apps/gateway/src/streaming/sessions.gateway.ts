@@ -27,11 +27,14 @@ import { AnswerToolApprovalCommand, toolApprovalAnswer } from '#soma/requeue';
 import { type TSchema, type Static } from '@sinclair/typebox';
 import { type DefaultEventsMap, type Namespace, type Socket } from 'socket.io';
 import { bearerToken } from '../auth/api-key.guard.js';
+import { RateLimiter, type LimitResult } from '../http/rate-limiter.service.js';
 import { toSocketError } from './socket-error.mapper.js';
 import { StreamDeliveryService } from './stream-delivery.service.js';
 
 interface SocketState {
   principal?: Principal;
+  /** The presented key, re-resolved before every event: a key revoked since the handshake is refused. */
+  token?: string;
   authError?: unknown;
   streams: Map<string, () => void>;
   /** Sessions joined with cancelOnDisconnect: their open turns are cancelled when this socket goes away. */
@@ -47,10 +50,25 @@ export type JoinAck =
 /** Tells the other gateway instances (through the Redis adapter) to end streams of a revoked key. */
 export const KEY_REVOKED_EVENT = 'soma:api-key-revoked';
 
+/** Every socket joins the room of its API key at the handshake, so revocation finds idle sockets too. */
+export const keyRoom = (keyId: string): string => `key:${keyId}`;
+
+const REVOKED_FRAME: StreamErrorFrame = { code: 'API_KEY_INVALID', message: 'the API key was revoked' };
+
 class PayloadError extends Error {
-  constructor(readonly frame: StreamErrorFrame) {
+  constructor(
+    readonly frame: StreamErrorFrame,
+    readonly disconnect = frame.code === 'API_KEY_MISSING',
+  ) {
     super(frame.message);
   }
+}
+
+function rateLimited(result: LimitResult, what: string): StreamErrorFrame {
+  return {
+    code: 'RATE_LIMITED',
+    message: `${what}: rate limit of ${result.limit} per window (per ${result.scope}) exceeded; retry in ${result.retryAfterSeconds} s`,
+  };
 }
 
 /** Client payloads are validated against their contract (libs/contracts), unknown fields rejected. */
@@ -75,6 +93,7 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly queryBus: QueryBus,
     private readonly commandBus: CommandBus,
     private readonly delivery: StreamDeliveryService,
+    private readonly limiter: RateLimiter,
   ) {}
 
   afterInit(namespace: SessionsNamespace): void {
@@ -85,19 +104,25 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       const auth = socket.handshake.auth as { token?: unknown };
       const token =
         typeof auth.token === 'string' ? auth.token : bearerToken(socket.handshake.headers.authorization);
-      this.queryBus.execute(new ResolveApiKeyQuery(token)).then(
-        (principal) => {
-          socket.data.principal = principal;
-          next();
-        },
-        (error: unknown) => {
-          socket.data.authError = error;
-          next();
-        },
-      );
+      socket.data.token = token;
+      // Connections are counted per client IP before the key is looked up (a flood costs no query).
+      this.connectionAllowed(socket.handshake.address)
+        .then(() => this.queryBus.execute(new ResolveApiKeyQuery(token)))
+        .then(
+          (principal) => {
+            socket.data.principal = principal;
+            // Joined before the connection is acknowledged: no revocation can fall between the two.
+            void socket.join(keyRoom(principal.keyId));
+            next();
+          },
+          (error: unknown) => {
+            socket.data.authError = error;
+            next();
+          },
+        );
     });
     namespace.on(KEY_REVOKED_EVENT, (keyId: unknown) => {
-      if (typeof keyId === 'string') this.delivery.endStreamsOfKey(keyId);
+      if (typeof keyId === 'string') this.disconnectKey(keyId);
     });
   }
 
@@ -117,14 +142,13 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   @SubscribeMessage('join')
   async join(@ConnectedSocket() socket: SessionSocket, @MessageBody() body: unknown): Promise<JoinAck> {
     try {
-      const principal = socket.data.principal;
-      if (!principal) throw new PayloadError({ code: 'API_KEY_MISSING', message: 'not authenticated' });
+      const principal = await this.recheck(socket);
       const { sessionId, afterSeq = 0, cancelOnDisconnect = false } = parsePayload(SocketJoinSchema, body);
       const id = sessionId.toLowerCase();
       await this.delivery.authorize(principal, id);
       socket.data.streams.get(id)?.();
       const close = await this.delivery.openSocket(principal, id, afterSeq, socket as Socket, () => {
-        this.fail(socket, undefined, { code: 'API_KEY_INVALID', message: 'the API key was revoked' });
+        this.fail(socket, undefined, REVOKED_FRAME);
       });
       if (socket.disconnected) close();
       else socket.data.streams.set(id, close);
@@ -156,8 +180,7 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     @MessageBody() body: unknown,
   ): Promise<SocketCancelAck> {
     try {
-      const principal = socket.data.principal;
-      if (!principal) throw new PayloadError({ code: 'API_KEY_MISSING', message: 'not authenticated' });
+      const principal = await this.recheck(socket);
       const { sessionId, turnId } = parsePayload(SocketCancelSchema, body);
       const by = { role: principal.role, keyId: principal.keyId, via: 'socket' as const };
       const state = await this.commandBus.execute(
@@ -185,8 +208,7 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     @MessageBody() body: unknown,
   ): Promise<SocketApprovalAck> {
     try {
-      const principal = socket.data.principal;
-      if (!principal) throw new PayloadError({ code: 'API_KEY_MISSING', message: 'not authenticated' });
+      const principal = await this.recheck(socket);
       const { sessionId, toolCallId, ...input } = parsePayload(SocketApprovalSchema, body);
       const answered = await this.commandBus.execute(
         new AnswerToolApprovalCommand(
@@ -203,10 +225,41 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     }
   }
 
-  /** Ends streams of a revoked key on every instance: here directly, elsewhere through the adapter. */
+  /** Ends a revoked key's streams and sockets on every instance: here directly, elsewhere through the adapter. */
   revokeKey(keyId: string): void {
-    this.delivery.endStreamsOfKey(keyId);
+    // The other instances first: nothing that fails here may keep the message from them.
     this.namespace.serverSideEmit(KEY_REVOKED_EVENT, keyId);
+    this.disconnectKey(keyId);
+  }
+
+  /** This instance's part: SSE and socket streams end, then every socket of the key (idle ones too) is cut off. */
+  private disconnectKey(keyId: string): void {
+    try {
+      this.delivery.endStreamsOfKey(keyId);
+    } finally {
+      const ids = this.namespace.adapter.rooms.get(keyRoom(keyId)) ?? new Set<string>();
+      for (const id of [...ids]) {
+        const socket = this.namespace.sockets.get(id);
+        if (socket?.connected) this.fail(socket, undefined, REVOKED_FRAME);
+      }
+    }
+  }
+
+  private async connectionAllowed(ip: string): Promise<void> {
+    const result = await this.limiter.hit('socket-connect', ip);
+    if (!result.allowed) throw new PayloadError(rateLimited(result, 'connection'), true);
+  }
+
+  /**
+   * Every event: counted per key (over the limit → RATE_LIMITED, the socket stays), and the key resolved again
+   * (revoked since the handshake → API_KEY_INVALID, disconnected).
+   */
+  private async recheck(socket: SessionSocket): Promise<Principal> {
+    const current = socket.data.principal;
+    if (!current) throw new PayloadError({ code: 'API_KEY_MISSING', message: 'not authenticated' });
+    const result = await this.limiter.hit('socket-event', current.keyId);
+    if (!result.allowed) throw new PayloadError(rateLimited(result, 'event'));
+    return this.queryBus.execute(new ResolveApiKeyQuery(socket.data.token));
   }
 
   private cancelOpenTurns(socket: SessionSocket, sessionId: string): void {
@@ -225,7 +278,7 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       preset !== undefined
         ? { frame: preset, disconnect: true }
         : error instanceof PayloadError
-          ? { frame: error.frame, disconnect: error.frame.code === 'API_KEY_MISSING' }
+          ? { frame: error.frame, disconnect: error.disconnect }
           : toSocketError(error);
     if (mapped.frame.code === 'INTERNAL_ERROR')
       this.logger.error(error instanceof Error ? error : String(error));

@@ -85,10 +85,21 @@ export class StreamDeliveryService {
   /** Ends this instance's streams opened with the key; returns how many. */
   endStreamsOfKey(keyId: string): number {
     const streams = [...(this.byKey.get(keyId) ?? [])];
+    // One stream failing to end must not leave the key's other streams open; the failures are raised after.
+    const failures: unknown[] = [];
     for (const stream of streams) {
-      stream.close();
-      stream.end('API_KEY_REVOKED');
+      try {
+        stream.close();
+      } catch (error) {
+        failures.push(error);
+      }
+      try {
+        stream.end('API_KEY_REVOKED');
+      } catch (error) {
+        failures.push(error);
+      }
     }
+    if (failures.length > 0) throw new AggregateError(failures, `ending streams of key ${keyId} failed`);
     return streams.length;
   }
 

@@ -1,17 +1,19 @@
 import { Module } from '@nestjs/common';
 import { ConversationApiModule } from '#soma/conversation';
 import { makeCounterProvider, makeGaugeProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
+import { RateLimiter } from '../http/rate-limiter.service.js';
 import { ApiKeyRevokedHandler } from './api-key-revoked.handler.js';
 import { SessionsGateway } from './sessions.gateway.js';
 import { STREAM_METRICS, StreamDeliveryService } from './stream-delivery.service.js';
 
 const labelNames = ['transport'];
 
-/** Client streams (SSE and Socket.IO): delivery, resume, revocation, and their metrics. */
+/** Client streams (SSE and Socket.IO): delivery, resume, revocation, rate limits (HTTP's too), metrics. */
 @Module({
   imports: [ConversationApiModule],
   providers: [
     StreamDeliveryService,
+    RateLimiter,
     SessionsGateway,
     ApiKeyRevokedHandler,
     makeGaugeProvider({ name: STREAM_METRICS.open, help: 'Open client streams', labelNames }),
@@ -32,6 +34,6 @@ const labelNames = ['transport'];
       buckets: [0.001, 0.0025, 0.005, 0.0075, 0.01, 0.015, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     }),
   ],
-  exports: [StreamDeliveryService],
+  exports: [StreamDeliveryService, RateLimiter],
 })
 export class StreamingModule {}

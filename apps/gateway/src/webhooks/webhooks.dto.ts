@@ -1,18 +1,15 @@
+import { MAX_OFFSET, QueryInt } from '../http/query-params.dto.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { webhookEventTypes, WebhookError, type WebhookEventType } from '#soma/webhooks';
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayNotEmpty,
   IsArray,
   IsIn,
-  IsInt,
   IsOptional,
   IsString,
   IsUrl,
-  Max,
   MaxLength,
-  Min,
 } from 'class-validator';
 import { UuidParam } from '../http/uuid-param.pipe.js';
 
@@ -124,16 +121,11 @@ export class WebhookDeliveryPageDto {
 export class ListDeliveriesDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
+  @QueryInt(1, 200)
   limit?: number;
 
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  @ApiPropertyOptional({ minimum: 0, maximum: MAX_OFFSET, default: 0 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
+  @QueryInt(0, MAX_OFFSET)
   offset?: number;
 }

@@ -84,6 +84,13 @@ const spec = {
   replayRetentionHours: ['SOMA_REPLAY_RETENTION_HOURS', int(24, 1, 24 * 90)],
   rateLimitRequests: ['SOMA_RATE_LIMIT_REQUESTS', int(1200, 1, 1_000_000)],
   rateLimitWindowSeconds: ['SOMA_RATE_LIMIT_WINDOW_SECONDS', int(60, 1, 3600)],
+  // Per window, like SOMA_RATE_LIMIT_REQUESTS (per key): per tenant, per client IP (requests without a valid
+  // key), /docs/sign-in per IP, Socket.IO connections per IP and socket events per key. docs/gateway.md.
+  rateLimitTenantRequests: ['SOMA_RATE_LIMIT_TENANT_REQUESTS', int(6000, 1, 10_000_000)],
+  rateLimitIpRequests: ['SOMA_RATE_LIMIT_IP_REQUESTS', int(600, 1, 1_000_000)],
+  rateLimitSignInRequests: ['SOMA_RATE_LIMIT_SIGN_IN_REQUESTS', int(20, 1, 100_000)],
+  rateLimitSocketConnections: ['SOMA_RATE_LIMIT_SOCKET_CONNECTIONS', int(600, 1, 1_000_000)],
+  rateLimitSocketEvents: ['SOMA_RATE_LIMIT_SOCKET_EVENTS', int(1200, 1, 1_000_000)],
   socketMaxPayloadBytes: ['SOMA_SOCKET_MAX_PAYLOAD_BYTES', int(16 * 1024, 1024, 1024 * 1024)],
   tokenCoalesceMs: ['SOMA_TOKEN_COALESCE_MS', int(15, 0, 1000)],
   workerConcurrency: ['SOMA_WORKER_CONCURRENCY', int(2, 1, 64)],
