@@ -95,7 +95,10 @@ export class TurnRepository {
     return this.dataSource.getRepository(TurnEntity).findOneBy({ id: turnId });
   }
 
-  /** queued → running under a lease, announced by turn.started; undefined when it is not queued. */
+  /**
+   * queued → running under a lease, announced by turn.started; undefined when it is not queued, or while an
+   * earlier turn of its session is running (the caller waits and asks again).
+   */
   claim(turnId: string, ctx: EnvelopeContext, owner: string, leaseMs: number): Promise<HeldTurn | undefined> {
     return this.dataSource.transaction(async (manager) => {
       const moved = await manager
@@ -107,8 +110,12 @@ export class TurnRepository {
           leaseOwner: owner,
           leaseExpiresAt: leaseUntil(leaseMs),
         })
+        // Never while an earlier turn of its session runs: a consumer that was frozen and still reads a
+        // partition it lost (a zombie) must not start the next turn beside the one another instance resumed.
         .where(
-          `id = :turnId AND tenant_id = :tenantId AND status = 'queued' AND cancel_requested_at IS NULL`,
+          `id = :turnId AND tenant_id = :tenantId AND status = 'queued' AND cancel_requested_at IS NULL
+           AND NOT EXISTS (SELECT 1 FROM turns earlier WHERE earlier.session_id = turns.session_id
+                             AND earlier.position < turns.position AND earlier.status = 'running')`,
           {
             turnId,
             tenantId: ctx.tenantId,

@@ -52,6 +52,9 @@ export class TurnDriver {
       if (turn.status === 'queued') {
         const held = await persist(() => this.turns.claim(turnId, ctx, me, lease));
         if (held) return held;
+        // Claimed elsewhere meanwhile, or an earlier turn of the session still runs: look again shortly.
+        await heartbeat?.().catch(() => undefined);
+        await sleep(Math.min(1000, Math.max(100, lease / 4)));
         continue;
       }
       const ownRunGone = turn.leaseOwner === me && !this.active.has(turn.id);
