@@ -110,6 +110,12 @@ free_port() {
   echo "$port"
 }
 
+# The gateway serves /metrics and /health/ready on its operations port only (public port + 1000); the other
+# apps on their own (internal) port.
+ops_port_of() {
+  if [ "$1" = gateway ]; then echo $(($2 + 1000)); else echo "$2"; fi
+}
+
 start_instance() {
   local app="$1" i="$2" base port pid id
   base="$(inst_base "$app" "$i")"
@@ -121,6 +127,7 @@ start_instance() {
   if [ "$i" -eq 1 ]; then port="$(port_of "$app")"; else port="$(free_port "$app" "$i")"; fi
   mkdir -p "$RUN_DIR" "$LOG_DIR"
   (cd "$ROOT" && export SOMA_INSTANCE_ID="$id" "$(port_var_of "$app")=$port" &&
+    if [ "$app" = gateway ]; then export SOMA_GATEWAY_OPS_PORT="$(ops_port_of "$app" "$port")"; fi &&
     exec node --enable-source-maps "dist/apps/$app/src/main.js") >>"$(inst_log "$app" "$i")" 2>&1 &
   pid=$!
   # The subshell becomes node at exec; until then its command line is bash's and inst_pid would disown it.
@@ -134,14 +141,14 @@ wait_ready() {
   port="$(inst_port "$app" "$i")"
   log="$(inst_log "$app" "$i")"
   deadline=$((SECONDS + 90))
-  until curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1; do
+  until curl -sf "http://127.0.0.1:$(ops_port_of "$app" "$port")/health/ready" >/dev/null 2>&1; do
     if ! inst_pid "$app" "$i" >/dev/null; then
       echo "  ✗ $app-$i exited during start; last lines of $log:" >&2
       tail -n 20 "$log" >&2
       exit 1
     fi
     if [ "$SECONDS" -ge "$deadline" ]; then
-      echo "  ✗ $app-$i not ready after 90 s; see $log and http://127.0.0.1:$port/health/ready" >&2
+      echo "  ✗ $app-$i not ready after 90 s; see $log and http://127.0.0.1:$(ops_port_of "$app" "$port")/health/ready" >&2
       exit 1
     fi
     sleep 0.3
@@ -220,7 +227,7 @@ status_json() {
       pid="$(inst_pid "$app" "$i")" || continue
       port="$(inst_port "$app" "$i")"
       ready=false
-      curl -sf -m 2 -o /dev/null "http://127.0.0.1:$port/health/ready" 2>/dev/null && ready=true
+      curl -sf -m 2 -o /dev/null "http://127.0.0.1:$(ops_port_of "$app" "$port")/health/ready" 2>/dev/null && ready=true
       printf '%s{"app":"%s","instanceId":"%s","pid":%s,"port":%s,"ready":%s}' \
         "$sep" "$app" "$app-$i" "$pid" "$port" "$ready"
       sep=','
@@ -239,7 +246,7 @@ status_table() {
       any=1
       port="$(inst_port "$app" "$i")"
       ready=no
-      curl -sf -m 2 -o /dev/null "http://127.0.0.1:$port/health/ready" 2>/dev/null && ready=yes
+      curl -sf -m 2 -o /dev/null "http://127.0.0.1:$(ops_port_of "$app" "$port")/health/ready" 2>/dev/null && ready=yes
       printf '%-22s %-8s %-6s %s\n' "$app-$i" "$pid" "$port" "$ready"
     done
     [ "$any" -eq 1 ] || printf '%-22s %s\n' "$app" stopped
@@ -276,7 +283,7 @@ case "$cmd" in
 SomaAgent is up ($((SECONDS - started)) s).
   API        http://127.0.0.1:$(port_of gateway)/v1
   Swagger    http://127.0.0.1:$(port_of gateway)/docs
-  Metrics    http://127.0.0.1:$(port_of gateway)/metrics (and :$(port_of conversation-worker), :$(port_of tool-executor), :$(port_of requeue))
+  Metrics    http://127.0.0.1:$(ops_port_of gateway "$(port_of gateway)")/metrics (the gateway's operations port; and :$(port_of conversation-worker), :$(port_of tool-executor), :$(port_of requeue))
   Instances  bash scripts/platform.sh status (ports of every instance)
   Logs       $LOG_DIR
   Admin key  $key_hint

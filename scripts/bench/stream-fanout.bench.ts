@@ -32,8 +32,13 @@ if (!adminKey) throw new Error('SOMA_ADMIN_API_KEY is required (the key provisio
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function startGateway(): Promise<{ url: string; child?: ChildProcess }> {
-  if (env.SOMA_BENCH_GATEWAY_URL) return { url: env.SOMA_BENCH_GATEWAY_URL };
+/** The gateway's public URL and its operations URL (/metrics, /health/ready). */
+async function startGateway(): Promise<{ url: string; opsUrl: string; child?: ChildProcess }> {
+  if (env.SOMA_BENCH_GATEWAY_URL) {
+    const opsUrl = env.SOMA_BENCH_GATEWAY_OPS_URL;
+    if (!opsUrl) throw new Error('SOMA_BENCH_GATEWAY_OPS_URL is required with SOMA_BENCH_GATEWAY_URL');
+    return { url: env.SOMA_BENCH_GATEWAY_URL, opsUrl };
+  }
   const port = Number(env.SOMA_BENCH_GATEWAY_PORT ?? Number(env.SOMA_TEST_PORT_BASE ?? 3100) + 9);
   const child = spawn(process.execPath, [join(process.cwd(), 'dist', 'apps', 'gateway', 'src', 'main.js')], {
     env: {
@@ -46,13 +51,14 @@ async function startGateway(): Promise<{ url: string; child?: ChildProcess }> {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
+  const opsUrl = `http://127.0.0.1:${port + 1000}`;
   for (let attempt = 0; attempt < 240; attempt++) {
     if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode}`);
-    const ok = await fetch(`${url}/health/ready`).then(
+    const ok = await fetch(`${opsUrl}/health/ready`).then(
       (r) => r.ok,
       () => false,
     );
-    if (ok) return { url, child };
+    if (ok) return { url, opsUrl, child };
     await sleep(250);
   }
   throw new Error('gateway not ready after 60 s');
@@ -141,7 +147,7 @@ function percentile(sorted: Float64Array, p: number): number {
 }
 
 async function main(): Promise<void> {
-  const { url, child } = await startGateway();
+  const { url, opsUrl, child } = await startGateway();
   const db = new pg.Client({ connectionString: config.pgUrl });
   await db.connect();
   const kafka = new Kafka({
@@ -217,14 +223,14 @@ async function main(): Promise<void> {
     }
     await sleep(1000);
     const receivedBefore = received;
-    const rssBefore = await gatewayRssBytes(url);
-    const cpuBefore = await gatewayCpuSeconds(url);
+    const rssBefore = await gatewayRssBytes(opsUrl);
+    const cpuBefore = await gatewayCpuSeconds(opsUrl);
     let rssMax = rssBefore;
     const started = performance.now();
     for (let round = 1; round <= ROUNDS; round++) {
       const next = started + round * INTERVAL_MS;
       await publishRound(WARMUP_ROUNDS + round);
-      if (round % 20 === 0) rssMax = Math.max(rssMax, await gatewayRssBytes(url));
+      if (round % 20 === 0) rssMax = Math.max(rssMax, await gatewayRssBytes(opsUrl));
       const wait = next - performance.now();
       if (wait > 0) await sleep(wait);
     }
@@ -234,8 +240,8 @@ async function main(): Promise<void> {
     const deliveries = received - receivedBefore;
     const seconds = (lastReceive - started) / 1000;
     const sorted = latencies.slice(0, measured).sort();
-    const rssAfter = await gatewayRssBytes(url);
-    const cpu = (await gatewayCpuSeconds(url)) - cpuBefore;
+    const rssAfter = await gatewayRssBytes(opsUrl);
+    const cpu = (await gatewayCpuSeconds(opsUrl)) - cpuBefore;
     rssMax = Math.max(rssMax, rssAfter);
     const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
@@ -261,7 +267,7 @@ async function main(): Promise<void> {
         .map((l) => l.toFixed(2))
         .join(' ')} (1/5/15 min) on ${cpus().length} cores`,
     );
-    console.log(`  gateway view   ${await gatewayLatency(url)}`);
+    console.log(`  gateway view   ${await gatewayLatency(opsUrl)}`);
     console.log(`  bench RSS      ${mb(process.memoryUsage().rss)} (clients and producer)`);
   } finally {
     for (const client of clients) client.close();

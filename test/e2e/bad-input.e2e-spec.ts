@@ -208,7 +208,7 @@ describe('bad input gets a clear 4xx and never reaches Kafka', () => {
 
   it('a malformed docs cookie (%E0%A4) → 401 API_KEY_INVALID, not 500', async () => {
     for (const path of ['/docs-json', '/docs']) {
-      const response = await fetch(`${baseUrl}${path}`, { headers: { cookie: 'soma_docs_key=%E0%A4' } });
+      const response = await fetch(`${baseUrl}${path}`, { headers: { cookie: 'soma_docs_session=%E0%A4' } });
       expect(response.status, path).toBe(401);
       const text = await response.text();
       expect(text).toContain('API_KEY_INVALID');

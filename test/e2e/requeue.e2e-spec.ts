@@ -16,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { drainSessions, toolTestSession } from '../support/sessions.js';
-import { ROOT, STATE_DIR, TEST_PORTS } from '../support/apps.js';
+import { opsPortOf, ROOT, STATE_DIR, TEST_PORTS } from '../support/apps.js';
 import { defaultTenantId, withDb } from '../support/db.js';
 import { KafkaProbe } from '../support/kafka-probe.js';
 import { createTenant } from '../support/tenants.js';
@@ -425,7 +425,9 @@ describe('requeue: review, audited override, rejection, retries and dead letters
     const metrics = await (await fetch(`http://127.0.0.1:${TEST_PORTS.requeue}/metrics`)).text();
     expect(metrics).toMatch(/dead_letters_total\{[^}]*reason="MALFORMED_JSON"[^}]*\} [1-9]/);
     expect(metrics).toMatch(/requeue_items\{[^}]*status="pending"[^}]*\} [1-9]/);
-    const gatewayMetrics = await (await fetch(`http://127.0.0.1:${TEST_PORTS.gateway}/metrics`)).text();
+    const gatewayMetrics = await (
+      await fetch(`http://127.0.0.1:${opsPortOf('gateway', TEST_PORTS.gateway)}/metrics`)
+    ).text();
     expect(gatewayMetrics).toMatch(/requeue_overrides_total\{[^}]*\} [1-9]/);
   });
 

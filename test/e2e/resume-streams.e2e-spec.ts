@@ -98,7 +98,7 @@ describe('resumable streams across reconnects and gateway instances (SSE and Soc
   });
 
   it('exposes stream metrics: open streams, resumes, events delivered, delivery latency', async () => {
-    const metrics = await (await fetch(`${urlA}/metrics`)).text();
+    const metrics = await (await fetch(`${inject('gatewayOpsUrl')}/metrics`)).text();
     const value = (pattern: RegExp): number => Number(pattern.exec(metrics)?.[1] ?? NaN);
     expect(metrics).toMatch(/gateway_open_streams\{[^}]*transport="sse"[^}]*\} \d+/);
     expect(value(/gateway_stream_resumes_total\{[^}]*transport="sse"[^}]*\} (\d+)/)).toBeGreaterThan(0);

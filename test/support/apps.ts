@@ -40,6 +40,16 @@ export const TEST_PORTS: Record<AppName, number> = {
   requeue: base + 3,
 };
 
+/**
+ * Where an app serves /metrics and /health/ready: the gateway on its operations port (the public port + 1000
+ * unless SOMA_GATEWAY_OPS_PORT is given), the internal apps on their own port.
+ */
+export function opsPortOf(name: AppName, port: number, env: Record<string, string | undefined> = {}): number {
+  if (name !== 'gateway') return port;
+  const configured = Number(env.SOMA_GATEWAY_OPS_PORT ?? 0);
+  return configured > 0 ? configured : port + 1000;
+}
+
 /** Pids of apps that outlive the test file that started them (for example a worker restarted after a crash). */
 const DETACHED_PIDS = join(STATE_DIR, 'run', 'test-detached-apps.pids');
 
@@ -58,6 +68,8 @@ export function stopDetachedApps(): void {
 export interface RunningApp {
   name: AppName;
   port: number;
+  /** /metrics and /health/ready (see opsPortOf). */
+  opsPort: number;
   process: ChildProcess;
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
@@ -99,7 +111,7 @@ async function waitReady(app: RunningApp, timeoutMs: number): Promise<void> {
     if (app.process.exitCode !== null)
       throw new Error(`${app.name} exited with ${app.process.exitCode}; see its log`);
     try {
-      const response = await fetch(`http://127.0.0.1:${app.port}/health/ready`);
+      const response = await fetch(`http://127.0.0.1:${app.opsPort}/health/ready`);
       if (response.ok) return;
       last = await response.text();
     } catch (error) {
@@ -157,6 +169,7 @@ export async function startApp(
   const app: RunningApp = {
     name,
     port,
+    opsPort: opsPortOf(name, port, options.env),
     process: child,
     stop: (signal = 'SIGTERM') =>
       new Promise((resolve) => {

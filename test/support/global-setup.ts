@@ -1,5 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import {
+  opsPortOf,
   startApp,
   stopDetachedApps,
   TEST_ADMIN_KEY,
@@ -11,6 +12,8 @@ import {
 declare module 'vitest' {
   export interface ProvidedContext {
     gatewayUrl: string;
+    /** The gateway's operations listener: /metrics, /health/ready. */
+    gatewayOpsUrl: string;
     adminKey: string;
     /** Pids of the apps the global setup started (a crash test may kill one). */
     appPids: Record<AppName, number>;
@@ -30,6 +33,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     throw error;
   }
   project.provide('gatewayUrl', `http://127.0.0.1:${TEST_PORTS.gateway}`);
+  project.provide('gatewayOpsUrl', `http://127.0.0.1:${opsPortOf('gateway', TEST_PORTS.gateway)}`);
   project.provide('adminKey', TEST_ADMIN_KEY);
   project.provide(
     'appPids',

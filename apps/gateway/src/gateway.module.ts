@@ -25,6 +25,7 @@ import { SessionDirectoryController } from './sessions/session-directory.control
 import { SessionEventsController } from './sessions/session-events.controller.js';
 import { SessionsController } from './sessions/sessions.controller.js';
 import { StreamingModule } from './streaming/streaming.module.js';
+import { DocsSessions } from './docs/docs-sessions.service.js';
 import { DeadLettersController } from './requeue/dead-letters.controller.js';
 import { RequeueController } from './requeue/requeue.controller.js';
 import { ToolCallsController } from './tools/tool-calls.controller.js';
@@ -66,6 +67,7 @@ import { WebhooksController } from './webhooks/webhooks.controller.js';
   ],
   providers: [
     { provide: APP_GUARD, useClass: RateLimitGuard },
+    DocsSessions,
     { provide: APP_INTERCEPTOR, useClass: StorableTextInterceptor },
     ...kafkaConsumers({
       // One shared, durable group keeps the replay log complete even while no instance serves the session.

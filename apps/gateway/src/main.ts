@@ -5,6 +5,7 @@ import { bootstrapApp } from '#soma/platform';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { serveConsole } from './console/console-static.middleware.js';
 import { docsAuth } from './docs/docs-auth.middleware.js';
+import { DOCS_SESSION_SECONDS, DocsSessions } from './docs/docs-sessions.service.js';
 import { GatewayModule } from './gateway.module.js';
 import { correlationMiddleware } from './http/correlation.middleware.js';
 import { ErrorDto, RateLimitedErrorDto } from './http/errors.dto.js';
@@ -18,7 +19,10 @@ await bootstrapApp({
   module: GatewayModule,
   port: (config) => config.gatewayPort,
   host: (config) => config.gatewayHost,
+  ops: (config) => ({ port: config.gatewayOpsPort, host: config.gatewayOpsHost }),
   configure: (app, config) => {
+    // Behind a TLS-terminating proxy: client IP (rate limits) and TLS (Secure cookies) from X-Forwarded-*.
+    if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
     app.use(correlationMiddleware);
     app.useGlobalPipes(createValidationPipe());
     app.useGlobalFilters(new HttpErrorFilter());
@@ -30,6 +34,8 @@ await bootstrapApp({
       ['/docs', '/docs-json', '/docs-yaml'],
       docsAuth(
         (key) => queryBus.execute(new ResolveApiKeyQuery(key)),
+        app.get(DocsSessions),
+        DOCS_SESSION_SECONDS,
         (scope, ip) => limiter.hit(scope, ip),
       ),
     );

@@ -7,6 +7,7 @@ export * from './commands/create-api-key/create-api-key.command.js';
 export * from './commands/revoke-api-key/revoke-api-key.command.js';
 export * from './events/api-key-revoked.event.js';
 export * from './queries/resolve-api-key/resolve-api-key.query.js';
+export * from './queries/resolve-api-key-by-id/resolve-api-key-by-id.query.js';
 export * from './commands/create-tenant/create-tenant.command.js';
 export * from './queries/list-api-keys/list-api-keys.query.js';
 export * from './identity.module.js';

@@ -4,7 +4,14 @@ import { bearerToken } from '../auth/api-key.guard.js';
 import { clientIp } from '../http/rate-limit.guard.js';
 import { type LimitResult } from '../http/rate-limiter.service.js';
 
-export const DOCS_COOKIE = 'soma_docs_key';
+export const DOCS_COOKIE = 'soma_docs_session';
+
+/** What the middleware needs to know about docs sessions (DocsSessions). */
+export interface DocsSessionStore {
+  start(principal: Principal): Promise<string>;
+  resolve(sessionId: string): Promise<Principal | undefined>;
+  end(sessionId: string): Promise<void>;
+}
 const FORM_LIMIT_BYTES = 4096;
 
 function cookie(request: Request, name: string): string | undefined {
@@ -54,42 +61,52 @@ function signInPage(message: string): string {
 <button type="submit">Sign in</button></form></body></html>`;
 }
 
+/** The session cookie: HttpOnly, SameSite=Strict, and Secure whenever the request came over TLS. */
+function sessionCookie(request: Request, value: string, maxAgeSeconds: number): string {
+  const secure = request.secure ? '; Secure' : '';
+  return `${DOCS_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure}`;
+}
+
 /**
  * Guards the Swagger UI (/docs) and the OpenAPI document (/docs-json, /docs-yaml): an admin key is required,
- * as `Authorization: Bearer <key>` or through the sign-in form at /docs, which sets an HttpOnly cookie.
+ * as `Authorization: Bearer <key>` or through the sign-in form at /docs, which starts a docs session: its cookie
+ * holds a random session id, never the key.
  */
 export function docsAuth(
   resolve: (key: string | undefined) => Promise<Principal>,
+  sessions: DocsSessionStore,
+  sessionSeconds: number,
   limit: (scope: 'sign-in' | 'ip', ip: string) => Promise<LimitResult>,
 ) {
   return async (request: Request, response: Response, next: NextFunction): Promise<void> => {
     // Express matches these mounts in any letter case; so does this.
     const path = (request.originalUrl.split('?')[0] ?? '').toLowerCase();
     const html = path === '/docs' || path === '/docs/' || path.startsWith('/docs/');
+    const sessionId = cookie(request, DOCS_COOKIE);
     if (request.method === 'POST' && path === '/docs/sign-out') {
-      response.setHeader('Set-Cookie', `${DOCS_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`);
+      if (sessionId) await sessions.end(sessionId);
+      response.setHeader('Set-Cookie', sessionCookie(request, '', 0));
       response.redirect(303, '/docs');
       return;
     }
     const signingIn = request.method === 'POST' && path === '/docs/sign-in';
     // Sign-in attempts are limited per client IP before the form is read or the key looked up.
     if (signingIn && refused(await limit('sign-in', clientIp(request)), response)) return;
-    const key = signingIn
-      ? await formField(request, 'key')
-      : (bearerToken(request.headers.authorization) ?? cookie(request, DOCS_COOKIE));
+    const key = signingIn ? await formField(request, 'key') : bearerToken(request.headers.authorization);
+    const presented = key !== undefined || sessionId !== undefined;
     let principal: Principal | undefined;
     try {
-      principal = key === undefined ? undefined : await resolve(key);
+      if (key !== undefined) principal = await resolve(key);
+      else if (sessionId !== undefined) principal = await sessions.resolve(sessionId);
     } catch {
       principal = undefined;
-      if (refused(await limit('ip', clientIp(request)), response)) return;
     }
-    if (principal?.role === 'admin' && key !== undefined) {
+    if (presented && !principal && refused(await limit('ip', clientIp(request)), response)) return;
+    if (principal?.role === 'admin') {
       if (signingIn) {
-        const value = encodeURIComponent(key);
         response.setHeader(
           'Set-Cookie',
-          `${DOCS_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=28800`,
+          sessionCookie(request, await sessions.start(principal), sessionSeconds),
         );
         response.redirect(303, '/docs');
         return;
@@ -98,17 +115,13 @@ export function docsAuth(
       return;
     }
     const status = principal ? 403 : 401;
-    const error = principal
-      ? 'ADMIN_ROLE_REQUIRED'
-      : key === undefined
-        ? 'API_KEY_MISSING'
-        : 'API_KEY_INVALID';
+    const error = principal ? 'ADMIN_ROLE_REQUIRED' : presented ? 'API_KEY_INVALID' : 'API_KEY_MISSING';
     const message = principal ? 'the API docs need an admin key' : 'sign in with an admin API key';
     if (html) {
       response
         .status(status)
         .type('text/html')
-        .send(signInPage(key === undefined ? message : `${error}: ${message}`));
+        .send(signInPage(presented ? `${error}: ${message}` : message));
       return;
     }
     response.status(status).json({ statusCode: status, error, message });

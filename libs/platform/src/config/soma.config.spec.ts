@@ -41,3 +41,37 @@ describe('SOMA_EGRESS_ALLOW_CIDRS', () => {
     );
   });
 });
+
+describe('SOMA_ADMIN_API_KEY', () => {
+  it('refuses a bootstrap key shorter than 32 characters at boot', () => {
+    expect(() => loadConfig({ SOMA_ADMIN_API_KEY: 'admin123' })).toThrow(
+      /SOMA_ADMIN_API_KEY must be at least 32 characters \(got 8\)/,
+    );
+    expect(loadConfig({ SOMA_ADMIN_API_KEY: 'k'.repeat(32) }).adminApiKey).toBe('k'.repeat(32));
+  });
+});
+
+describe('SOMA_GATEWAY_OPS_PORT', () => {
+  it('defaults to the public port + 1000 and may never be the public port', () => {
+    expect(loadConfig({}).gatewayOpsPort).toBe(4000);
+    expect(loadConfig({ SOMA_GATEWAY_PORT: '3100' }).gatewayOpsPort).toBe(4100);
+    expect(loadConfig({ SOMA_GATEWAY_OPS_PORT: '9464' }).gatewayOpsPort).toBe(9464);
+    expect(() => loadConfig({ SOMA_GATEWAY_PORT: '3000', SOMA_GATEWAY_OPS_PORT: '3000' })).toThrow(
+      /SOMA_GATEWAY_OPS_PORT must differ/,
+    );
+  });
+});
+
+describe('SOMA_TRUST_PROXY', () => {
+  it('believes no proxy by default, and takes a hop count or proxy addresses', () => {
+    expect(loadConfig({}).trustProxy).toBeUndefined();
+    expect(loadConfig({ SOMA_TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ SOMA_TRUST_PROXY: 'loopback, 10.0.0.0/8, 192.0.2.7' }).trustProxy).toEqual([
+      'loopback',
+      '10.0.0.0/8',
+      '192.0.2.7',
+    ]);
+    expect(() => loadConfig({ SOMA_TRUST_PROXY: 'true' })).toThrow(/SOMA_TRUST_PROXY must be a hop count/);
+    expect(() => loadConfig({ SOMA_TRUST_PROXY: '0' })).toThrow(/SOMA_TRUST_PROXY as a hop count/);
+  });
+});

@@ -19,6 +19,16 @@ const str =
 const optionalStr = (): Parser<string | undefined> => (raw) =>
   raw === undefined || raw === '' ? undefined : raw;
 
+/** An optional secret that, when given, must be long enough to resist guessing. */
+const optionalSecret =
+  (minLength: number): Parser<string | undefined> =>
+  (raw, name, problems) => {
+    if (raw === undefined || raw === '') return undefined;
+    if (raw.length < minLength)
+      problems.push(`${name} must be at least ${minLength} characters (got ${raw.length}); use a random key`);
+    return raw;
+  };
+
 const int =
   (fallback: number, min: number, max: number): Parser<number> =>
   (raw, name, problems) => {
@@ -64,6 +74,30 @@ const cidrList = (): Parser<string[]> => (raw, name, problems) => {
   return cidrs;
 };
 
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** Express's `trust proxy`: a hop count, or the proxies' addresses (CIDRs, or loopback/linklocal/uniquelocal). */
+const trustProxy = (): Parser<number | string[] | undefined> => (raw, name, problems) => {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  if (/^\d+$/.test(raw.trim())) {
+    const hops = Number(raw.trim());
+    if (hops < 1 || hops > 10) problems.push(`${name} as a hop count must be in [1, 10], got "${raw}"`);
+    return hops;
+  }
+  const entries = raw.split(',').map((part) => part.trim());
+  for (const entry of entries) {
+    if (PROXY_NAMES.includes(entry)) continue;
+    try {
+      parseCidr(entry.includes('/') ? entry : `${entry}/${entry.includes(':') ? 128 : 32}`);
+    } catch {
+      problems.push(
+        `${name} must be a hop count or a comma list of proxy addresses, CIDRs, ${PROXY_NAMES.join(', ')}; got "${entry}"`,
+      );
+    }
+  }
+  return entries;
+};
+
 const cacheDir = process.env.SOMA_CACHE_DIR ?? join(homedir(), '.cache', 'soma');
 
 const spec = {
@@ -76,6 +110,12 @@ const spec = {
   instanceId: ['SOMA_INSTANCE_ID', str(`${hostname()}-${process.pid}`)],
   gatewayHost: ['SOMA_GATEWAY_HOST', str('127.0.0.1')],
   gatewayPort: ['SOMA_GATEWAY_PORT', int(3000, 1, 65535)],
+  // The gateway's operations listener (/metrics, /health/ready): never the public port (docs/operations.md).
+  // 0: the public port + 1000.
+  // The proxies in front of the gateway whose X-Forwarded-For/-Proto are believed (client IP, TLS); unset: none.
+  trustProxy: ['SOMA_TRUST_PROXY', trustProxy()],
+  gatewayOpsHost: ['SOMA_GATEWAY_OPS_HOST', str('127.0.0.1')],
+  gatewayOpsPort: ['SOMA_GATEWAY_OPS_PORT', int(0, 0, 65535)],
   workerPort: ['SOMA_WORKER_PORT', int(3001, 1, 65535)],
   toolExecutorPort: ['SOMA_TOOL_EXECUTOR_PORT', int(3002, 1, 65535)],
   requeuePort: ['SOMA_REQUEUE_PORT', int(3003, 1, 65535)],
@@ -105,7 +145,7 @@ const spec = {
     'SOMA_SYSTEM_PROMPT',
     str('You are Soma, a helpful assistant. Answer briefly and accurately.'),
   ],
-  adminApiKey: ['SOMA_ADMIN_API_KEY', optionalStr()],
+  adminApiKey: ['SOMA_ADMIN_API_KEY', optionalSecret(32)],
   tenantDailyTokenBudget: ['SOMA_TENANT_DAILY_TOKEN_BUDGET', int(1_000_000, 0, Number.MAX_SAFE_INTEGER)],
   sessionTokenCap: ['SOMA_SESSION_TOKEN_CAP', int(200_000, 0, Number.MAX_SAFE_INTEGER)],
   // Seconds of tool running time a tenant may use per UTC day (all tools; a tenant's budget row overrides it).
@@ -212,6 +252,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SomaConfigValu
         `${spec[share][0]} (${String(values[share])}) must not exceed ${spec[whole][0]} (${String(values[whole])})`,
       );
   }
+  if (values.gatewayOpsPort === 0) values.gatewayOpsPort = Math.min(Number(values.gatewayPort) + 1000, 65535);
+  if (values.gatewayOpsPort === values.gatewayPort)
+    problems.push(
+      'SOMA_GATEWAY_OPS_PORT must differ from SOMA_GATEWAY_PORT: operations stay off the public port',
+    );
   if (problems.length > 0) throw new ConfigError(problems);
   return values as SomaConfigValues;
 }

@@ -1,10 +1,14 @@
 import { Module, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { AppIdentity } from '../app-identity.config.js';
 import { ConfigError, loadConfig, SomaConfig } from '../config/soma.config.js';
 import { JsonLogger } from '../logging/json.logger.js';
 import { PlatformModule } from '../platform.module.js';
+import { OpsListener } from './ops-listener.js';
+
+type OpsHandler = (request: IncomingMessage, response: ServerResponse) => void;
 
 export interface AppDefinition {
   name: string;
@@ -13,6 +17,11 @@ export interface AppDefinition {
   port: (config: SomaConfig) => number;
   host?: (config: SomaConfig) => string;
   configure?: (app: NestExpressApplication, config: SomaConfig) => void | Promise<void>;
+  /**
+   * For an app whose port is public: /metrics and /health/ready move to this operations listener (and answer
+   * 404 on the public port). Without it they are served on the app's (internal) port.
+   */
+  ops?: (config: SomaConfig) => { port: number; host: string };
 }
 
 /** One bootstrap for every app: config validated once, JSON logs, health, metrics, shutdown hooks. */
@@ -40,10 +49,19 @@ export async function bootstrapApp(definition: AppDefinition): Promise<INestAppl
   });
   app.useBodyParser('json', { limit: config.bodyLimitBytes });
   app.enableShutdownHooks();
+  const ops = definition.ops ? new OpsListener() : undefined;
+  if (ops) app.use(ops.publicGuard);
   await definition.configure?.(app, config);
   const host = definition.host?.(config) ?? '127.0.0.1';
   const port = definition.port(config);
   await app.listen(port, host);
   logger.log({ msg: `${definition.name} listening`, url: `http://${host}:${port}` }, 'Bootstrap');
+  if (ops && definition.ops) {
+    const at = definition.ops(config);
+    await ops.listen(app.getHttpAdapter().getInstance() as OpsHandler, at.port, at.host);
+    // Closed with the app (shutdown hooks close the public server first).
+    app.getHttpServer().once('close', () => void ops.close());
+    logger.log({ msg: `${definition.name} operations`, url: `http://${at.host}:${at.port}` }, 'Bootstrap');
+  }
   return app;
 }
