@@ -31,6 +31,8 @@ export SOMA_CHROMIUM
 
 echo "→ policy unit tests (opa test)"
 "${SOMA_CACHE_DIR:-$HOME/.cache/soma}/bin/opa" test "$ROOT/opa/rego" -v
+echo "→ alert and recording rule unit tests (promtool test rules)"
+bash "$ROOT/scripts/prometheus/prometheus.sh" test
 
 # Two runs: the fault suite stops and kills the services every other test needs, so it goes last, alone.
 results="$SOMA_STATE_DIR/test-results.json"

@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
+import { Counter } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STATE_DIR, startApp, TEST_PORTS } from '../support/apps.js';
 
@@ -372,7 +373,13 @@ describe('one run, one jail: cgroup, uid, tmpfs, no namespaces, seccomp', () => 
     expect(result.truncated).toBe(true);
     expect(Buffer.byteLength(JSON.stringify(result.stdout))).toBeLessThanOrEqual(limits.outputCapBytes + 2);
     expect(result.stdout).toBe('\u0001'.repeat(Math.floor(limits.outputCapBytes / 6)));
-    const tool = new CodeExecuteTool(sandbox);
+    const runs = new Counter({
+      name: 'sandbox_runs_total',
+      help: 'runs',
+      labelNames: ['language', 'outcome'],
+      registers: [],
+    });
+    const tool = new CodeExecuteTool(sandbox, runs);
     const context = {
       tenantId: 't',
       sessionId: 's',
@@ -383,6 +390,8 @@ describe('one run, one jail: cgroup, uid, tmpfs, no namespaces, seccomp', () => 
     const outcome = await tool.run({ language: 'python', code }, context);
     expect(outcome.status).toBe('ok');
     expect(Buffer.byteLength(JSON.stringify(outcome.output))).toBeLessThanOrEqual(tool.outputCapBytes);
+    const counted = (await runs.get()).values;
+    expect(counted.map((v) => [v.labels.language, v.value])).toEqual([['python', 1]]);
     expect((outcome.output as { truncated: boolean }).truncated).toBe(true);
   });
 

@@ -1,11 +1,12 @@
 import { Global, Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
-import { PrometheusModule } from '@willsoto/nestjs-prometheus';
+import { makeGaugeProvider, PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { type Topic } from '#soma/contracts';
 import { AppIdentity } from './app-identity.config.js';
 import { SomaConfig } from './config/soma.config.js';
 import { AddressGuard } from './egress/address-guard.js';
 import { HealthController } from './health/health.controller.js';
 import { HealthRegistry } from './health/health.registry.js';
+import { CONSUMER_LAG_METRIC, ConsumerLagMonitor } from './kafka/consumer-lag.monitor.js';
 import { KafkaClient } from './kafka/kafka.client.js';
 import { KafkaConsumerHost, type KafkaConsumerOptions } from './kafka/kafka-consumer.host.js';
 import { type KafkaHandler } from './kafka/kafka-handler.contract.js';
@@ -31,6 +32,12 @@ export class PlatformModule {
         { provide: SomaConfig, useValue: config },
         HealthRegistry,
         KafkaClient,
+        ConsumerLagMonitor,
+        makeGaugeProvider({
+          name: CONSUMER_LAG_METRIC,
+          help: 'Messages a consumer group of this app is behind on a topic (partition ends minus committed offsets)',
+          labelNames: ['group', 'topic'],
+        }),
         RedisService,
         // Egress to tenant-given addresses; the operator's allow-list is the only way past it.
         { provide: AddressGuard, useFactory: () => new AddressGuard(config.egressAllowCidrs) },

@@ -31,7 +31,7 @@ import { SandboxJailCheck } from './sandbox/sandbox-jail.check.js';
 import { SandboxRunner, sandboxOptions } from './sandbox/sandbox.runner.js';
 import { PostgresSearchEngine } from './search/postgres-search.engine.js';
 import { SearxngSearchEngine } from './search/searxng-search.engine.js';
-import { CodeExecuteTool } from './tools/code-execute.tool.js';
+import { CodeExecuteTool, SANDBOX_RUNS_METRIC } from './tools/code-execute.tool.js';
 import { HttpFetchTool } from './tools/http-fetch.tool.js';
 import { MemorySearchTool } from './tools/memory-search.tool.js';
 import { MemoryWriteTool } from './tools/memory-write.tool.js';
@@ -52,6 +52,12 @@ const registryProviders: Provider[] = [
     useFactory: (config: SomaConfig, dataSource: DataSource) =>
       config.searxngUrl ? new SearxngSearchEngine(config.searxngUrl) : new PostgresSearchEngine(dataSource),
   },
+  // code.execute counts its runs (only the executor runs tools: elsewhere it stays at zero).
+  makeCounterProvider({
+    name: SANDBOX_RUNS_METRIC,
+    help: 'code.execute runs by language and outcome (ok, timeout, limits, failed: the jail itself failed)',
+    labelNames: ['language', 'outcome'],
+  }),
   ...toolClasses,
   {
     provide: ToolRegistry,

@@ -160,6 +160,8 @@ const spec = {
   // A queued turn that did not start for this long, with nothing else running in its session, failed to start.
   turnStartTimeoutMs: ['SOMA_TURN_START_TIMEOUT_MS', int(600_000, 1000, 86_400_000)],
   kafkaSessionTimeoutMs: ['SOMA_KAFKA_SESSION_TIMEOUT_MS', int(10_000, 6000, 300_000)],
+  // How often each app measures its consumer groups' lag (kafka_consumer_group_lag); 0: never.
+  kafkaLagIntervalMs: ['SOMA_KAFKA_LAG_INTERVAL_MS', int(15_000, 0, 3_600_000)],
   historyCacheSize: ['SOMA_HISTORY_CACHE_SIZE', int(200, 0, 10_000)],
   // Policy gate (libs/policy): fail-closed by default; canary allows and marks every decision.
   policyMode: ['SOMA_POLICY_MODE', oneOf('enforcing', ['enforcing', 'canary'] as const)],

@@ -32,6 +32,8 @@ export class KafkaClient implements OnModuleInit, OnApplicationShutdown {
   private readonly producer: Producer;
   private connected = false;
   private readonly consumers: Consumer[] = [];
+  /** The consumer groups of this app (their lag is measured by ConsumerLagMonitor). */
+  readonly groupIds: string[] = [];
 
   constructor(config: SomaConfig, identity: AppIdentity, health: HealthRegistry) {
     this.kafka = new Kafka({
@@ -75,6 +77,7 @@ export class KafkaClient implements OnModuleInit, OnApplicationShutdown {
 
   createConsumer(config: ConsumerConfig): Consumer {
     const consumer = this.kafka.consumer({ maxWaitTimeInMs: 100, ...config });
+    if (!this.groupIds.includes(config.groupId)) this.groupIds.push(config.groupId);
     this.consumers.push(consumer);
     return consumer;
   }

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Type, type Static } from '@sinclair/typebox';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import { type Counter } from 'prom-client';
 import {
   type ToolContext,
   type ToolDefinition,
@@ -21,6 +23,9 @@ const Parameters = Type.Object(
   { additionalProperties: false },
 );
 
+/** Sandbox runs by outcome: ok, timeout, limits (a limit was hit), failed (the jail itself failed). */
+export const SANDBOX_RUNS_METRIC = 'sandbox_runs_total';
+
 /** Of stdout and of stderr each, as JSON carries them (escapes count): the result always fits outputCapBytes. */
 const OUTPUT_CAP = 64 * 1024;
 
@@ -36,9 +41,27 @@ export class CodeExecuteTool implements ToolDefinition<typeof Parameters> {
   readonly timeoutMs = 35_000;
   readonly outputCapBytes = 2 * OUTPUT_CAP + 4096;
 
-  constructor(private readonly sandbox: SandboxRunner) {}
+  constructor(
+    private readonly sandbox: SandboxRunner,
+    @InjectMetric(SANDBOX_RUNS_METRIC) private readonly runs: Counter<'language' | 'outcome'>,
+  ) {}
 
   async run(args: Static<typeof Parameters>, context: ToolContext): Promise<ToolOutcome> {
+    try {
+      const { outcome, label } = await this.runJailed(args, context);
+      this.runs.inc({ language: args.language, outcome: label });
+      return outcome;
+    } catch (error) {
+      // The jail could not be built or the run could not be observed: the sandbox failed, not the program.
+      this.runs.inc({ language: args.language, outcome: 'failed' });
+      throw error;
+    }
+  }
+
+  private async runJailed(
+    args: Static<typeof Parameters>,
+    context: ToolContext,
+  ): Promise<{ outcome: ToolOutcome; label: 'ok' | 'timeout' | 'limits' }> {
     const timeoutMs = args.timeoutMs ?? 5000;
     const result = await this.sandbox.run(
       args.language,
@@ -67,12 +90,12 @@ export class CodeExecuteTool implements ToolDefinition<typeof Parameters> {
       durationMs: Math.round(result.durationMs),
     };
     if (result.timedOut) {
+      const message = `the program was killed at its ${timeoutMs} ms limit`;
       return {
-        status: 'error',
-        output,
-        error: { code: 'TOOL_TIMEOUT', message: `the program was killed at its ${timeoutMs} ms limit` },
+        outcome: { status: 'error', output, error: { code: 'TOOL_TIMEOUT', message } },
+        label: 'timeout',
       };
     }
-    return { status: 'ok', output };
+    return { outcome: { status: 'ok', output }, label: result.limitsHit.length > 0 ? 'limits' : 'ok' };
   }
 }
