@@ -253,6 +253,22 @@ status_table() {
   done
 }
 
+# Prometheus scrapes every instance that runs (file discovery: rewritten on every up). SOMA_PROMETHEUS=0 skips it.
+prometheus_up() {
+  [ "${SOMA_PROMETHEUS:-1}" = 0 ] && return
+  local app i port targets=()
+  for app in "${APPS[@]}"; do
+    for i in $(inst_indexes "$app"); do
+      inst_pid "$app" "$i" >/dev/null || continue
+      port="$(inst_port "$app" "$i")"
+      targets+=("$app:$app-$i=127.0.0.1:$(ops_port_of "$app" "$port")")
+    done
+  done
+  echo "→ prometheus"
+  bash "$ROOT/scripts/prometheus/prometheus.sh" targets "${targets[@]}"
+  bash "$ROOT/scripts/prometheus/prometheus.sh" up
+}
+
 cmd="${1:-up}"
 [ $# -gt 0 ] && shift
 case "$cmd" in
@@ -276,6 +292,7 @@ case "$cmd" in
     for app in "${APPS[@]}"; do
       for i in $(inst_indexes "$app"); do wait_ready "$app" "$i"; done
     done
+    prometheus_up
     key_hint='$SOMA_ADMIN_API_KEY'
     [ -z "${SOMA_ADMIN_API_KEY:-}" ] && key_hint="\$(cat $SOMA_STATE_DIR/admin-api-key)"
     cat <<MSG
@@ -284,6 +301,7 @@ SomaAgent is up ($((SECONDS - started)) s).
   API        http://127.0.0.1:$(port_of gateway)/v1
   Swagger    http://127.0.0.1:$(port_of gateway)/docs
   Metrics    http://127.0.0.1:$(ops_port_of gateway "$(port_of gateway)")/metrics (the gateway's operations port; and :$(port_of conversation-worker), :$(port_of tool-executor), :$(port_of requeue))
+  Prometheus http://127.0.0.1:${SOMA_PROMETHEUS_PORT:-19090} (alerts: prometheus/rules; docs/operations.md)
   Instances  bash scripts/platform.sh status (ports of every instance)
   Logs       $LOG_DIR
   Admin key  $key_hint
@@ -293,6 +311,7 @@ MSG
   stop-apps) stop_apps ;;
   down)
     stop_apps
+    bash "$ROOT/scripts/prometheus/prometheus.sh" down
     bash "$ROOT/scripts/infra/infra.sh" down
     ;;
   status)
@@ -300,6 +319,7 @@ MSG
       status_json
     else
       status_table
+      bash "$ROOT/scripts/prometheus/prometheus.sh" status
       bash "$ROOT/scripts/infra/infra.sh" status
     fi
     ;;

@@ -72,6 +72,22 @@ describe("Prometheus: the platform's scrape config and rules against the running
       'series of all four apps',
     );
     expect(series.result.map((r) => r.metric.app).sort()).toEqual([...apps].sort());
+    // Every app measures its consumer groups' lag (the alert SomaConsumerLagHigh reads it).
+    const lag = await eventually(
+      () =>
+        get<{ result: { metric: { app: string; group: string; topic: string } }[] }>(
+          `/query?query=${encodeURIComponent('kafka_consumer_group_lag >= 0')}`,
+        ),
+      (data) => new Set(data.result.map((r) => r.metric.app)).size >= 3,
+      'consumer lag of the consuming apps',
+    );
+    expect(lag.result).toContainEqual({
+      metric: expect.objectContaining({
+        app: 'conversation-worker',
+        topic: 'conversation.inbound',
+      }) as unknown,
+      value: expect.any(Array) as unknown,
+    });
   });
 
   it('loads every alert rule, and raises SomaInstanceDown for the dead instance only', async () => {

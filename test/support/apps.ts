@@ -89,6 +89,8 @@ export function appEnv(overrides: Record<string, string> = {}): NodeJS.ProcessEn
     // Short enough that crash tests finish quickly, long enough for a slow shared machine.
     SOMA_TURN_LEASE_MS: '4000',
     SOMA_KAFKA_SESSION_TIMEOUT_MS: '6000',
+    // Consumer lag is measured often enough for the Prometheus test to see it soon after the apps start.
+    SOMA_KAFKA_LAG_INTERVAL_MS: '2000',
     // Every test shares one admin key: the per-key limit has its own test with a gateway of its own.
     SOMA_RATE_LIMIT_REQUESTS: '1000000',
     // The machine is shared by every service and test: a generous budget keeps classification deterministic.
