@@ -25,6 +25,8 @@ prepare_test_services
 # The OpenAI-compatible provider is tested against a real independent server serving the same model.
 SOMA_LLAMA_SERVER_PYTHON="$(bash "$ROOT/scripts/test-support/llama-server.sh")"
 export SOMA_LLAMA_SERVER_PYTHON
+# The Helm chart's test renders it with helm (go install, cached like OPA).
+bash "$ROOT/scripts/test-support/helm.sh" >/dev/null
 # The console's browser tests drive Debian's Chromium.
 SOMA_CHROMIUM="$(bash "$ROOT/scripts/test-support/chromium.sh")"
 export SOMA_CHROMIUM

@@ -110,6 +110,8 @@ const spec = {
   instanceId: ['SOMA_INSTANCE_ID', str(`${hostname()}-${process.pid}`)],
   gatewayHost: ['SOMA_GATEWAY_HOST', str('127.0.0.1')],
   gatewayPort: ['SOMA_GATEWAY_PORT', int(3000, 1, 65535)],
+  // Where the internal apps (worker, tool executor, requeue) serve health and metrics; 0.0.0.0 in a container.
+  internalHost: ['SOMA_INTERNAL_HOST', str('127.0.0.1')],
   // The gateway's operations listener (/metrics, /health/ready): never the public port (docs/operations.md).
   // 0: the public port + 1000.
   // The proxies in front of the gateway whose X-Forwarded-For/-Proto are believed (client IP, TLS); unset: none.

@@ -52,7 +52,7 @@ export async function bootstrapApp(definition: AppDefinition): Promise<INestAppl
   const ops = definition.ops ? new OpsListener() : undefined;
   if (ops) app.use(ops.publicGuard);
   await definition.configure?.(app, config);
-  const host = definition.host?.(config) ?? '127.0.0.1';
+  const host = definition.host?.(config) ?? config.internalHost;
   const port = definition.port(config);
   await app.listen(port, host);
   logger.log({ msg: `${definition.name} listening`, url: `http://${host}:${port}` }, 'Bootstrap');
