@@ -119,8 +119,9 @@ describe('the OpenAPI document is the contract the gateway keeps', () => {
         '1',
         '--workers',
         '2',
+        // What ends a read of the SSE route (it streams until the client leaves); not a latency limit.
         '--request-timeout',
-        '10',
+        '60',
         // Text PostgreSQL cannot store (NUL, unpaired surrogates) is refused on every route (400): a rule of the
         // whole API, stated in its description, not in each string's schema.
         '--generation-allow-x00',
