@@ -27,6 +27,9 @@ SOMA_LLAMA_SERVER_PYTHON="$(bash "$ROOT/scripts/test-support/llama-server.sh")"
 export SOMA_LLAMA_SERVER_PYTHON
 # The Helm chart's test renders it with helm (go install, cached like OPA).
 bash "$ROOT/scripts/test-support/helm.sh" >/dev/null
+# The OpenAPI contract is fuzzed against the running gateway by schemathesis (PyPI, in a venv in the tool cache).
+SOMA_SCHEMATHESIS="$(bash "$ROOT/scripts/test-support/schemathesis.sh")"
+export SOMA_SCHEMATHESIS
 # The console's browser tests drive Debian's Chromium.
 SOMA_CHROMIUM="$(bash "$ROOT/scripts/test-support/chromium.sh")"
 export SOMA_CHROMIUM

@@ -28,6 +28,15 @@ export const LLAMA_SERVER_PYTHON =
     'bin',
     'python',
   );
+/** The contract fuzzer's executable (scripts/test-support/schemathesis.sh prints it; scripts/test.sh exports it). */
+export const SCHEMATHESIS =
+  process.env.SOMA_SCHEMATHESIS ??
+  join(
+    process.env.SOMA_CACHE_DIR ?? join(process.env.HOME ?? '', '.cache', 'soma'),
+    'schemathesis-venv',
+    'bin',
+    'schemathesis',
+  );
 export const TEST_ADMIN_KEY =
   process.env.SOMA_ADMIN_API_KEY ?? 'soma_test_admin_key_change_me_0000000000000000';
 

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { QueryBus } from '@nestjs/cqrs';
 import { ResolveApiKeyQuery } from '#soma/identity';
 import { bootstrapApp } from '#soma/platform';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, getSchemaPath, SwaggerModule } from '@nestjs/swagger';
 import { serveConsole } from './console/console-static.middleware.js';
 import { docsAuth } from './docs/docs-auth.middleware.js';
 import { DOCS_SESSION_SECONDS, DocsSessions } from './docs/docs-sessions.service.js';
@@ -10,6 +10,12 @@ import { GatewayModule } from './gateway.module.js';
 import { correlationMiddleware } from './http/correlation.middleware.js';
 import { ErrorDto, RateLimitedErrorDto } from './http/errors.dto.js';
 import { HttpErrorFilter } from './http/http-error.filter.js';
+import {
+  closeRequestBodies,
+  declarePayloadTooLarge,
+  declareRateLimitHeaders,
+  methodNotAllowed,
+} from './http/openapi-contract.js';
 import { RateLimiter } from './http/rate-limiter.service.js';
 import { createValidationPipe } from './http/validation.pipe.js';
 import { RedisIoAdapter } from './streaming/redis-io.adapter.js';
@@ -64,6 +70,11 @@ await bootstrapApp({
     );
     // Operational endpoints (Prometheus) are not part of the public API.
     delete document.paths['/metrics'];
+    // The rules every route follows that decorators cannot state (docs/gateway.md, "Contract").
+    closeRequestBodies(document);
+    declarePayloadTooLarge(document, { $ref: getSchemaPath(ErrorDto) });
+    declareRateLimitHeaders(document);
+    app.use(methodNotAllowed(document));
     SwaggerModule.setup('docs', app, document, {
       jsonDocumentUrl: 'docs-json',
       customSiteTitle: 'SomaAgent API',

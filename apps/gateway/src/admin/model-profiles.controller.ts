@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, UseGuards } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
   DeleteModelProfileCommand,
   GetModelProfileQuery,
@@ -52,10 +52,12 @@ export class ModelProfilesController {
     return (await this.queryBus.execute(new ListModelProfilesQuery())).map(toDto);
   }
 
-  @Get(':idOrName')
+  // One path parameter name for the three routes of this path: one path in the OpenAPI document, one Allow.
+  @Get(':id')
+  @ApiParam({ name: 'id', description: 'The profile id or its name' })
   @ApiResponse({ status: 200, type: ModelProfileDto })
   @ApiResponse({ status: 404, type: ErrorDto })
-  async get(@Param('idOrName') idOrName: string): Promise<ModelProfileDto> {
+  async get(@Param('id') idOrName: string): Promise<ModelProfileDto> {
     return toDto(await this.queryBus.execute(new GetModelProfileQuery(idOrName)));
   }
 

@@ -73,6 +73,8 @@ export class TenantToolsDto {
 export class TenantBudgetDto {
   @ApiPropertyOptional({
     example: 500000,
+    type: 'integer',
+    minimum: 0,
     nullable: true,
     description: 'Tokens per UTC day; null: SOMA_TENANT_DAILY_TOKEN_BUDGET',
   })
@@ -84,6 +86,8 @@ export class TenantBudgetDto {
 
   @ApiPropertyOptional({
     example: 100000,
+    type: 'integer',
+    minimum: 0,
     nullable: true,
     description: 'Tokens per session; null: SOMA_SESSION_TOKEN_CAP',
   })
@@ -95,6 +99,8 @@ export class TenantBudgetDto {
 
   @ApiPropertyOptional({
     example: 3600,
+    type: 'integer',
+    minimum: 0,
     nullable: true,
     description:
       'Seconds of tool running time per UTC day, all tools together (queue waits excluded); null: ' +

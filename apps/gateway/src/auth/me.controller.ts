@@ -9,8 +9,8 @@ export class PrincipalDto {
   @ApiProperty({ format: 'uuid' })
   tenantId!: string;
 
-  @ApiProperty({ format: 'uuid' })
-  keyId!: string;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'Null: the bootstrap key' })
+  keyId!: string | null;
 
   @ApiProperty({ enum: ['admin', 'user'] })
   role!: 'admin' | 'user';

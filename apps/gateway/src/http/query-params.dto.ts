@@ -1,4 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, Max, Min, ValidateBy } from 'class-validator';
 
@@ -7,12 +8,15 @@ export const MAX_OFFSET = 1_000_000_000;
 
 /**
  * A query integer parsed strictly: decimal digits only (no `1e21`, `0x10`, ` 5`, repeated parameter), within
- * [min, max]. Anything else stays a non-number and fails IsInt, naming the field.
+ * [min, max]; `5.0` is the integer 5 (as in JSON Schema, which the OpenAPI document declares). Anything else stays
+ * a non-number and fails IsInt, naming the field.
  */
 export function QueryInt(min: number, max: number): PropertyDecorator {
   return applyDecorators(
+    // Declared here so that no query DTO can publish it as a `number` (a later @ApiProperty keeps this type).
+    ApiProperty({ type: 'integer', minimum: min, maximum: max }),
     Transform(({ value }: { value: unknown }) =>
-      typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : value,
+      typeof value === 'string' && /^\d{1,16}(?:\.0+)?$/.test(value) ? Number(value) : value,
     ),
     IsInt(),
     Min(min),

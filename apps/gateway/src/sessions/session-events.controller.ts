@@ -19,9 +19,13 @@ import { ApiKeyGuard, bearerToken } from '../auth/api-key.guard.js';
 import { CurrentPrincipal } from '../auth/principal.decorator.js';
 import { StreamDeliveryService } from '../streaming/stream-delivery.service.js';
 import { SessionIdPipe } from '../http/uuid-param.pipe.js';
+import { ValidationErrorDto } from '../http/errors.dto.js';
 import { ErrorDto } from './sessions.dto.js';
 
 const KEEP_ALIVE_MS = 15_000;
+/** A seq: decimal digits, spaces or tabs around them allowed; empty means from the start. */
+const SEQ = /^[ \t]*(\d{1,15})[ \t]*$/;
+const SEQ_PATTERN = `^$|${SEQ.source}`;
 
 /**
  * The seq to resume after: Last-Event-ID first, then afterSeq; absent → 0. Strictly decimal and bounded, one value
@@ -33,8 +37,8 @@ function parseSeq(lastEventId: unknown, afterSeq: unknown): number {
     ['afterSeq', afterSeq],
   ] as const) {
     if (candidate === undefined || candidate === '') continue;
-    const text = typeof candidate === 'string' ? candidate.trim() : undefined;
-    if (text !== undefined && /^\d{1,15}$/.test(text)) return Number(text);
+    const digits = typeof candidate === 'string' ? SEQ.exec(candidate)?.[1] : undefined;
+    if (digits !== undefined) return Number(digits);
     const message = `${field} must be one non-negative integer (a seq)`;
     throw new BadRequestException({
       error: 'VALIDATION_FAILED',
@@ -68,16 +72,22 @@ export class SessionEventsController {
       'turn.completed, turn.failed, turn.cancelled. Each frame has id = seq, event = type, data = the JSON payload (schemas in /asyncapi.json). ' +
       'The replay log keeps SOMA_REPLAY_RETENTION_HOURS (default 24) hours.',
   })
-  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this seq' })
+  @ApiHeader({
+    name: 'Last-Event-ID',
+    required: false,
+    description: 'Resume after this seq (empty: from the start)',
+    schema: { type: 'string', pattern: SEQ_PATTERN },
+  })
   @ApiQuery({
     name: 'afterSeq',
     required: false,
-    description: 'Resume after this seq (when headers cannot be set)',
+    description: 'Resume after this seq (when headers cannot be set; Last-Event-ID wins)',
+    schema: { type: 'string', pattern: SEQ_PATTERN },
   })
   @ApiQuery({
     name: 'cancelOnDisconnect',
     required: false,
-    enum: ['true', 'false'],
+    schema: { type: 'string', enum: ['true', 'false'] },
     description:
       "true: the session's open turns are cancelled (turn.cancelled, via disconnect) when this stream closes. " +
       'Disconnecting is not cancelling otherwise.',
@@ -87,12 +97,22 @@ export class SessionEventsController {
     description: 'text/event-stream: id = seq, event = type, data = JSON payload',
     content: {
       'text/event-stream': {
-        schema: { type: 'string' },
+        schema: {
+          type: 'string',
+          description:
+            'A stream of frames `id: <seq>`, `event: <type>`, `data: <JSON payload>` separated by blank lines, ' +
+            'with `: keep-alive` comments; the payload of each type is in /asyncapi.json',
+        },
         example:
           'id: 1\nevent: turn.started\ndata: {"turnId":"…","seq":1}\n\n' +
           'id: 2\nevent: token\ndata: {"turnId":"…","seq":2,"delta":"Hello"}\n\n',
       },
     },
+  })
+  @ApiResponse({
+    status: 400,
+    description: 'VALIDATION_FAILED: Last-Event-ID, afterSeq or cancelOnDisconnect is not valid',
+    type: ValidationErrorDto,
   })
   @ApiResponse({ status: 404, type: ErrorDto })
   async stream(

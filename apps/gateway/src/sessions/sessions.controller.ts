@@ -11,7 +11,7 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
   CancelTurnCommand,
   ConversationError,
@@ -43,7 +43,8 @@ const TurnIdPipe = new UuidParam(
   (value) => new ConversationError('TURN_NOT_FOUND', `turn ${value} not found`),
 );
 
-const IDEMPOTENCY_KEY = /^[\w.:-]{1,200}$/;
+// Spelled out (not \w): the document's pattern must mean the same to every regex engine that reads it.
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,200}$/;
 
 @ApiTags('sessions')
 @ApiBearerAuth()
@@ -58,6 +59,11 @@ export class SessionsController {
   ) {}
 
   @Post()
+  @ApiBody({
+    type: CreateSessionDto,
+    required: false,
+    description: 'Every field is optional; so is the body',
+  })
   @ApiResponse({ status: 201, type: SessionCreatedDto })
   @ApiResponse({ status: 400, type: ErrorDto })
   @ApiResponse({ status: 404, description: 'Unknown model profile', type: ErrorDto })
@@ -98,6 +104,7 @@ export class SessionsController {
     name: 'Idempotency-Key',
     required: false,
     description: 'Repeating a POST with the same key returns the same turn',
+    schema: { type: 'string', pattern: IDEMPOTENCY_KEY.source, minLength: 1, maxLength: 200 },
   })
   post(
     @CurrentPrincipal() principal: Principal,

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { INTENTS, SENTIMENTS, TAGS, UNCLASSIFIED_REASONS } from '#soma/contracts';
 import { Type } from 'class-transformer';
 import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateNested } from 'class-validator';
 
@@ -64,6 +65,7 @@ export class CancellerDto {
   role!: 'admin' | 'user';
 
   @ApiProperty({
+    type: String,
     format: 'uuid',
     nullable: true,
     description: 'The API key that cancelled (null: bootstrap)',
@@ -93,6 +95,14 @@ export class CancelledTurnDto {
   cancelledBy!: CancellerDto | null;
 }
 
+export class ContextMessageDto {
+  @ApiProperty({ example: 'user' })
+  role!: string;
+
+  @ApiProperty()
+  content!: string;
+}
+
 export class TurnDto {
   @ApiProperty({ format: 'uuid' })
   id!: string;
@@ -108,6 +118,7 @@ export class TurnDto {
   cancelledBy!: CancellerDto | null;
 
   @ApiProperty({
+    type: String,
     nullable: true,
     description: 'The worker instance (SOMA_INSTANCE_ID) running the turn, or the last one that ran it.',
   })
@@ -119,25 +130,31 @@ export class TurnDto {
   })
   attempts!: number;
 
-  @ApiProperty({ format: 'uuid', nullable: true, description: 'Null for a turn started by a tool result' })
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'Null for a turn started by a tool result',
+  })
   userMessageId!: string | null;
 
-  @ApiProperty({ format: 'uuid', nullable: true })
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
   assistantMessageId!: string | null;
 
-  @ApiProperty({ format: 'uuid', nullable: true })
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
   modelProfileId!: string | null;
 
-  @ApiProperty({ nullable: true, example: 'WORKER_LOST' })
+  @ApiProperty({ type: String, nullable: true, example: 'WORKER_LOST' })
   errorCode!: string | null;
 
-  @ApiProperty({ nullable: true })
+  @ApiProperty({ type: String, nullable: true })
   errorMessage!: string | null;
 
   @ApiProperty({ type: TokenUsageDto, nullable: true })
   usage!: TokenUsageDto | null;
 
   @ApiProperty({
+    type: [ContextMessageDto],
     nullable: true,
     description:
       'The exact messages sent to the model (system prompt first), after fitting the context window.',
@@ -148,32 +165,46 @@ export class TurnDto {
   })
   context!: { role: string; content: string }[] | null;
 
-  @ApiProperty({ nullable: true, description: 'Tokens of that context, counted with the model tokenizer.' })
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'Tokens of that context, counted with the model tokenizer.',
+  })
   contextTokens!: number | null;
 
-  @ApiProperty({ nullable: true, description: 'SHA-256 of the context JSON.' })
+  @ApiProperty({ type: String, nullable: true, description: 'SHA-256 of the context JSON.' })
   contextDigest!: string | null;
 
-  @ApiProperty({ nullable: true, description: 'Messages of the oldest turns left out to fit the window.' })
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'Messages of the oldest turns left out to fit the window.',
+  })
   droppedMessages!: number | null;
 
   @ApiProperty({ format: 'date-time' })
   createdAt!: string;
 
-  @ApiProperty({ format: 'date-time', nullable: true })
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
   completedAt!: string | null;
 
-  @ApiProperty({ format: 'date-time', nullable: true, description: 'When the model was called' })
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When the model was called',
+  })
   generationStartedAt!: string | null;
 
-  @ApiProperty({ format: 'date-time', nullable: true, description: 'When the model returned' })
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the model returned' })
   generationEndedAt!: string | null;
 }
 
 export class PostMessageDto {
   @ApiProperty({
     example: 'What can you do?',
-    description: 'The user message; limited by SOMA_MESSAGE_MAX_CHARS.',
+    pattern: '\\S',
+    description: 'The user message, not only white space; limited by SOMA_MESSAGE_MAX_CHARS.',
   })
   @IsString()
   @Matches(/\S/, { message: 'content must not be empty' })
@@ -203,6 +234,41 @@ export class TurnAcceptedDto {
   replayed!: boolean;
 }
 
+export class SentimentDto {
+  @ApiProperty({ enum: SENTIMENTS })
+  label!: string;
+
+  @ApiProperty({ minimum: -1, maximum: 1, description: 'p(positive) − p(negative)' })
+  score!: number;
+}
+
+/** What the preprocessor said about a user message (classified), or why it could not (unclassified). */
+export class ClassificationDto {
+  @ApiProperty({ enum: ['classified', 'unclassified'] })
+  status!: 'classified' | 'unclassified';
+
+  @ApiPropertyOptional({ enum: INTENTS, description: 'classified only' })
+  intent?: string;
+
+  @ApiPropertyOptional({ type: SentimentDto, description: 'classified only' })
+  sentiment?: SentimentDto;
+
+  @ApiPropertyOptional({ enum: TAGS, isArray: true, description: 'classified only' })
+  tags?: string[];
+
+  @ApiPropertyOptional({ minimum: 0, maximum: 1, description: 'classified only: p(intent)' })
+  confidence?: number;
+
+  @ApiPropertyOptional({ description: 'classified only: the model and classifier that produced it' })
+  model?: string;
+
+  @ApiPropertyOptional({ enum: UNCLASSIFIED_REASONS, description: 'unclassified only' })
+  reason?: string;
+
+  @ApiPropertyOptional({ minimum: 0 })
+  durationMs?: number;
+}
+
 export class MessageDto {
   @ApiProperty({ format: 'uuid' })
   id!: string;
@@ -213,10 +279,11 @@ export class MessageDto {
   @ApiProperty()
   content!: string;
 
-  @ApiProperty({ format: 'uuid', nullable: true })
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
   turnId!: string | null;
 
   @ApiProperty({
+    type: String,
     format: 'uuid',
     nullable: true,
     description: 'For tool messages: the call whose result it is.',
@@ -224,6 +291,7 @@ export class MessageDto {
   toolCallId!: string | null;
 
   @ApiProperty({
+    type: ClassificationDto,
     nullable: true,
     description: 'For user messages: intent, sentiment and tags from the preprocessor.',
   })

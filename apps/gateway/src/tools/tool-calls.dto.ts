@@ -1,16 +1,25 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsObject, IsString, Matches, MaxLength } from 'class-validator';
 
+const TOOL_NAME = /^[a-z][a-z0-9_.-]*$/;
+
 export class RequestToolCallDto {
-  @ApiProperty({ example: 'code.execute', description: 'A tool of the registry' })
+  @ApiProperty({
+    example: 'code.execute',
+    description: 'A tool of the registry',
+    maxLength: 100,
+    pattern: TOOL_NAME.source,
+  })
   @IsString()
   @MaxLength(100)
-  @Matches(/^[a-z][a-z0-9_.-]*$/, { message: 'tool must be a tool name such as code.execute' })
+  @Matches(TOOL_NAME, { message: 'tool must be a tool name such as code.execute' })
   tool!: string;
 
   @ApiProperty({
     example: { language: 'python', code: 'print(6 * 7)' },
     description: "The tool's arguments, validated against its JSON Schema",
+    type: 'object',
+    additionalProperties: true,
   })
   @IsObject()
   arguments!: Record<string, unknown>;
@@ -80,7 +89,17 @@ export class ToolCallDto {
   @ApiProperty({ minimum: 1 })
   attempt!: number;
 
-  @ApiProperty({ description: 'The result the model saw (null while running)', nullable: true })
+  @ApiProperty({
+    description: 'The result the model saw (null while running): any JSON value',
+    nullable: true,
+    oneOf: [
+      { type: 'object', additionalProperties: true },
+      { type: 'array', items: {} },
+      { type: 'string' },
+      { type: 'number' },
+      { type: 'boolean' },
+    ],
+  })
   output!: unknown;
 
   @ApiProperty({ type: ToolCallErrorDto, nullable: true })

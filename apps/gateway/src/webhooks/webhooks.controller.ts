@@ -14,7 +14,7 @@ import {
 import { ApiKeyGuard } from '../auth/api-key.guard.js';
 import { CurrentPrincipal } from '../auth/principal.decorator.js';
 import { Requires, RolesGuard } from '../auth/roles.guard.js';
-import { ErrorDto, ValidationErrorDto } from '../http/errors.dto.js';
+import { ErrorDto } from '../http/errors.dto.js';
 import {
   CreatedWebhookDto,
   CreateWebhookDto,
@@ -46,7 +46,7 @@ export class WebhooksController {
     description:
       'VALIDATION_FAILED (fields named), or WEBHOOK_URL_NOT_ALLOWED / WEBHOOK_URL_UNRESOLVABLE / ' +
       'WEBHOOK_URL_INVALID with field "url" (an internal address, a name that does not resolve)',
-    type: ValidationErrorDto,
+    type: ErrorDto,
   })
   create(
     @CurrentPrincipal() principal: Principal,
