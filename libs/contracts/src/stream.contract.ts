@@ -46,7 +46,7 @@ export const StreamErrorFrameSchema = Type.Object(
   {
     code: Type.String({
       description:
-        'API_KEY_MISSING | API_KEY_INVALID (the connection is closed) | RATE_LIMITED | SESSION_NOT_FOUND | TURN_NOT_FOUND | VALIDATION_FAILED | INTERNAL_ERROR',
+        'API_KEY_MISSING | API_KEY_INVALID | STREAM_SLOW_READER (the connection is closed) | RATE_LIMITED | SESSION_NOT_FOUND | TURN_NOT_FOUND | VALIDATION_FAILED | INTERNAL_ERROR',
     }),
     message: Type.String(),
     fields: Type.Optional(Type.Array(FieldErrorSchema)),

@@ -11,7 +11,7 @@ import {
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { CancelOpenTurnsCommand, formatSse } from '#soma/conversation';
+import { CancelOpenTurnsCommand } from '#soma/conversation';
 import { currentCorrelationId } from '#soma/platform';
 import { ResolveApiKeyQuery, type Principal } from '#soma/identity';
 import type { Request, Response } from 'express';
@@ -141,9 +141,12 @@ export class SessionEventsController {
       'X-Accel-Buffering': 'no',
     });
     response.flushHeaders();
-    response.write(': connected\n\n');
+    const output = this.delivery.sseOutput(response);
+    output.write(': connected\n\n');
     let closed = false;
-    const keepAlive = setInterval(() => response.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
+    const keepAlive = setInterval(() => {
+      output.write(': keep-alive\n\n');
+    }, KEEP_ALIVE_MS);
     const subscription: { unsubscribe?: () => void } = {};
     const correlationId = currentCorrelationId();
     request.on('close', () => {
@@ -157,15 +160,9 @@ export class SessionEventsController {
           .catch(() => undefined); // best effort: the turn then simply runs to its end
       }
     });
-    const unsubscribe = await this.delivery.open(
-      principal,
-      sessionId,
-      after,
-      (event) => response.write(formatSse(event)),
-      () => {
-        response.end(`event: error\ndata: ${JSON.stringify(REVOKED_FRAME)}\n\n`);
-      },
-    );
+    const unsubscribe = await this.delivery.open(principal, sessionId, after, output, () => {
+      output.end(`event: error\ndata: ${JSON.stringify(REVOKED_FRAME)}\n\n`);
+    });
     subscription.unsubscribe = unsubscribe;
     if (closed) {
       unsubscribe();
@@ -177,7 +174,7 @@ export class SessionEventsController {
       .execute(new ResolveApiKeyQuery(bearerToken(request.headers.authorization)))
       .catch(() => {
         unsubscribe();
-        response.end(`event: error\ndata: ${JSON.stringify(REVOKED_FRAME)}\n\n`);
+        output.end(`event: error\ndata: ${JSON.stringify(REVOKED_FRAME)}\n\n`);
       });
   }
 }

@@ -27,6 +27,7 @@ import { AnswerToolApprovalCommand, toolApprovalAnswer } from '#soma/requeue';
 import { type TSchema, type Static } from '@sinclair/typebox';
 import { type DefaultEventsMap, type Namespace, type Socket } from 'socket.io';
 import { bearerToken } from '../auth/api-key.guard.js';
+import { type SocketOutput } from './client-output.js';
 import { RateLimiter, type LimitResult } from '../http/rate-limiter.service.js';
 import { toSocketError } from './socket-error.mapper.js';
 import { StreamDeliveryService } from './stream-delivery.service.js';
@@ -39,6 +40,8 @@ interface SocketState {
   streams: Map<string, () => void>;
   /** Sessions joined with cancelOnDisconnect: their open turns are cancelled when this socket goes away. */
   cancelOnDisconnect: Set<string>;
+  /** What the connection holds unread: past the bound the socket is cut off (STREAM_SLOW_READER). */
+  output: SocketOutput;
 }
 
 type SessionSocket = Socket<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, SocketState>;
@@ -101,6 +104,7 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     namespace.use((socket, next) => {
       socket.data.streams = new Map();
       socket.data.cancelOnDisconnect = new Set();
+      socket.data.output = this.delivery.socketOutput(socket as Socket);
       const auth = socket.handshake.auth as { token?: unknown };
       const token =
         typeof auth.token === 'string' ? auth.token : bearerToken(socket.handshake.headers.authorization);
@@ -147,9 +151,16 @@ export class SessionsGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       const id = sessionId.toLowerCase();
       await this.delivery.authorize(principal, id);
       socket.data.streams.get(id)?.();
-      const close = await this.delivery.openSocket(principal, id, afterSeq, socket as Socket, () => {
-        this.fail(socket, undefined, REVOKED_FRAME);
-      });
+      const close = await this.delivery.openSocket(
+        principal,
+        id,
+        afterSeq,
+        socket as Socket,
+        socket.data.output,
+        () => {
+          this.fail(socket, undefined, REVOKED_FRAME);
+        },
+      );
       if (socket.disconnected) close();
       else socket.data.streams.set(id, close);
       if (cancelOnDisconnect) socket.data.cancelOnDisconnect.add(id);

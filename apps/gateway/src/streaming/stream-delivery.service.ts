@@ -1,11 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { GetSessionQuery, SessionStreamHub, type StreamEvent } from '#soma/conversation';
+import {
+  formatSse,
+  GetSessionQuery,
+  SessionRoomFanout,
+  SessionStreamHub,
+  type ReplayPacing,
+  type StreamEvent,
+} from '#soma/conversation';
 import { type Principal } from '#soma/identity';
+import { SomaConfig } from '#soma/platform';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Response } from 'express';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { type Namespace, type Socket } from 'socket.io';
-import { SessionRoomFanout } from '#soma/conversation';
+import { type ClientOutput, type OutputLimits, SocketOutput, SseOutput } from './client-output.js';
 
 export type StreamTransport = 'sse' | 'socketio';
 
@@ -22,6 +31,8 @@ export const STREAM_METRICS = {
   resumes: 'gateway_stream_resumes_total',
   delivered: 'gateway_stream_events_delivered_total',
   latency: 'gateway_stream_delivery_latency_seconds',
+  slowReaders: 'gateway_stream_slow_reader_cutoffs_total',
+  replayPages: 'gateway_stream_replay_page_events',
 } as const;
 
 /**
@@ -33,35 +44,68 @@ export const STREAM_METRICS = {
 export class StreamDeliveryService {
   private readonly byKey = new Map<string, Set<OpenStream>>();
   private fanout: SessionRoomFanout | undefined;
+  private readonly limits: OutputLimits;
 
   constructor(
     private readonly queryBus: QueryBus,
     private readonly hub: SessionStreamHub,
+    config: SomaConfig,
     @InjectMetric(STREAM_METRICS.open) private readonly openStreams: Gauge,
     @InjectMetric(STREAM_METRICS.resumes) private readonly resumes: Counter,
     @InjectMetric(STREAM_METRICS.delivered) private readonly delivered: Counter,
     @InjectMetric(STREAM_METRICS.latency) private readonly latency: Histogram,
-  ) {}
+    @InjectMetric(STREAM_METRICS.slowReaders) private readonly slowReaders: Counter,
+    @InjectMetric(STREAM_METRICS.replayPages) private readonly replayPages: Histogram,
+  ) {
+    this.limits = {
+      maxBufferBytes: config.streamMaxBufferBytes,
+      drainTimeoutMs: config.streamDrainTimeoutMs,
+    };
+  }
+
+  /** The bounded output of an SSE response (every write of the stream goes through it). */
+  sseOutput(response: Response): SseOutput {
+    return new SseOutput(response, this.limits, () => {
+      this.slowReaders.inc({ transport: 'sse' });
+    });
+  }
+
+  /** The bounded output of a Socket.IO connection, made once per socket at the handshake. */
+  socketOutput(socket: Socket): SocketOutput {
+    return new SocketOutput(socket, this.limits, () => {
+      this.slowReaders.inc({ transport: 'socketio' });
+    });
+  }
 
   /** Throws SESSION_NOT_FOUND unless the session belongs to the caller's tenant (no hint either way). */
   async authorize(principal: Principal, sessionId: string): Promise<void> {
     await this.queryBus.execute(new GetSessionQuery(principal.tenantId, sessionId));
   }
 
-  /** Replays every event after `afterSeq` to one SSE client, then streams live; returns an idempotent close. */
+  /**
+   * Replays every event after `afterSeq` to one SSE client, page by page, then streams live; returns an
+   * idempotent close (also run when the client is cut off as a slow reader).
+   */
   async open(
     principal: Principal,
     sessionId: string,
     afterSeq: number,
-    write: (event: StreamEvent) => void,
+    output: SseOutput,
     end: EndStream,
   ): Promise<() => void> {
     const observe = this.observer('sse');
-    const unsubscribe = await this.hub.subscribe(sessionId, afterSeq, (event, live) => {
-      write(event);
-      observe(event, live, 1);
-    });
-    return this.track('sse', principal, afterSeq, unsubscribe, end);
+    const unsubscribe = await this.hub.subscribe(
+      sessionId,
+      afterSeq,
+      (event, live) => {
+        output.write(formatSse(event));
+        observe(event, live, 1);
+      },
+      this.pacing('sse', output),
+    );
+    const close = this.track('sse', principal, afterSeq, unsubscribe, end);
+    output.onCutOff(close);
+    return close;
   }
 
   /** The Socket.IO namespace whose rooms carry the live events. Set once by the gateway. */
@@ -75,10 +119,11 @@ export class StreamDeliveryService {
     sessionId: string,
     afterSeq: number,
     socket: Socket,
+    output: SocketOutput,
     end: EndStream,
   ): Promise<() => void> {
     if (!this.fanout) throw new Error('the Socket.IO namespace is not attached yet');
-    const leave = await this.fanout.join(sessionId, afterSeq, socket);
+    const leave = await this.fanout.join(sessionId, afterSeq, socket, this.pacing('socketio', output));
     return this.track('socketio', principal, afterSeq, leave, end);
   }
 
@@ -101,6 +146,16 @@ export class StreamDeliveryService {
     }
     if (failures.length > 0) throw new AggregateError(failures, `ending streams of key ${keyId} failed`);
     return streams.length;
+  }
+
+  private pacing(transport: StreamTransport, output: ClientOutput): ReplayPacing {
+    const pages = this.replayPages.labels(transport);
+    return {
+      ready: () => output.ready(),
+      pageRead: (events) => {
+        pages.observe(events);
+      },
+    };
   }
 
   private observer(transport: StreamTransport): (event: StreamEvent, live: boolean, count: number) => void {

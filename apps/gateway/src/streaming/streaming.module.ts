@@ -33,6 +33,17 @@ const labelNames = ['transport'];
       labelNames,
       buckets: [0.001, 0.0025, 0.005, 0.0075, 0.01, 0.015, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     }),
+    makeCounterProvider({
+      name: STREAM_METRICS.slowReaders,
+      help: 'Clients cut off with STREAM_SLOW_READER (more than SOMA_STREAM_MAX_BUFFER_BYTES left unread)',
+      labelNames,
+    }),
+    makeHistogramProvider({
+      name: STREAM_METRICS.replayPages,
+      help: 'Events per replay page read (at most SOMA_STREAM_REPLAY_PAGE_SIZE); the count is the pages read',
+      labelNames,
+      buckets: [0, 1, 10, 50, 100, 250, 500, 1000, 2500, 5000, 10000],
+    }),
   ],
   exports: [StreamDeliveryService, RateLimiter],
 })

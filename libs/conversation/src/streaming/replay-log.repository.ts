@@ -5,7 +5,6 @@ import { DataSource } from 'typeorm';
 import { toStreamEvent, type StreamEvent } from './stream-event.contract.js';
 
 const key = (sessionId: string) => `soma:replay:${sessionId}`;
-const JOURNAL_READ_LIMIT = 5000;
 
 /**
  * What a (re)connecting client missed. Redis keeps a per-session replay log (a sorted set scored by seq) for
@@ -16,6 +15,10 @@ const JOURNAL_READ_LIMIT = 5000;
 export class ReplayLogRepository {
   private readonly logger = new Logger(ReplayLogRepository.name);
   private readonly ttlSeconds: number;
+  /** The most events one read returns: a replay goes page by page, never the whole log at once. */
+  readonly pageSize: number;
+  /** A page also stops once it passes this many bytes (half a client's buffer bound): a page never overflows it. */
+  private readonly pageBytes: number;
 
   constructor(
     private readonly redis: RedisService,
@@ -23,6 +26,8 @@ export class ReplayLogRepository {
     config: SomaConfig,
   ) {
     this.ttlSeconds = config.replayRetentionHours * 3600;
+    this.pageSize = config.streamReplayPageSize;
+    this.pageBytes = Math.floor(config.streamMaxBufferBytes / 2);
   }
 
   /** Idempotent: the same seq is stored once. Throws when Redis cannot take it (the writer retries). */
@@ -37,42 +42,75 @@ export class ReplayLogRepository {
     if (failed) throw failed;
   }
 
-  /** Every event after `afterSeq` (and before `beforeSeq`), in order and without holes, as far as recorded. */
+  /**
+   * The next page: the events after `afterSeq` (and before `beforeSeq`), in order and without holes, as far as
+   * recorded, at most `pageSize` of them. Fewer than a page (none included) means there is no more yet.
+   */
   async readAfter(sessionId: string, afterSeq: number, beforeSeq?: number): Promise<StreamEvent[]> {
     const cached = await this.readRedis(sessionId, afterSeq, beforeSeq);
     const contiguous: StreamEvent[] = [];
-    for (const event of cached ?? []) {
+    for (const event of cached?.events ?? []) {
       if (event.seq !== afterSeq + contiguous.length + 1) break;
       contiguous.push(event);
     }
     const complete =
       cached !== undefined &&
-      contiguous.length === cached.length &&
-      (beforeSeq === undefined ? contiguous.length > 0 : afterSeq + contiguous.length + 1 >= beforeSeq);
+      contiguous.length === cached.events.length &&
+      (cached.full ||
+        (beforeSeq === undefined ? contiguous.length > 0 : afterSeq + contiguous.length + 1 >= beforeSeq));
     if (complete) return contiguous;
     const from = afterSeq + contiguous.length;
-    return [...contiguous, ...(await this.readJournal(sessionId, from, beforeSeq))];
+    const rest = await this.readJournal(sessionId, from, beforeSeq, this.pageSize - contiguous.length);
+    return [...contiguous, ...rest];
   }
 
   /** The journal, the durable record every outbound event is written to before it is published. */
-  async readJournal(sessionId: string, afterSeq: number, beforeSeq?: number): Promise<StreamEvent[]> {
-    const rows = await this.dataSource.query<{ envelope: TopicEnvelope<'conversation.outbound'> }[]>(
-      `SELECT envelope FROM session_events WHERE session_id = $1 AND seq > $2 AND seq < $3
-       ORDER BY seq LIMIT ${JOURNAL_READ_LIMIT}`,
-      [sessionId, afterSeq, beforeSeq ?? Number.MAX_SAFE_INTEGER],
+  async readJournal(
+    sessionId: string,
+    afterSeq: number,
+    beforeSeq: number | undefined,
+    limit: number,
+  ): Promise<StreamEvent[]> {
+    const rows = await this.dataSource.query<
+      { envelope: TopicEnvelope<'conversation.outbound'>; bytes: number }[]
+    >(
+      `SELECT envelope, octet_length(envelope::text) AS bytes FROM session_events
+       WHERE session_id = $1 AND seq > $2 AND seq < $3 ORDER BY seq LIMIT $4`,
+      [sessionId, afterSeq, beforeSeq ?? Number.MAX_SAFE_INTEGER, limit],
     );
-    return rows.map((row) => toStreamEvent(row.envelope));
+    return this.fitPage(rows, (row) => row.bytes).map((row) => toStreamEvent(row.envelope));
+  }
+
+  /** The longest prefix within the page's byte budget (at least one item). */
+  private fitPage<T>(items: T[], bytes: (item: T) => number): T[] {
+    let total = 0;
+    let count = 0;
+    for (const item of items) {
+      total += bytes(item);
+      if (total > this.pageBytes && count > 0) break;
+      count++;
+    }
+    return count === items.length ? items : items.slice(0, count);
   }
 
   private async readRedis(
     sessionId: string,
     afterSeq: number,
     beforeSeq: number | undefined,
-  ): Promise<StreamEvent[] | undefined> {
+  ): Promise<{ events: StreamEvent[]; full: boolean } | undefined> {
     try {
       const max = beforeSeq === undefined ? '+inf' : `(${beforeSeq}`;
-      const members = await this.redis.client.zrangebyscore(key(sessionId), `(${afterSeq}`, max);
-      return members.map((member) => JSON.parse(member) as StreamEvent);
+      const members = await this.redis.client.zrangebyscore(
+        key(sessionId),
+        `(${afterSeq}`,
+        max,
+        'LIMIT',
+        0,
+        this.pageSize,
+      );
+      const page = this.fitPage(members, (member) => member.length);
+      const full = page.length === this.pageSize || page.length < members.length;
+      return { events: page.map((member) => JSON.parse(member) as StreamEvent), full };
     } catch (error) {
       this.logger.warn({
         msg: 'replay log unavailable; reading the journal',

@@ -73,3 +73,46 @@ describe('SeqCursor', () => {
     expect(delivered).toEqual([]);
   });
 });
+
+describe('SeqCursor paging and bounded holding', () => {
+  /** A source answering at most `page` events per read. */
+  function paged(total: number, page: number) {
+    const asked: number[] = [];
+    const fill = async (after: number, before?: number): Promise<StreamEvent[]> => {
+      await sleep(1);
+      const last = Math.min(total, before === undefined ? total : before - 1, after + page);
+      const events = [];
+      for (let seq = after + 1; seq <= last; seq++) events.push(event(seq));
+      asked.push(events.length);
+      return events;
+    };
+    return { asked, fill };
+  }
+
+  it('an unbounded catch-up reads page after page until a page comes back empty', async () => {
+    const store = paged(1234, 100);
+    const delivered: number[] = [];
+    const cursor = new SeqCursor(0, (e) => delivered.push(e.seq), store.fill);
+    await cursor.catchUp(Number.POSITIVE_INFINITY);
+    expect(delivered).toEqual(Array.from({ length: 1234 }, (_, i) => i + 1));
+    expect(store.asked).toEqual([...Array<number>(12).fill(100), 34, 0]);
+  });
+
+  it('holds at most maxHeld live events during a catch-up and reads the others back, in order, once', async () => {
+    const store = paged(300, 20);
+    const delivered: number[] = [];
+    const cursor = new SeqCursor(
+      0,
+      (e) => delivered.push(e.seq),
+      store.fill,
+      () => undefined,
+      5,
+    );
+    const catchingUp = cursor.catchUp(Number.POSITIVE_INFINITY);
+    // Live events 201..300 arrive while the replay is still on its first pages: only 5 may be held.
+    for (let seq = 201; seq <= 300; seq++) cursor.offer(event(seq), true);
+    await catchingUp;
+    await cursor.settled();
+    expect(delivered).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+  });
+});

@@ -1,18 +1,24 @@
 import { type StreamEvent } from './stream-event.contract.js';
 
-/** Reads the events after a seq (and before another) from a durable source (the replay log, then the journal). */
+/**
+ * Reads the next page of events after a seq (and before another) from a durable source (the replay log, then the
+ * journal); an empty page means the source has nothing more yet.
+ */
 export type GapFill = (afterSeq: number, beforeSeq?: number) => Promise<StreamEvent[]>;
 
 /**
  * One subscriber's position in a session's stream: delivers every seq after `afterSeq` exactly once and in
- * order. An event that arrives ahead of a gap is held while the gap is read from `fill`; nothing is dropped
- * except a seq already delivered.
+ * order. An event that arrives ahead of a gap is held while the gap is read from `fill`, page by page; nothing is
+ * dropped except a seq already delivered. At most `maxHeld` events are held: later ones are read back from the
+ * source instead (a slow replay does not pile up live events in memory).
  */
 export class SeqCursor {
   private readonly held = new Map<number, StreamEvent>();
   private filling: Promise<void> | undefined;
   private again = false;
   private againHead = 0;
+  /** The newest seq offered but not held (the held set was full): read back from the source. */
+  private unheld = 0;
   private closed = false;
 
   constructor(
@@ -20,6 +26,7 @@ export class SeqCursor {
     private readonly deliver: (event: StreamEvent, live: boolean) => void,
     private readonly fill: GapFill,
     private readonly onFillError: (error: unknown) => void = () => undefined,
+    private readonly maxHeld = Number.POSITIVE_INFINITY,
   ) {}
 
   get lastSeq(): number {
@@ -39,7 +46,8 @@ export class SeqCursor {
       this.release();
       return;
     }
-    this.held.set(event.seq, event);
+    if (this.held.size < this.maxHeld) this.held.set(event.seq, event);
+    else this.unheld = Math.max(this.unheld, event.seq);
     void this.startFill();
   }
 
@@ -90,7 +98,7 @@ export class SeqCursor {
       const againHead = this.againHead;
       this.again = false;
       this.againHead = 0;
-      if (!this.closed && again && (this.held.size > 0 || againHead > this.last))
+      if (!this.closed && again && (this.held.size > 0 || againHead > this.last || this.unheld > this.last))
         void this.startFill(againHead);
     });
     return this.filling;
@@ -101,7 +109,7 @@ export class SeqCursor {
       while (!this.closed) {
         this.release();
         const nextHeld = Math.min(...this.held.keys());
-        const target = Math.max(head ?? 0, Number.isFinite(nextHeld) ? nextHeld - 1 : 0);
+        const target = Math.max(head ?? 0, Number.isFinite(nextHeld) ? nextHeld - 1 : 0, this.unheld);
         if (target <= this.last) break;
         const bounded = Number.isFinite(target);
         const events = await this.fill(this.last, bounded ? target + 1 : undefined);
@@ -109,8 +117,8 @@ export class SeqCursor {
         const before = this.last;
         for (const event of events) if (event.seq === this.last + 1) this.advance(event, false);
         this.release();
-        // The source does not have it (yet): a later offer retries. An unbounded read has read it all.
-        if (this.last === before || !bounded) break;
+        // The source does not have it (yet): a later offer retries. An unbounded read goes on while pages come.
+        if (this.last === before) break;
       }
     } catch (error) {
       this.onFillError(error);

@@ -1,5 +1,5 @@
 import { type SeqCursor } from './seq-cursor.js';
-import { type SessionStreamHub } from './session-stream.hub.js';
+import { type ReplayPacing, type SessionStreamHub } from './session-stream.hub.js';
 import { type StreamEvent } from './stream-event.contract.js';
 import { type Namespace, type Socket } from 'socket.io';
 
@@ -39,15 +39,26 @@ export class SessionRoomFanout {
     private readonly observe: DeliveryObserver,
   ) {}
 
-  async join(sessionId: string, afterSeq: number, socket: Socket): Promise<() => void> {
+  /** `pacing` paces the socket's own replay (the room's broadcasts are not paced: a slow member is cut off). */
+  async join(
+    sessionId: string,
+    afterSeq: number,
+    socket: Socket,
+    pacing?: ReplayPacing,
+  ): Promise<() => void> {
     const room = this.rooms.get(sessionId) ?? this.open(sessionId);
     room.members++;
     const member: Member = {
       socket,
-      cursor: this.hub.cursor(sessionId, afterSeq, (event, live) => {
-        socket.emit(event.type, event.data, { sessionId });
-        this.observe(event, live, 1);
-      }),
+      cursor: this.hub.cursor(
+        sessionId,
+        afterSeq,
+        (event, live) => {
+          socket.emit(event.type, event.data, { sessionId });
+          this.observe(event, live, 1);
+        },
+        pacing,
+      ),
     };
     room.catchingUp.add(member);
     let left = false;

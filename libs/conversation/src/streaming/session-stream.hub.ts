@@ -10,6 +10,15 @@ export type StreamSink = (event: StreamEvent, live: boolean) => void;
 const HEADS_CAP = 100_000;
 
 /**
+ * How a transport paces a replay: each page is read once the client has taken the one before (`ready`), so a
+ * replay holds at most a page per client in memory; `pageRead` is told the size of every page read.
+ */
+export interface ReplayPacing {
+  ready(): Promise<void>;
+  pageRead(events: number): void;
+}
+
+/**
  * Fans outbound events out to the clients of this gateway instance, and hands a (re)connecting client over
  * from the replay log to the live stream. Every subscriber has a SeqCursor: no event is skipped (a gap is read
  * back before anything later is delivered) and none is sent twice.
@@ -37,21 +46,33 @@ export class SessionStreamHub {
     return this.heads.get(sessionId) ?? 0;
   }
 
-  /** A cursor of one session whose gaps are read from the replay log (then the journal). */
-  cursor(sessionId: string, afterSeq: number, sink: StreamSink): SeqCursor {
+  /** A cursor of one session whose gaps are read from the replay log (then the journal), page by page. */
+  cursor(sessionId: string, afterSeq: number, sink: StreamSink, pacing?: ReplayPacing): SeqCursor {
+    const read = async (after: number, before?: number): Promise<StreamEvent[]> => {
+      await pacing?.ready();
+      const page = await this.replayLog.readAfter(sessionId, after, before);
+      pacing?.pageRead(page.length);
+      return page;
+    };
     return new SeqCursor(
       afterSeq,
       sink,
-      (after, before) => this.replayLog.readAfter(sessionId, after, before),
+      read,
       (error) => {
         this.logger.warn({ msg: 'stream gap fill failed', sessionId, error: (error as Error).message });
       },
+      this.replayLog.pageSize,
     );
   }
 
   /** Delivers every event after `afterSeq` exactly once, in seq order, then live ones. Returns unsubscribe. */
-  async subscribe(sessionId: string, afterSeq: number, sink: StreamSink): Promise<() => void> {
-    const cursor = this.cursor(sessionId, afterSeq, sink);
+  async subscribe(
+    sessionId: string,
+    afterSeq: number,
+    sink: StreamSink,
+    pacing?: ReplayPacing,
+  ): Promise<() => void> {
+    const cursor = this.cursor(sessionId, afterSeq, sink, pacing);
     const unlisten = this.listen(sessionId, (event) => {
       cursor.offer(event, true);
     });

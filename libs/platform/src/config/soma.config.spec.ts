@@ -75,3 +75,24 @@ describe('SOMA_TRUST_PROXY', () => {
     expect(() => loadConfig({ SOMA_TRUST_PROXY: '0' })).toThrow(/SOMA_TRUST_PROXY as a hop count/);
   });
 });
+
+describe('client stream bounds', () => {
+  it('default to pages of 500 events, 1 MiB unread, 30 s to drain', () => {
+    const config = loadConfig({});
+    expect(config.streamReplayPageSize).toBe(500);
+    expect(config.streamMaxBufferBytes).toBe(1024 * 1024);
+    expect(config.streamDrainTimeoutMs).toBe(30_000);
+  });
+
+  it('stops boot on values out of range, listing each', () => {
+    expect(() =>
+      loadConfig({
+        SOMA_STREAM_REPLAY_PAGE_SIZE: '0',
+        SOMA_STREAM_MAX_BUFFER_BYTES: '1kb',
+        SOMA_STREAM_DRAIN_TIMEOUT_MS: '-1',
+      }),
+    ).toThrow(
+      /SOMA_STREAM_REPLAY_PAGE_SIZE[\s\S]*SOMA_STREAM_MAX_BUFFER_BYTES[\s\S]*SOMA_STREAM_DRAIN_TIMEOUT_MS/,
+    );
+  });
+});

@@ -124,6 +124,12 @@ const spec = {
   bodyLimitBytes: ['SOMA_BODY_LIMIT_BYTES', int(64 * 1024, 1024, 10 * 1024 * 1024)],
   messageMaxChars: ['SOMA_MESSAGE_MAX_CHARS', int(8000, 1, 1_000_000)],
   replayRetentionHours: ['SOMA_REPLAY_RETENTION_HOURS', int(24, 1, 24 * 90)],
+  // Client streams (docs/gateway.md, Streaming): a replay reads the log in pages of this many events, each sent once
+  // the client took the last one; a client leaving more than this many bytes unread is cut off (STREAM_SLOW_READER);
+  // a client that takes nothing for this long (a replay page, or its buffer after the cut-off) is dropped.
+  streamReplayPageSize: ['SOMA_STREAM_REPLAY_PAGE_SIZE', int(500, 10, 10_000)],
+  streamMaxBufferBytes: ['SOMA_STREAM_MAX_BUFFER_BYTES', int(1024 * 1024, 64 * 1024, 256 * 1024 * 1024)],
+  streamDrainTimeoutMs: ['SOMA_STREAM_DRAIN_TIMEOUT_MS', int(30_000, 100, 600_000)],
   rateLimitRequests: ['SOMA_RATE_LIMIT_REQUESTS', int(1200, 1, 1_000_000)],
   rateLimitWindowSeconds: ['SOMA_RATE_LIMIT_WINDOW_SECONDS', int(60, 1, 3600)],
   // Per window, like SOMA_RATE_LIMIT_REQUESTS (per key): per tenant, per client IP (requests without a valid
