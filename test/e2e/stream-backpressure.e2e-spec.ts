@@ -6,7 +6,7 @@ import { HealthRegistry, loadConfig, RedisService, SomaConfig } from '#soma/plat
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, TEST_ADMIN_KEY, TEST_PORTS, type RunningApp } from '../support/apps.js';
+import { opsPortOf, startApp, TEST_ADMIN_KEY, TEST_PORTS, type RunningApp } from '../support/apps.js';
 import { defaultTenantId } from '../support/db.js';
 import { RawSocketIoClient, RawSseClient } from '../support/raw-streams.js';
 import { SessionSocket } from '../support/socket-client.js';
@@ -26,13 +26,14 @@ const PAGE = 500;
 const MAX_BUFFER = 1024 * 1024;
 const port = TEST_PORTS.requeue + 6;
 const url = `http://127.0.0.1:${port}`;
+const opsUrl = `http://127.0.0.1:${opsPortOf('gateway', port)}`;
 const api = new ApiClient(url, TEST_ADMIN_KEY);
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 
 /** The gateway's metrics: the sum of every series of `name` whose labels include `labels`. */
 async function metrics(): Promise<(name: string, labels?: Record<string, string>) => number> {
-  const lines = (await (await fetch(`${url}/metrics`)).text()).split('\n');
+  const lines = (await (await fetch(`${opsUrl}/metrics`)).text()).split('\n');
   return (name, labels = {}) => {
     let sum = 0;
     for (const line of lines) {
