@@ -1,4 +1,4 @@
-import { ApiClient } from '#soma/client';
+import { ApiClient, type Page } from '#soma/client';
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { sleep } from '../support/events.js';
@@ -64,9 +64,9 @@ describe('admin API: who am I, session filters, tool calls with decisions, polic
     expect(posted.status).toBe(202);
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const calls = await client.request<ToolCall[]>('GET', `/v1/sessions/${sessionId}/tool-calls`);
+      const calls = await client.request<Page<ToolCall>>('GET', `/v1/sessions/${sessionId}/tool-calls`);
       expect(calls.status).toBe(200);
-      const call = calls.body.find((c) => c.toolCallId === posted.body.toolCallId);
+      const call = calls.body.items.find((c) => c.toolCallId === posted.body.toolCallId);
       if (call && call.status !== 'running') return call;
       if (Date.now() > deadline) throw new Error(`tool call ${posted.body.toolCallId} did not end`);
       await sleep(200);
@@ -103,25 +103,27 @@ describe('admin API: who am I, session filters, tool calls with decisions, polic
       body: { title: `${marker} beta` },
     });
     await admin.request('POST', '/v1/sessions', { body: { title: 'unrelated' } });
-    const byTitle = await admin.request<Session[]>(
+    const byTitle = await admin.request<Page<Session>>(
       'GET',
       `/v1/sessions?title=${encodeURIComponent(marker.toUpperCase())}`,
     );
     expect(byTitle.status).toBe(200);
-    expect(byTitle.body.map((s) => s.id).sort()).toEqual([a.body.id, b.body.id].sort());
-    expect(byTitle.body[0]).toMatchObject({ modelProfileId: a.body.modelProfileId, replay: null });
-    const alpha = await admin.request<Session[]>(
+    expect(byTitle.body.items.map((s) => s.id).sort()).toEqual([a.body.id, b.body.id].sort());
+    expect(byTitle.body.items[0]).toMatchObject({ modelProfileId: a.body.modelProfileId, replay: null });
+    const alpha = await admin.request<Page<Session>>(
       'GET',
       `/v1/sessions?title=${marker}%20alpha&modelProfileId=${a.body.modelProfileId}&createdAfter=${before}`,
     );
-    expect(alpha.body.map((s) => s.id)).toEqual([a.body.id]);
-    const none = await admin.request<Session[]>(
+    expect(alpha.body.items.map((s) => s.id)).toEqual([a.body.id]);
+    const none = await admin.request<Page<Session>>(
       'GET',
       `/v1/sessions?title=${marker}&createdBefore=${before}`,
     );
-    expect(none.body).toEqual([]);
+    expect(none.body.items).toEqual([]);
     // `%` is a character, not a wildcard.
-    expect((await admin.request<Session[]>('GET', `/v1/sessions?title=${marker}%25`)).body).toEqual([]);
+    expect((await admin.request<Page<Session>>('GET', `/v1/sessions?title=${marker}%25`)).body.items).toEqual(
+      [],
+    );
     const bad = await admin.request<{ error: string }>('GET', '/v1/sessions?createdAfter=yesterday');
     expect(bad.status).toBe(400);
     expect(bad.body.error).toBe('VALIDATION_FAILED');
@@ -231,12 +233,12 @@ describe('admin API: who am I, session filters, tool calls with decisions, polic
   it('grants a new tenant the default tools in OpenFGA, and lets the operator change them', async () => {
     const tenant = await createTenant('grants');
     const tenantAdmin = new ApiClient(baseUrl, tenant.adminKey);
-    const granted = await admin.request<{ tool: string; approvalRequired: boolean }[]>(
+    const granted = await admin.request<Page<{ tool: string; approvalRequired: boolean }>>(
       'GET',
       `/v1/tenants/${tenant.tenantId}/tools`,
     );
     expect(granted.status).toBe(200);
-    expect(granted.body.map((g) => g.tool)).toEqual([
+    expect(granted.body.items.map((g) => g.tool)).toEqual([
       'code.execute',
       'http.fetch',
       'memory.search',

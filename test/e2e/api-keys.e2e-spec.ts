@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ApiClient } from '#soma/client';
+import { ApiClient, type Page } from '#soma/client';
 import { startApp, TEST_PORTS, type RunningApp } from '../support/apps.js';
 import { SessionSocket, type JoinAck } from '../support/socket-client.js';
 import { SseStream } from '#soma/client';
@@ -47,10 +47,10 @@ describe('API keys: created (shown once), listed, revoked everywhere; rate limit
     expect(created.body.key).toMatch(/^soma_[\w-]{40,}$/);
     expect(created.body.key?.startsWith(created.body.prefix)).toBe(true);
     expect(created.body).toMatchObject({ name: 'once', role: 'user', revokedAt: null });
-    const list = await admin.request<Key[]>('GET', '/v1/admin/api-keys');
-    const listed = list.body.find((k) => k.id === created.body.id);
+    const list = await admin.request<Page<Key>>('GET', '/v1/admin/api-keys');
+    const listed = list.body.items.find((k) => k.id === created.body.id);
     expect(listed).toEqual({ ...created.body, key: undefined });
-    expect(JSON.stringify(list.body)).not.toContain(created.body.key);
+    expect(JSON.stringify(list.body.items)).not.toContain(created.body.key);
     expect(Object.keys(listed ?? {}).sort()).toEqual([
       'createdAt',
       'id',

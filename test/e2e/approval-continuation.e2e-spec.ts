@@ -80,12 +80,9 @@ describe('a tool call that needs approval, overridden by an admin', () => {
     expect(later.some((e) => e.event === 'token')).toBe(true);
     expect(stream.events.filter((e) => e.event === 'tool.completed')).toHaveLength(1);
 
-    const messages = (
-      await user.request<{ role: string; toolCallId: string | null; turnId: string }[]>(
-        'GET',
-        `/v1/sessions/${sessionId}/messages`,
-      )
-    ).body;
+    const messages = await user.listAll<{ role: string; toolCallId: string | null; turnId: string }>(
+      `/v1/sessions/${sessionId}/messages`,
+    );
     expect(messages.map((m) => [m.turnId === first.turnId ? 'first' : 'continuation', m.role])).toEqual([
       ['first', 'user'],
       ['first', 'assistant'],

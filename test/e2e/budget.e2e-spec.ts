@@ -7,7 +7,7 @@ interface Usage {
   usedToday: number;
   dailyTokenBudget: number;
   total: { promptTokens: number; completionTokens: number; totalTokens: number; turns: number };
-  sessions: { sessionId: string; totalTokens: number }[];
+  items: { sessionId: string; totalTokens: number }[];
 }
 
 describe('token budgets', () => {
@@ -53,7 +53,7 @@ describe('token budgets', () => {
       totalTokens: 50,
       turns: 1,
     });
-    expect(usage.sessions).toEqual([expect.objectContaining({ sessionId, totalTokens: 50 })]);
+    expect(usage.items).toEqual([expect.objectContaining({ sessionId, totalTokens: 50 })]);
 
     const refused = await api.request<{ error: string }>('POST', `/v1/sessions/${sessionId}/messages`, {
       body: { content: 'And another one?' },

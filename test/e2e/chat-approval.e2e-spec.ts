@@ -1,4 +1,4 @@
-import { ApiClient, SseStream, type SseEvent } from '#soma/client';
+import { ApiClient, SseStream, type SseEvent, type Page } from '#soma/client';
 import { Topics, type Envelope, type ToolCallFinished, type ToolCallRequested } from '#soma/contracts';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -151,9 +151,9 @@ describe("a tool call that the session's own user approves in the chat", () => {
       expect(asked.arguments).toHaveProperty('query');
 
       // Listed for its owner (and the tenant's admin), unknown to anyone else.
-      const listed = await user.request<Approval[]>('GET', `/v1/sessions/${sessionId}/approvals`);
+      const listed = await user.request<Page<Approval>>('GET', `/v1/sessions/${sessionId}/approvals`);
       expect(listed.status).toBe(200);
-      expect(listed.body).toEqual([
+      expect(listed.body.items).toEqual([
         expect.objectContaining({
           toolCallId: asked.toolCallId,
           turnId,
@@ -168,11 +168,11 @@ describe("a tool call that the session's own user approves in the chat", () => {
         expect(refused.status).toBe(404);
         expect(refused.body.error).toBe('APPROVAL_NOT_FOUND');
       }
-      const turns = await user.request<{ id: string; status: string }[]>(
+      const turns = await user.request<Page<{ id: string; status: string }>>(
         'GET',
         `/v1/sessions/${sessionId}/turns`,
       );
-      expect(turns.body.find((t) => t.id === turnId)?.status).toBe('awaiting_tool');
+      expect(turns.body.items.find((t) => t.id === turnId)?.status).toBe('awaiting_tool');
 
       // Two answers at once: exactly one wins, the other gets 409 with the recorded answer.
       const both = await Promise.all([
@@ -255,8 +255,8 @@ describe("a tool call that the session's own user approves in the chat", () => {
       const noArgs = await answer(user, sessionId, asked.toolCallId, { decision: 'edit' });
       expect(noArgs.status).toBe(400);
       expect(noArgs.body.fields?.map((f) => f.field)).toEqual(['arguments']);
-      const still = await user.request<Approval[]>('GET', `/v1/sessions/${sessionId}/approvals`);
-      expect(still.body.map((a) => a.status)).toEqual(['pending']);
+      const still = await user.request<Page<Approval>>('GET', `/v1/sessions/${sessionId}/approvals`);
+      expect(still.body.items.map((a) => a.status)).toEqual(['pending']);
 
       const edited = { query: `edited ${randomUUID().slice(0, 8)}`, limit: 2 };
       const ok = await answer(user, sessionId, asked.toolCallId, { decision: 'edit', arguments: edited });
@@ -442,8 +442,8 @@ describe("a tool call that the session's own user approves in the chat", () => {
         if (!item) await new Promise((resolve) => setTimeout(resolve, 250));
       }
       expect(item?.status).toBe('pending');
-      const approvals = await user.request<Approval[]>('GET', `/v1/sessions/${sessionId}/approvals`);
-      expect(approvals.body).toEqual([]);
+      const approvals = await user.request<Page<Approval>>('GET', `/v1/sessions/${sessionId}/approvals`);
+      expect(approvals.body.items).toEqual([]);
     },
     TEST_MS,
   );
@@ -462,8 +462,8 @@ describe("a tool call that the session's own user approves in the chat", () => {
       await startApp('conversation-worker', { detached: true, logSuffix: '-approval-restart' });
       await startApp('gateway', { detached: true, logSuffix: '-approval-restart' });
 
-      const listed = await user.request<Approval[]>('GET', `/v1/sessions/${sessionId}/approvals`);
-      expect(listed.body).toEqual([
+      const listed = await user.request<Page<Approval>>('GET', `/v1/sessions/${sessionId}/approvals`);
+      expect(listed.body.items).toEqual([
         expect.objectContaining({ toolCallId: asked.toolCallId, status: 'pending' }),
       ]);
       const resumed = new SseStream(`${baseUrl}/v1/sessions/${sessionId}/events`, {

@@ -65,7 +65,7 @@ describe('soma requeue list/override/reject (admin)', () => {
     expect(table.code).toBe(0);
     expect(table.stdout.split('\n')[0]).toMatch(/^ID\s+STATUS\s+TOOL/);
     for (const item of page.items) expect(table.stdout).toContain(item.id);
-    expect(table.stdout).toContain('2 of 2');
+    expect(table.stdout).toContain('2 shown');
   });
 
   it('override needs a reason, runs the call once, and cannot be repeated; reject ends the other', async () => {
@@ -107,7 +107,8 @@ describe('soma requeue list/override/reject (admin)', () => {
     // The overridden call ran (once); the rejected one never did.
     let calls: ToolCallView[] = [];
     for (let i = 0; i < 150; i++) {
-      calls = (await user.request<ToolCallView[]>('GET', `/v1/sessions/${sessionId}/tool-calls`)).body;
+      calls = (await user.request<Page<ToolCallView>>('GET', `/v1/sessions/${sessionId}/tool-calls`)).body
+        .items;
       if (calls.find((c) => c.toolCallId === first.toolCallId)?.status === 'ok') break;
       await sleep(200);
     }

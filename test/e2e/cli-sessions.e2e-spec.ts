@@ -5,6 +5,7 @@ import {
   type SessionView,
   type ToolCallView,
   type TurnView,
+  type Page,
 } from '#soma/client';
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
@@ -48,26 +49,44 @@ describe('soma sessions list/show, profiles list, errors and tenant isolation', 
     });
     expect(note.status).toBe(202);
     for (let i = 0; i < 300; i++) {
-      const calls = await api.request<ToolCallView[]>('GET', `/v1/sessions/${sessionId}/tool-calls`);
-      if (calls.body.find((c) => c.toolCallId === note.body.toolCallId)?.status === 'ok') break;
+      const calls = await api.request<Page<ToolCallView>>('GET', `/v1/sessions/${sessionId}/tool-calls`);
+      if (calls.body.items.find((c) => c.toolCallId === note.body.toolCallId)?.status === 'ok') break;
       await sleep(200);
     }
   });
 
   it('sessions list filters by title and profile, newest first, as JSON and as a table', async () => {
-    const byTitle = jsonOf<SessionView[]>(
+    const byTitle = jsonOf<Page<SessionView>>(
       await runCli(['sessions', 'list', '--title', marker, '--json'], asAdmin),
     );
-    expect(byTitle.map((s) => s.title)).toEqual([`${marker} main`, `${marker} other`]);
-    const byProfile = jsonOf<SessionView[]>(
+    expect(byTitle.items.map((s) => s.title)).toEqual([`${marker} main`, `${marker} other`]);
+    expect(byTitle.next).toBeNull();
+    const byProfile = jsonOf<Page<SessionView>>(
       await runCli(['sessions', 'list', '--profile', profileName, '--json'], asAdmin),
     );
-    expect(byProfile.every((s) => s.modelProfileId === profileId)).toBe(true);
-    expect(byProfile.map((s) => s.id)).toContain(sessionId);
-    const limited = jsonOf<SessionView[]>(
-      await runCli(['sessions', 'list', '--limit', '1', '--json'], asAdmin),
+    expect(byProfile.items.every((s) => s.modelProfileId === profileId)).toBe(true);
+    expect(byProfile.items.map((s) => s.id)).toContain(sessionId);
+    // A page at a time: --limit, then --cursor with the page's next; --all follows every page.
+    const limited = jsonOf<Page<SessionView>>(
+      await runCli(['sessions', 'list', '--title', marker, '--limit', '1', '--json'], asAdmin),
     );
-    expect(limited).toHaveLength(1);
+    expect(limited.items.map((s) => s.title)).toEqual([`${marker} main`]);
+    const second = jsonOf<Page<SessionView>>(
+      await runCli(
+        ['sessions', 'list', '--title', marker, '--limit', '1', '--cursor', limited.next ?? '', '--json'],
+        asAdmin,
+      ),
+    );
+    expect(second).toMatchObject({ items: [{ title: `${marker} other` }], next: null });
+    const all = jsonOf<Page<SessionView>>(
+      await runCli(['sessions', 'list', '--title', marker, '--limit', '1', '--all', '--json'], asAdmin),
+    );
+    expect(all.items.map((s) => s.id)).toEqual(byTitle.items.map((s) => s.id));
+    const more = await runCli(['sessions', 'list', '--title', marker, '--limit', '1'], asAdmin);
+    expect(more.stdout).toContain(`more: --cursor ${limited.next ?? ''}`);
+    const badCursor = await runCli(['sessions', 'list', '--cursor', 'garbage'], asAdmin);
+    expect(badCursor.code).toBe(1);
+    expect(badCursor.stderr).toContain('CURSOR_INVALID');
 
     const table = await runCli(['sessions', 'list', '--title', marker], asAdmin);
     expect(table.code).toBe(0);
@@ -105,7 +124,9 @@ describe('soma sessions list/show, profiles list, errors and tenant isolation', 
   });
 
   it('profiles list shows every profile with its settings', async () => {
-    const profiles = jsonOf<ModelProfileView[]>(await runCli(['profiles', 'list', '--json'], asAdmin));
+    const profiles = jsonOf<Page<ModelProfileView>>(
+      await runCli(['profiles', 'list', '--all', '--json'], asAdmin),
+    ).items;
     expect(profiles.find((p) => p.id === profileId)).toMatchObject({
       name: profileName,
       maxTokens: 16,
@@ -160,10 +181,10 @@ describe('soma sessions list/show, profiles list, errors and tenant isolation', 
     const asUser = { SOMA_API_KEY: created.body.key, SOMA_URL: baseUrl };
     const own = await new ApiClient(baseUrl, created.body.key).createSession();
 
-    const listed = jsonOf<SessionView[]>(
+    const listed = jsonOf<Page<SessionView>>(
       await runCli(['sessions', 'list', '--json', '--limit', '200'], asUser),
     );
-    expect(listed.map((s) => s.id)).toEqual([own]);
+    expect(listed.items.map((s) => s.id)).toEqual([own]);
     const other = await runCli(['sessions', 'show', sessionId], asUser);
     expect(other.code).toBe(1);
     expect(other.stderr).toContain('SESSION_NOT_FOUND');

@@ -1,4 +1,4 @@
-import { ApiClient } from '#soma/client';
+import { ApiClient, type Page as ApiPage } from '#soma/client';
 import { randomUUID } from 'node:crypto';
 import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -147,8 +147,8 @@ describe('admin console: sign-in, sessions and the live inspector (Chromium)', (
     );
     await textMatching(liveTurn.getByRole('status'), /: cancelled/);
     expect(await stop.isHidden()).toBe(true);
-    const turns = await admin.request<{ status: string }[]>('GET', `/v1/sessions/${sessionId}/turns`);
-    expect(turns.body.map((t) => t.status)).toEqual(['cancelled']);
+    const turns = await admin.request<ApiPage<{ status: string }>>('GET', `/v1/sessions/${sessionId}/turns`);
+    expect(turns.body.items.map((t) => t.status)).toEqual(['cancelled']);
   }, 240_000);
 
   it('serves deep links (reload keeps the page) and keeps the key only for this tab', async () => {

@@ -1,4 +1,4 @@
-import { ApiClient, SseStream } from '#soma/client';
+import { ApiClient, SseStream, type Page } from '#soma/client';
 import { randomUUID } from 'node:crypto';
 import { describe, expect, inject, it } from 'vitest';
 import { payload, terminalOf } from '../support/events.js';
@@ -43,7 +43,7 @@ describe('history: every turn sees the whole session, fitted to the window', () 
       'user',
       'assistant',
     ]);
-    const turns = (await api.request<Turn[]>('GET', `/v1/sessions/${sessionId}/turns`)).body;
+    const turns = (await api.request<Page<Turn>>('GET', `/v1/sessions/${sessionId}/turns`)).body.items;
     expect(turns).toHaveLength(3);
     turns.forEach((turn, index) => {
       expect(turn.status).toBe('completed');
@@ -77,7 +77,7 @@ describe('history: every turn sees the whole session, fitted to the window', () 
       `Please think about ${topic}. ${'It is a subject with many details, facts, stories and open questions worth discussing. '.repeat(2)}`;
     await converse(sessionId, [long('the ocean'), long('mountains'), long('deserts')]);
 
-    const turns = (await api.request<Turn[]>('GET', `/v1/sessions/${sessionId}/turns`)).body;
+    const turns = (await api.request<Page<Turn>>('GET', `/v1/sessions/${sessionId}/turns`)).body.items;
     const last = turns.at(-1) as Turn;
     expect(last.droppedMessages).toBeGreaterThan(0);
     expect(last.droppedMessages % 2).toBe(0);

@@ -1,4 +1,4 @@
-import { ApiClient, SseStream } from '#soma/client';
+import { ApiClient, SseStream, type Page } from '#soma/client';
 import { Topics } from '#soma/contracts';
 import { loadConfig } from '#soma/platform';
 import { Kafka, logLevel } from 'kafkajs';
@@ -32,8 +32,8 @@ describe('exactly-once turns and ordering', () => {
     const third = await post('Something else');
     expect(third.status).toBe(409);
     expect(third.body.error).toBe('IDEMPOTENCY_KEY_REUSED');
-    const turns = await api.request<unknown[]>('GET', `/v1/sessions/${sessionId}/turns`);
-    expect(turns.body).toHaveLength(1);
+    const turns = await api.request<Page<unknown>>('GET', `/v1/sessions/${sessionId}/turns`);
+    expect(turns.body.items).toHaveLength(1);
   });
 
   it('the same inbound envelope produced twice more to conversation.inbound yields one turn and one reply', async () => {

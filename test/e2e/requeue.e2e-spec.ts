@@ -49,7 +49,7 @@ const request = (...[tenantId, sessionId, tool, args, overrides = {}]: Parameter
 
 interface Page<T> {
   items: T[];
-  total: number;
+  next: string | null;
 }
 
 const PRINT_42 = { language: 'python', code: 'print(6 * 7)' };
@@ -160,7 +160,7 @@ describe('requeue: review, audited override, rejection, retries and dead letters
     const byTool = await api.request<Page<ItemView>>('GET', `/v1/requeue?tool=code.execute&limit=1`);
     expect(byTool.status).toBe(200);
     expect(byTool.body.items).toHaveLength(1);
-    expect(byTool.body.total).toBeGreaterThanOrEqual(1);
+    expect(byTool.body.next === null || typeof byTool.body.next === 'string').toBe(true);
     const future = await api.request<Page<ItemView>>(
       'GET',
       `/v1/requeue?sessionId=${sessionId}&from=${new Date(Date.now() + 3_600_000).toISOString()}`,

@@ -1,4 +1,4 @@
-import { ApiClient, SseStream, type ToolCallView } from '#soma/client';
+import { ApiClient, SseStream, type ToolCallView, type Page } from '#soma/client';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { terminalOf } from '../support/events.js';
 import { drainSessions } from '../support/sessions.js';
@@ -32,7 +32,8 @@ describe('memory.sensitive_context from a really classified user message', () =>
     const { turnId } = await api.postMessage(sessionId, content);
     await stream.waitFor(terminalOf(turnId), 180_000);
     stream.close();
-    const messages = (await api.request<Message[]>('GET', `/v1/sessions/${sessionId}/messages`)).body;
+    const messages = (await api.request<Page<Message>>('GET', `/v1/sessions/${sessionId}/messages`)).body
+      .items;
     return { sessionId, classification: messages.find((m) => m.role === 'user')?.classification };
   };
 
@@ -43,7 +44,8 @@ describe('memory.sensitive_context from a really classified user message', () =>
     expect(call.status).toBe(202);
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const calls = (await api.request<ToolCallView[]>('GET', `/v1/sessions/${sessionId}/tool-calls`)).body;
+      const calls = (await api.request<Page<ToolCallView>>('GET', `/v1/sessions/${sessionId}/tool-calls`))
+        .body.items;
       const done = calls.find((c) => c.toolCallId === call.body.toolCallId && c.status !== 'running');
       if (done) return done;
       if (Date.now() > deadline) throw new Error(`tool call ${call.body.toolCallId} did not finish`);

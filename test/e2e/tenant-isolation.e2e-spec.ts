@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { ApiClient } from '#soma/client';
+import { ApiClient, type Page } from '#soma/client';
 import { SessionSocket } from '../support/socket-client.js';
 import { createTenant } from '../support/tenants.js';
 
@@ -71,14 +71,14 @@ describe('tenant isolation and roles', () => {
   });
 
   it('list: each tenant lists only its own sessions', async () => {
-    const listA = await adminA.request<{ id: string }[]>('GET', '/v1/sessions?limit=200');
-    const listB = await adminB.request<{ id: string }[]>('GET', '/v1/sessions?limit=200');
+    const listA = await adminA.request<Page<{ id: string }>>('GET', '/v1/sessions?limit=200');
+    const listB = await adminB.request<Page<{ id: string }>>('GET', '/v1/sessions?limit=200');
     expect(listA.status).toBe(200);
-    expect(listA.body.map((s) => s.id)).toContain(sessionA);
-    expect(listA.body.map((s) => s.id)).not.toContain(sessionB);
-    expect(listB.body.map((s) => s.id)).toEqual([sessionB]);
-    const userList = await userA.request<{ id: string }[]>('GET', '/v1/sessions?limit=200');
-    expect(userList.body.map((s) => s.id)).toContain(sessionA);
+    expect(listA.body.items.map((s) => s.id)).toContain(sessionA);
+    expect(listA.body.items.map((s) => s.id)).not.toContain(sessionB);
+    expect(listB.body.items.map((s) => s.id)).toEqual([sessionB]);
+    const userList = await userA.request<Page<{ id: string }>>('GET', '/v1/sessions?limit=200');
+    expect(userList.body.items.map((s) => s.id)).toContain(sessionA);
   });
 
   it('join: another tenant’s session gets the same SESSION_NOT_FOUND error frame as a missing one', async () => {
@@ -103,11 +103,11 @@ describe('tenant isolation and roles', () => {
   });
 
   it('admin keys: a tenant neither sees nor revokes another tenant’s keys', async () => {
-    const keysA = await adminA.request<{ id: string }[]>('GET', '/v1/admin/api-keys');
-    const keysB = await adminB.request<{ id: string; key?: string }[]>('GET', '/v1/admin/api-keys');
-    expect(keysB.body).toHaveLength(1);
-    const idsA = keysA.body.map((k) => k.id);
-    expect(idsA).not.toContain(keysB.body[0]?.id);
+    const keysA = await adminA.request<Page<{ id: string }>>('GET', '/v1/admin/api-keys');
+    const keysB = await adminB.request<Page<{ id: string; key?: string }>>('GET', '/v1/admin/api-keys');
+    expect(keysB.body.items).toHaveLength(1);
+    const idsA = keysA.body.items.map((k) => k.id);
+    expect(idsA).not.toContain(keysB.body.items[0]?.id);
     const revoke = await adminB.request<ErrorBody>('DELETE', `/v1/admin/api-keys/${idsA[0] ?? ''}`);
     expect(revoke.status).toBe(404);
     expect(revoke.body.error).toBe('API_KEY_NOT_FOUND');

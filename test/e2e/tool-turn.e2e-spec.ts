@@ -1,4 +1,4 @@
-import { ApiClient, SseStream, type SseEvent } from '#soma/client';
+import { ApiClient, SseStream, type SseEvent, type Page } from '#soma/client';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -54,7 +54,8 @@ describe('tool calls inside a streamed turn', () => {
     const seqs = stream.events.map((e) => Number(e.id));
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
 
-    const messages = (await api.request<Message[]>('GET', `/v1/sessions/${sessionId}/messages`)).body;
+    const messages = (await api.request<Page<Message>>('GET', `/v1/sessions/${sessionId}/messages`)).body
+      .items;
     expect(messages.map((m) => m.role)).toEqual(['user', 'assistant', 'tool', 'assistant']);
     expect(messages[1]?.toolCallId).toBe(toolCallId);
     expect(JSON.parse(messages[1]?.content ?? '{}')).toMatchObject({
@@ -81,7 +82,8 @@ describe('tool calls inside a streamed turn', () => {
     );
     await stream.waitFor(terminalOf(turnId), 120_000);
     stream.close();
-    const messages = (await api.request<Message[]>('GET', `/v1/sessions/${sessionId}/messages`)).body;
+    const messages = (await api.request<Page<Message>>('GET', `/v1/sessions/${sessionId}/messages`)).body
+      .items;
     const classification = messages[0]?.classification;
     expect(classification?.status).toBe('classified');
     expect(typeof classification?.intent).toBe('string');

@@ -1,4 +1,4 @@
-import { ApiClient, SseStream, type SseEvent } from '#soma/client';
+import { ApiClient, SseStream, type SseEvent, type Page } from '#soma/client';
 import { Topics, type ToolCallFinished } from '#soma/contracts';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -58,7 +58,7 @@ describe('turn control: cancel, ifBusy, cancel-on-disconnect', () => {
   const cancel = (sessionId: string, turnId: string, client: ApiClient = api) =>
     client.request<Cancelled>('POST', `/v1/sessions/${sessionId}/turns/${turnId}/cancel`);
   const turnsOf = async (sessionId: string) =>
-    (await api.request<Turn[]>('GET', `/v1/sessions/${sessionId}/turns`)).body;
+    (await api.request<Page<Turn>>('GET', `/v1/sessions/${sessionId}/turns`)).body.items;
 
   afterAll(async () => {
     await drainSessions(api, sessions);
@@ -100,7 +100,8 @@ describe('turn control: cancel, ifBusy, cancel-on-disconnect', () => {
     expect(ended.cancelledBy.via).toBe('api');
     expect(ended.usage.completionTokens).toBeGreaterThan(0);
 
-    const messages = (await api.request<Message[]>('GET', `/v1/sessions/${sessionId}/messages`)).body;
+    const messages = (await api.request<Page<Message>>('GET', `/v1/sessions/${sessionId}/messages`)).body
+      .items;
     const reply = messages.find((m) => m.turnId === turnId && m.role === 'assistant');
     expect(reply).toMatchObject({ id: ended.messageId, status: 'cancelled', content: streamed });
 
@@ -139,7 +140,8 @@ describe('turn control: cancel, ifBusy, cancel-on-disconnect', () => {
     const streamed = tokensOf(turnId)(events)
       .map((e) => payload<{ delta: string }>(e).delta)
       .join('');
-    const messages = (await api.request<Message[]>('GET', `/v1/sessions/${sessionId}/messages`)).body;
+    const messages = (await api.request<Page<Message>>('GET', `/v1/sessions/${sessionId}/messages`)).body
+      .items;
     const reply = messages.find((m) => m.turnId === turnId && m.role === 'assistant');
     if (streamed === '') expect(reply).toBeUndefined();
     else expect(reply).toMatchObject({ status: 'cancelled', content: streamed });

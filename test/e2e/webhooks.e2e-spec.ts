@@ -1,5 +1,5 @@
 import { createEnvelope, Topics, type PolicyDecision } from '#soma/contracts';
-import { ApiClient } from '#soma/client';
+import { ApiClient, type Page } from '#soma/client';
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
@@ -492,12 +492,12 @@ describe('webhooks: signed deliveries, retries, dead letters and replay (real se
   });
 
   it("another tenant neither sees nor deletes a tenant's webhook (404); its owner deletes it", async () => {
-    const listed = await admin.request<(Created & { secret?: string })[]>('GET', '/v1/webhooks');
-    expect(listed.body.map((w) => w.id)).toEqual(expect.arrayContaining([flakyHook.id, downHook.id]));
-    expect(listed.body.every((w) => w.secret === undefined)).toBe(true);
-    const theirs = await other.request<Created[]>('GET', '/v1/webhooks');
+    const listed = await admin.request<Page<Created & { secret?: string }>>('GET', '/v1/webhooks');
+    expect(listed.body.items.map((w) => w.id)).toEqual(expect.arrayContaining([flakyHook.id, downHook.id]));
+    expect(listed.body.items.every((w) => w.secret === undefined)).toBe(true);
+    const theirs = await other.request<Page<Created>>('GET', '/v1/webhooks');
     expect(theirs.status).toBe(200);
-    expect(theirs.body.map((w) => w.id)).not.toContain(flakyHook.id);
+    expect(theirs.body.items.map((w) => w.id)).not.toContain(flakyHook.id);
     for (const [method, path] of [
       ['DELETE', `/v1/webhooks/${flakyHook.id}`],
       ['GET', `/v1/webhooks/${flakyHook.id}/deliveries`],
@@ -510,7 +510,7 @@ describe('webhooks: signed deliveries, retries, dead letters and replay (real se
     }
     expect((await admin.request('DELETE', `/v1/webhooks/${flakyHook.id}`)).status).toBe(204);
     expect((await admin.request('DELETE', `/v1/webhooks/${flakyHook.id}`)).status).toBe(404);
-    const after = await admin.request<Created[]>('GET', '/v1/webhooks');
-    expect(after.body.map((w) => w.id)).not.toContain(flakyHook.id);
+    const after = await admin.request<Page<Created>>('GET', '/v1/webhooks');
+    expect(after.body.items.map((w) => w.id)).not.toContain(flakyHook.id);
   });
 });

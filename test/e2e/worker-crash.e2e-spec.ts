@@ -1,4 +1,4 @@
-import { ApiClient, SseStream } from '#soma/client';
+import { ApiClient, SseStream, type Page } from '#soma/client';
 import { describe, expect, inject, it } from 'vitest';
 import { startApp } from '../support/apps.js';
 import { pidOfInstance } from '../support/faults.js';
@@ -23,11 +23,11 @@ describe('the only worker killed mid-turn, then started again', () => {
     await stream.waitFor((events) => events.filter((e) => e.event === 'token').length >= 5, 120_000);
 
     // The instance running the turn (another file may have replaced the one the global setup started).
-    const running = await api.request<{ id: string; instanceId: string | null }[]>(
+    const running = await api.request<Page<{ id: string; instanceId: string | null }>>(
       'GET',
       `/v1/sessions/${sessionId}/turns`,
     );
-    const pid = pidOfInstance(running.body.find((t) => t.id === turnId)?.instanceId ?? '');
+    const pid = pidOfInstance(running.body.items.find((t) => t.id === turnId)?.instanceId ?? '');
     expect(pid, 'the worker running the turn is found').toBeGreaterThan(0);
     process.kill(pid, 'SIGKILL');
     const streamedBeforeKill = stream.events.filter((e) => e.event === 'token').length;

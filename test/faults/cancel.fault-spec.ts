@@ -1,4 +1,4 @@
-import { ApiClient } from '#soma/client';
+import { ApiClient, type Page } from '#soma/client';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { startApp, TEST_PORTS, type RunningApp } from '../support/apps.js';
 import { closeAll, judge, report, startTurns, type WatchedTurn } from '../support/fault-turns.js';
@@ -31,11 +31,11 @@ describe('cancel while the worker running the turn is frozen', () => {
     const deadline = Date.now() + 180_000;
     const tokens = () => turn.watch.ofTurn(turn.turnId).filter((f) => f.type === 'token').length;
     while (tokens() < 5 && Date.now() < deadline) await sleep(50);
-    const turns = await api.request<{ id: string; instanceId: string }[]>(
+    const turns = await api.request<Page<{ id: string; instanceId: string }>>(
       'GET',
       `/v1/sessions/${turn.sessionId}/turns`,
     );
-    const instance = turns.body.find((t) => t.id === turn.turnId)?.instanceId ?? '';
+    const instance = turns.body.items.find((t) => t.id === turn.turnId)?.instanceId ?? '';
     const pid = pidOfInstance(instance);
     expect(pid, `the instance ${instance} running the turn is one of ours`).toBeGreaterThan(0);
     return pid;
@@ -46,11 +46,11 @@ describe('cancel while the worker running the turn is frozen', () => {
   const recorded = async (turn: WatchedTurn): Promise<number> => {
     const deadline = Date.now() + 10_000;
     for (;;) {
-      const turns = await api.request<{ id: string; cancelledBy: unknown; attempts: number }[]>(
+      const turns = await api.request<Page<{ id: string; cancelledBy: unknown; attempts: number }>>(
         'GET',
         `/v1/sessions/${turn.sessionId}/turns`,
       );
-      const found = turns.body.find((t) => t.id === turn.turnId);
+      const found = turns.body.items.find((t) => t.id === turn.turnId);
       if (found?.cancelledBy) return found.attempts;
       if (Date.now() > deadline) throw new Error('the cancel was not recorded');
       await sleep(25);

@@ -30,9 +30,9 @@ describe('instances killed (-9) while turns stream', () => {
     const tokens = () => first.watch.ofTurn(first.turnId).filter((f) => f.type === 'token').length;
     const deadline = Date.now() + 180_000;
     while (tokens() < 5 && Date.now() < deadline) await sleep(50);
-    const running = (
-      await api.request<{ id: string; instanceId: string }[]>('GET', `/v1/sessions/${first.sessionId}/turns`)
-    ).body;
+    const running = await api.listAll<{ id: string; instanceId: string }>(
+      `/v1/sessions/${first.sessionId}/turns`,
+    );
     const victim = running.find((t) => t.id === first.turnId)?.instanceId ?? '';
     // Found by its id: a file before this one may have replaced the global setup's worker.
     const pid = pidOfInstance(victim);
@@ -71,9 +71,9 @@ describe('instances killed (-9) while turns stream', () => {
     const ownTokens = () => first.watch.ofTurn(first.turnId).filter((f) => f.type === 'token').length;
     const deadline = Date.now() + 180_000;
     while (ownTokens() < 5 && Date.now() < deadline) await sleep(50);
-    const running = (
-      await api.request<{ id: string; instanceId: string }[]>('GET', `/v1/sessions/${first.sessionId}/turns`)
-    ).body;
+    const running = await api.listAll<{ id: string; instanceId: string }>(
+      `/v1/sessions/${first.sessionId}/turns`,
+    );
     const frozen = pidOfInstance(running.find((t) => t.id === first.turnId)?.instanceId ?? '');
     expect(frozen, 'the instance running the turn is one of ours').toBeGreaterThan(0);
     process.kill(frozen, 'SIGSTOP');

@@ -95,12 +95,12 @@ describe('OpenAI-compatible provider against a real server (llama-cpp-python ser
     expect(usage.completionTokens).toBeLessThanOrEqual(48);
     const messages = await api.messages(sessionId);
     expect(messages.at(-1)?.content).toBe(tokens.map((e) => payload<{ delta: string }>(e).delta).join(''));
-    const report = await api.request<{ sessions: { sessionId: string; cost: number }[] }>(
+    const report = await api.request<{ items: { sessionId: string; cost: number }[] }>(
       'GET',
       `/v1/usage?sessionId=${sessionId}`,
     );
     const expectedCost = (usage.promptTokens * 1 + usage.completionTokens * 2) / 1000;
-    expect(report.body.sessions[0]?.cost).toBeCloseTo(expectedCost, 6);
+    expect(report.body.items[0]?.cost).toBeCloseTo(expectedCost, 6);
   });
 
   it('a profile whose server is unreachable ends the turn with turn.failed PROVIDER_UNREACHABLE', async () => {

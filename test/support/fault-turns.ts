@@ -170,10 +170,13 @@ export async function judge(api: ApiClient, turns: readonly WatchedTurn[]): Prom
     const reply = messages.find(
       (m) => m.turnId === turnId && m.role === 'assistant' && !m.content.startsWith('{"tool_call"'),
     );
-    const turns = await api.request<
-      { id: string; status: string; attempts: number; instanceId: string | null }[]
-    >('GET', `/v1/sessions/${sessionId}/turns`);
-    const turn = turns.body.find((t) => t.id === turnId);
+    const turns = await api.listAll<{
+      id: string;
+      status: string;
+      attempts: number;
+      instanceId: string | null;
+    }>(`/v1/sessions/${sessionId}/turns`, 50);
+    const turn = turns.find((t) => t.id === turnId);
     // A completed turn keeps its reply, a cancelled one what it streamed (if anything), a failed one none.
     const end = terminals[0]?.type;
     const kept = end === 'turn.completed' || (end === 'turn.cancelled' && deltas.length > 0);

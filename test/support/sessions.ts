@@ -63,8 +63,8 @@ export async function drainSessions(
   for (;;) {
     const open: string[] = [];
     for (const id of sessionIds) {
-      const turns = await api.request<{ id: string; status: string }[]>('GET', `/v1/sessions/${id}/turns`);
-      open.push(...turns.body.filter((t) => ['queued', 'running'].includes(t.status)).map((t) => t.id));
+      const turns = await api.listAll<{ id: string; status: string }>(`/v1/sessions/${id}/turns`, 50);
+      open.push(...turns.filter((t) => ['queued', 'running'].includes(t.status)).map((t) => t.id));
     }
     if (open.length === 0) return;
     if (Date.now() > deadline) throw new Error(`turns still open after ${timeoutMs} ms: ${open.join(', ')}`);

@@ -1,5 +1,5 @@
 /** The public REST API, as the console uses it: Bearer API key from sessionStorage, errors as ApiError. */
-import { ApiError } from '#soma/client';
+import { ApiError, listAll, type Page } from '#soma/client';
 
 const KEY_STORAGE = 'soma.console.apiKey';
 
@@ -43,6 +43,13 @@ export async function api<T>(
   }
   if (!response.ok) throw ApiError.fromResponse(response.status, parsed);
   return parsed as T;
+}
+
+/** Every item of a list, page after page (`path` without a query, or with one: `?a=b`). */
+export function apiAll<T>(path: string, limit = 200): Promise<T[]> {
+  return listAll((cursor) =>
+    api<Page<T>>('GET', `${path}${path.includes('?') ? '&' : '?'}${query({ limit, cursor }).slice(1)}`),
+  );
 }
 
 export function query(params: Record<string, string | number | undefined>): string {

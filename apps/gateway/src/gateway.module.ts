@@ -33,6 +33,7 @@ import { MeController } from './auth/me.controller.js';
 import { PolicyStatusController } from './policy/policy-status.controller.js';
 import { AuditEventsController } from './requeue/audit-events.controller.js';
 import { WebhooksController } from './webhooks/webhooks.controller.js';
+import { PageCursors } from './http/pagination/index.js';
 
 @Module({
   imports: [
@@ -66,6 +67,7 @@ import { WebhooksController } from './webhooks/webhooks.controller.js';
     WebhooksController,
   ],
   providers: [
+    PageCursors,
     { provide: APP_GUARD, useClass: RateLimitGuard },
     DocsSessions,
     { provide: APP_INTERCEPTOR, useClass: StorableTextInterceptor },

@@ -1,4 +1,5 @@
 import { ApiError } from './api.errors.js';
+import { listAll, type Page } from './pages.js';
 
 /** A small client for the public REST API over real HTTP. */
 export interface ApiResponse<T = unknown> {
@@ -51,6 +52,21 @@ export class ApiClient {
     return response.body;
   }
 
+  /** One page of the list at `path` (which may carry its own query); throws an ApiError on any non-200. */
+  page<T>(path: string, cursor?: string, limit?: number): Promise<Page<T>> {
+    const params = new URLSearchParams();
+    if (limit !== undefined) params.set('limit', String(limit));
+    if (cursor !== undefined) params.set('cursor', cursor);
+    const extra = params.toString();
+    const joined = extra === '' ? path : `${path}${path.includes('?') ? '&' : '?'}${extra}`;
+    return this.call('GET', joined, [200]);
+  }
+
+  /** Every item of the list at `path`, following `next` page after page. */
+  listAll<T>(path: string, limit?: number): Promise<T[]> {
+    return listAll((cursor) => this.page<T>(path, cursor, limit));
+  }
+
   /** Headers that authenticate a request made outside this client (an SSE stream). */
   authHeaders(): Record<string, string> {
     return this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {};
@@ -74,13 +90,9 @@ export class ApiClient {
     return response.body;
   }
 
-  async messages(
+  messages(
     sessionId: string,
   ): Promise<{ id: string; role: string; content: string; turnId: string | null }[]> {
-    const response = await this.request<
-      { id: string; role: string; content: string; turnId: string | null }[]
-    >('GET', `/v1/sessions/${sessionId}/messages`);
-    if (response.status !== 200) throw new Error(`messages: ${response.status}`);
-    return response.body;
+    return this.listAll(`/v1/sessions/${sessionId}/messages`, 200);
   }
 }

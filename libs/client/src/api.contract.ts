@@ -168,12 +168,7 @@ export interface PolicyStatus {
   denialsByRule: { ruleId: string; count: number }[];
 }
 
-export interface Page<T> {
-  items: T[];
-  total: number;
-  limit: number;
-  offset: number;
-}
+export type { Page } from './pages.js';
 
 export interface RequeueItemView {
   id: string;

@@ -19,19 +19,17 @@ import type {
   TurnView,
   WhoAmI,
 } from './api.contract.js';
+import { type PageParams } from './pages.js';
 
-export interface SessionFilters {
-  limit?: number;
-  offset?: number;
+export interface SessionFilters extends PageParams {
   title?: string;
   modelProfileId?: string;
 }
 
-export interface RequeueFilters {
+export interface RequeueFilters extends PageParams {
   status?: string;
   sessionId?: string;
   tool?: string;
-  limit?: number;
 }
 
 const query = (params: Record<string, string | number | undefined>): string => {
@@ -43,13 +41,16 @@ const query = (params: Record<string, string | number | undefined>): string => {
 };
 const id = (value: string) => encodeURIComponent(value);
 
-/** Typed calls of the public API: every method returns the body or throws an ApiError. */
+/**
+ * Typed calls of the public API: every method returns the body or throws an ApiError. Lists return one page
+ * (`{ items, next }`); pass `next` back as `cursor`, or wrap the call in `listAll`/`eachItem` to get them all.
+ */
 export class SomaApi extends ApiClient {
   me(): Promise<WhoAmI> {
     return this.call('GET', '/v1/me', [200]);
   }
 
-  sessions(filters: SessionFilters = {}): Promise<SessionView[]> {
+  sessions(filters: SessionFilters = {}): Promise<Page<SessionView>> {
     return this.call('GET', `/v1/sessions${query({ ...filters })}`, [200]);
   }
 
@@ -77,20 +78,22 @@ export class SomaApi extends ApiClient {
     return this.call('POST', `/v1/sessions/${id(sessionId)}/turns/${id(turnId)}/cancel`, [200, 202]);
   }
 
-  sessionMessages(sessionId: string): Promise<MessageView[]> {
-    return this.call('GET', `/v1/sessions/${id(sessionId)}/messages`, [200]);
+  sessionMessages(sessionId: string, page: PageParams = {}): Promise<Page<MessageView>> {
+    return this.call('GET', `/v1/sessions/${id(sessionId)}/messages${query({ ...page })}`, [200]);
   }
 
-  turns(sessionId: string): Promise<TurnView[]> {
-    return this.call('GET', `/v1/sessions/${id(sessionId)}/turns`, [200]);
+  /** Turns carry their whole context: at most 50 a page. */
+  turns(sessionId: string, page: PageParams = {}): Promise<Page<TurnView>> {
+    return this.call('GET', `/v1/sessions/${id(sessionId)}/turns${query({ ...page })}`, [200]);
   }
 
-  toolCalls(sessionId: string): Promise<ToolCallView[]> {
-    return this.call('GET', `/v1/sessions/${id(sessionId)}/tool-calls`, [200]);
+  /** Tool calls carry their outputs: at most 50 a page. */
+  toolCalls(sessionId: string, page: PageParams = {}): Promise<Page<ToolCallView>> {
+    return this.call('GET', `/v1/sessions/${id(sessionId)}/tool-calls${query({ ...page })}`, [200]);
   }
 
-  modelProfiles(): Promise<ModelProfileView[]> {
-    return this.call('GET', '/v1/model-profiles', [200]);
+  modelProfiles(page: PageParams = {}): Promise<Page<ModelProfileView>> {
+    return this.call('GET', `/v1/model-profiles${query({ ...page })}`, [200]);
   }
 
   modelProfile(idOrName: string): Promise<ModelProfileView> {
@@ -110,8 +113,8 @@ export class SomaApi extends ApiClient {
   }
 
   /** The session's tool approvals (pending by default): its own user's, or its tenant admin's, to answer. */
-  approvals(sessionId: string, status?: string): Promise<ToolApprovalView[]> {
-    return this.call('GET', `/v1/sessions/${id(sessionId)}/approvals${query({ status })}`, [200]);
+  approvals(sessionId: string, status?: string, page: PageParams = {}): Promise<Page<ToolApprovalView>> {
+    return this.call('GET', `/v1/sessions/${id(sessionId)}/approvals${query({ status, ...page })}`, [200]);
   }
 
   answerApproval(

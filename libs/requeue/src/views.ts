@@ -55,13 +55,6 @@ export interface DeadLetterView {
   createdAt: string;
 }
 
-export interface Page<T> {
-  items: T[];
-  total: number;
-  limit: number;
-  offset: number;
-}
-
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
 
 export const toItemView = (item: RequeueItemEntity): RequeueItemView => ({

@@ -28,13 +28,6 @@ export interface WebhookDeliveryView {
   updatedAt: string;
 }
 
-export interface WebhookDeliveryPage {
-  items: WebhookDeliveryView[];
-  total: number;
-  limit: number;
-  offset: number;
-}
-
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
 
 export const toWebhookView = (endpoint: WebhookEndpointEntity): WebhookView => ({

@@ -1,4 +1,4 @@
-import { api, type ApprovalAnswer, type ApprovalAnswered, type ToolApproval } from '../api.js';
+import { api, apiAll, type ApprovalAnswer, type ApprovalAnswered, type ToolApproval } from '../api.js';
 import { act, field, formatTime, h, json, labelled, onSubmit, replace, shortId } from '../dom.js';
 import { errorAlert } from '../errors.js';
 
@@ -75,7 +75,7 @@ export function approvalsPanel(sessionId: string): { element: HTMLElement; refre
 
   const refresh = async (): Promise<void> => {
     try {
-      const pending = await api<ToolApproval[]>('GET', `/v1/sessions/${sessionId}/approvals`);
+      const pending = await apiAll<ToolApproval>(`/v1/sessions/${sessionId}/approvals`);
       replace(
         list,
         pending.length === 0 ? h('p', {}, 'Nothing waits for your approval.') : pending.map(card),

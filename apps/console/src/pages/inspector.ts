@@ -1,5 +1,6 @@
 import {
   api,
+  apiAll,
   type Classification,
   type Message,
   type ModelProfile,
@@ -220,9 +221,9 @@ export function inspectorPage(context: PageContext, sessionId: string): HTMLElem
   const loadHistory = async (): Promise<void> => {
     history.setAttribute('aria-busy', 'true');
     const [messages, turnList, calls] = await Promise.allSettled([
-      api<Message[]>('GET', `/v1/sessions/${sessionId}/messages`),
-      api<Turn[]>('GET', `/v1/sessions/${sessionId}/turns`),
-      api<ToolCall[]>('GET', `/v1/sessions/${sessionId}/tool-calls`),
+      apiAll<Message>(`/v1/sessions/${sessionId}/messages`),
+      apiAll<Turn>(`/v1/sessions/${sessionId}/turns`, 50),
+      apiAll<ToolCall>(`/v1/sessions/${sessionId}/tool-calls`, 50),
     ]);
     if (messages.status === 'rejected' || turnList.status === 'rejected') {
       const reason: unknown =
@@ -403,7 +404,7 @@ export function inspectorPage(context: PageContext, sessionId: string): HTMLElem
     try {
       const [session, profiles] = await Promise.all([
         api<Session>('GET', `/v1/sessions/${sessionId}`),
-        api<ModelProfile[]>('GET', '/v1/model-profiles').catch(() => [] as ModelProfile[]),
+        apiAll<ModelProfile>('/v1/model-profiles').catch(() => [] as ModelProfile[]),
       ]);
       const profile = profiles.find((p) => p.id === session.modelProfileId);
       replace(

@@ -1,4 +1,4 @@
-import { api, type ModelProfile } from '../api.js';
+import { api, apiAll, type ModelProfile } from '../api.js';
 import { type PageContext } from '../context.js';
 import { act, field, formatTime, h, labelled, onSubmit, replace } from '../dom.js';
 import { errorAlert } from '../errors.js';
@@ -190,7 +190,7 @@ export function profilesPage(context: PageContext): HTMLElement {
   async function load(): Promise<void> {
     list.setAttribute('aria-busy', 'true');
     try {
-      const profiles = await api<ModelProfile[]>('GET', '/v1/model-profiles');
+      const profiles = await apiAll<ModelProfile>('/v1/model-profiles');
       const columns = [
         'Name',
         'Provider',

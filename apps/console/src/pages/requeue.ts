@@ -173,7 +173,7 @@ export function requeuePage(context: PageContext): HTMLElement {
         h(
           'p',
           {},
-          `${page.total} ${selected || 'blocked'} call${page.total === 1 ? '' : 's'}${page.total > page.items.length ? `, first ${page.items.length} shown` : ''}.`,
+          `${page.items.length}${page.next === null ? '' : '+'} ${selected || 'blocked'} call${page.items.length === 1 && page.next === null ? '' : 's'}${page.next === null ? '' : `, newest ${page.items.length} shown`}.`,
         ),
         page.items.map((item) => itemView(item, context, done)),
       );
@@ -192,7 +192,11 @@ export function requeuePage(context: PageContext): HTMLElement {
       );
       replace(
         letters,
-        h('p', {}, `${page.total} dead letter${page.total === 1 ? '' : 's'} waiting.`),
+        h(
+          'p',
+          {},
+          `${page.items.length}${page.next === null ? '' : '+'} dead letter${page.items.length === 1 && page.next === null ? '' : 's'} waiting.`,
+        ),
         page.items.map((letter) => deadLetterRow(letter, done)),
       );
     } catch (error) {

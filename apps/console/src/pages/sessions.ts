@@ -1,4 +1,4 @@
-import { api, query, type ModelProfile, type Session } from '../api.js';
+import { api, apiAll, query, type ModelProfile, type Page, type Session } from '../api.js';
 import { act, field, formatTime, h, labelled, onSubmit, replace, shortId } from '../dom.js';
 import { errorAlert } from '../errors.js';
 import { BASE, type PageContext } from '../context.js';
@@ -15,7 +15,7 @@ const toIso = (local: string): string | undefined => {
 /** Sessions of the caller's tenant, filtered by title, model profile and creation time. */
 export function sessionsPage(context: PageContext): HTMLElement {
   const { search } = context;
-  const offset = Number(search.get('offset') ?? 0) || 0;
+  const cursor = search.get('cursor') ?? undefined;
   const results = h('div', { 'aria-busy': 'true' }, h('p', {}, 'Loading sessions…'));
   const createErrors = h('div', {});
   const profileSelect = (name: string, anyLabel: string) =>
@@ -81,7 +81,7 @@ export function sessionsPage(context: PageContext): HTMLElement {
   );
 
   const load = async (): Promise<void> => {
-    const profiles = await api<ModelProfile[]>('GET', '/v1/model-profiles').catch(() => []);
+    const profiles = await apiAll<ModelProfile>('/v1/model-profiles').catch((): ModelProfile[] => []);
     for (const profile of profiles) {
       profileNames.set(profile.id, profile.name);
       const selected = search.get('modelProfileId') === profile.id;
@@ -89,22 +89,24 @@ export function sessionsPage(context: PageContext): HTMLElement {
       newProfile.append(h('option', { value: profile.name }, profile.name));
     }
     try {
-      const sessions = await api<Session[]>(
+      const page = await api<Page<Session>>(
         'GET',
         `/v1/sessions${query({
-          limit: PAGE_SIZE + 1,
-          offset,
+          limit: PAGE_SIZE,
+          cursor,
           title: search.get('title') ?? undefined,
           modelProfileId: search.get('modelProfileId') ?? undefined,
           createdAfter: toIso(search.get('createdAfter') ?? ''),
           createdBefore: toIso(search.get('createdBefore') ?? ''),
         })}`,
       );
-      const more = sessions.length > PAGE_SIZE;
-      const shown = sessions.slice(0, PAGE_SIZE);
-      const pageLink = (to: number, label: string) => {
+      const more = page.next !== null;
+      const shown = page.items;
+      // Keyset pages go forward only; "Newest" starts again from the top.
+      const pageLink = (to: string | null, label: string) => {
         const params = new URLSearchParams(search);
-        params.set('offset', String(to));
+        if (to === null) params.delete('cursor');
+        else params.set('cursor', to);
         return h('a', { href: `${BASE}/sessions?${params.toString()}`, class: 'button-link' }, label);
       };
       replace(
@@ -153,8 +155,8 @@ export function sessionsPage(context: PageContext): HTMLElement {
         h(
           'nav',
           { 'aria-label': 'Pages', class: 'pager' },
-          offset > 0 ? pageLink(Math.max(0, offset - PAGE_SIZE), 'Previous page') : null,
-          more ? pageLink(offset + PAGE_SIZE, 'Next page') : null,
+          cursor !== undefined ? pageLink(null, 'Newest') : null,
+          page.next !== null ? pageLink(page.next, 'Next page') : null,
         ),
       );
     } catch (error) {

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post, Query, UseGuards } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
@@ -9,6 +9,7 @@ import {
   type ApiKeySummary,
   type Principal,
 } from '#soma/identity';
+import { ApiPage, PageCursors, PageQueryDto, type PageResponse } from '../http/pagination/index.js';
 import { AdminRoleGuard } from '../auth/admin-role.guard.js';
 import { ApiKeyGuard } from '../auth/api-key.guard.js';
 import { CurrentPrincipal } from '../auth/principal.decorator.js';
@@ -41,6 +42,7 @@ export class ApiKeysController {
   constructor(
     private readonly commandBus: CommandBus,
     private readonly queryBus: QueryBus,
+    private readonly cursors: PageCursors,
   ) {}
 
   @Post()
@@ -59,10 +61,16 @@ export class ApiKeysController {
 
   @Get()
   @ApiOperation({ summary: "List the tenant's API keys (never the keys themselves)" })
-  @ApiResponse({ status: 200, type: [ApiKeyDto] })
-  async list(@CurrentPrincipal() principal: Principal): Promise<ApiKeyDto[]> {
-    const keys = await this.queryBus.execute(new ListApiKeysQuery(principal.tenantId));
-    return keys.map(toDto);
+  @ApiPage(ApiKeyDto, 'Newest first')
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: PageQueryDto,
+  ): Promise<PageResponse<ApiKeyDto>> {
+    const scope = { list: 'api-keys', tenantId: principal.tenantId };
+    const page = await this.queryBus.execute(
+      new ListApiKeysQuery(principal.tenantId, this.cursors.request(query, scope)),
+    );
+    return this.cursors.response(page, scope, toDto);
   }
 
   @Delete(':id')

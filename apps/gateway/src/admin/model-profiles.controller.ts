@@ -1,4 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  UseGuards,
+} from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
@@ -7,8 +18,11 @@ import {
   ListModelProfilesQuery,
   SaveModelProfileCommand,
 } from '#soma/conversation';
+import { type Principal } from '#soma/identity';
 import { type ModelProfileEntity } from '#soma/persistence';
+import { ApiPage, PageCursors, PageQueryDto, type PageResponse } from '../http/pagination/index.js';
 import { ApiKeyGuard } from '../auth/api-key.guard.js';
+import { CurrentPrincipal } from '../auth/principal.decorator.js';
 import { Requires, RolesGuard } from '../auth/roles.guard.js';
 import { ModelProfileIdPipe } from '../http/uuid-param.pipe.js';
 import { ErrorDto } from '../sessions/sessions.dto.js';
@@ -44,12 +58,18 @@ export class ModelProfilesController {
   constructor(
     private readonly commandBus: CommandBus,
     private readonly queryBus: QueryBus,
+    private readonly cursors: PageCursors,
   ) {}
 
   @Get()
-  @ApiResponse({ status: 200, type: [ModelProfileDto] })
-  async list(): Promise<ModelProfileDto[]> {
-    return (await this.queryBus.execute(new ListModelProfilesQuery())).map(toDto);
+  @ApiPage(ModelProfileDto, 'The default first, then by name')
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: PageQueryDto,
+  ): Promise<PageResponse<ModelProfileDto>> {
+    const scope = { list: 'model-profiles', tenantId: principal.tenantId };
+    const page = await this.queryBus.execute(new ListModelProfilesQuery(this.cursors.request(query, scope)));
+    return this.cursors.response(page, scope, toDto);
   }
 
   // One path parameter name for the three routes of this path: one path in the OpenAPI document, one Allow.

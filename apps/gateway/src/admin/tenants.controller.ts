@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Put, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Put, Query, UseGuards } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { SetTenantBudgetCommand } from '#soma/conversation';
@@ -14,6 +14,7 @@ import { GetTenantToolsQuery, SetTenantToolsCommand } from '#soma/tools';
 import { ApiKeyGuard } from '../auth/api-key.guard.js';
 import { CurrentPrincipal } from '../auth/principal.decorator.js';
 import { Requires, RolesGuard } from '../auth/roles.guard.js';
+import { ApiPage, PageCursors, PageQueryDto, type PageResponse } from '../http/pagination/index.js';
 import { TenantIdPipe } from '../http/uuid-param.pipe.js';
 import { ErrorDto } from '../sessions/sessions.dto.js';
 import {
@@ -40,6 +41,7 @@ export class TenantsController {
     private readonly commandBus: CommandBus,
     private readonly queryBus: QueryBus,
     private readonly config: SomaConfig,
+    private readonly cursors: PageCursors,
   ) {}
 
   /**
@@ -62,11 +64,19 @@ export class TenantsController {
   }
 
   @Get(':id/tools')
-  @ApiResponse({ status: 200, description: 'The tools the tenant may use', type: [ToolGrantDto] })
+  @ApiPage(ToolGrantDto, 'The tools the tenant may use, by name')
   @ApiResponse({ status: 404, type: ErrorDto })
   @ApiResponse({ status: 503, description: 'OpenFGA did not answer', type: ErrorDto })
-  tools(@Param('id', TenantIdPipe) tenantId: string): Promise<ToolGrant[]> {
-    return this.queryBus.execute(new GetTenantToolsQuery(tenantId));
+  async tools(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', TenantIdPipe) tenantId: string,
+    @Query() query: PageQueryDto,
+  ): Promise<PageResponse<ToolGrant>> {
+    const scope = { list: 'tenant-tools', tenantId: principal.tenantId, parentId: tenantId };
+    const page = await this.queryBus.execute(
+      new GetTenantToolsQuery(tenantId, this.cursors.request(query, scope)),
+    );
+    return this.cursors.response(page, scope, (grant) => grant);
   }
 
   @Put(':id/tools')

@@ -2,12 +2,14 @@ import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { type Principal } from '#soma/identity';
-import { ListAuditEventsQuery, type AuditEventView, type Page } from '#soma/requeue';
+import { ListAuditEventsQuery, type AuditEventView } from '#soma/requeue';
 import { ApiKeyGuard } from '../auth/api-key.guard.js';
 import { CurrentPrincipal } from '../auth/principal.decorator.js';
 import { Requires, RolesGuard } from '../auth/roles.guard.js';
 import { ErrorDto } from '../sessions/sessions.dto.js';
-import { ListAuditEventsDto, pageOf } from './requeue.dto.js';
+import { ApiPage, PageCursors, type PageResponse } from '../http/pagination/index.js';
+import { AuditEventDto } from './requeue-views.dto.js';
+import { ListAuditEventsDto, windowOf } from './requeue.dto.js';
 
 /** The append-only trail of admin actions: a tenant's admins read theirs, the operator every tenant's. */
 @ApiTags('audit')
@@ -18,27 +20,27 @@ import { ListAuditEventsDto, pageOf } from './requeue.dto.js';
 @Requires('admin')
 @Controller('v1/audit-events')
 export class AuditEventsController {
-  constructor(private readonly queryBus: QueryBus) {}
+  constructor(
+    private readonly queryBus: QueryBus,
+    private readonly cursors: PageCursors,
+  ) {}
 
   @Get()
-  @ApiResponse({
-    status: 200,
-    description:
-      '{ items: [{ id, tenantId, action, subjectType, subjectId, actor…, reason, detail }], total }',
-  })
-  @ApiResponse({ status: 400, type: ErrorDto })
-  list(
+  @ApiPage(AuditEventDto, 'Newest first')
+  async list(
     @CurrentPrincipal() principal: Principal,
     @Query() query: ListAuditEventsDto,
-  ): Promise<Page<AuditEventView>> {
+  ): Promise<PageResponse<AuditEventView>> {
     const { tenantId, action, subjectId } = query;
-    return this.queryBus.execute(
-      new ListAuditEventsQuery(principal, {
-        ...pageOf(query),
+    const scope = { list: 'audit-events', tenantId: principal.tenantId };
+    const page = await this.queryBus.execute(
+      new ListAuditEventsQuery(principal, this.cursors.request(query, scope), {
+        ...windowOf(query),
         ...(tenantId ? { tenantId } : {}),
         ...(action ? { action } : {}),
         ...(subjectId ? { subjectId } : {}),
       }),
     );
+    return this.cursors.response(page, scope, (event) => event);
   }
 }

@@ -8,13 +8,14 @@ import {
   ReplayDeadLetterCommand,
   type DeadLetterReplayed,
   type DeadLetterView,
-  type Page,
 } from '#soma/requeue';
 import { ApiKeyGuard } from '../auth/api-key.guard.js';
 import { CurrentPrincipal } from '../auth/principal.decorator.js';
 import { Requires, RolesGuard } from '../auth/roles.guard.js';
 import { ErrorDto } from '../sessions/sessions.dto.js';
-import { ListDeadLettersDto, pageOf, ReplayDto, requeueIdParam } from './requeue.dto.js';
+import { ApiPage, PageCursors, type PageResponse } from '../http/pagination/index.js';
+import { DeadLetterDto } from './requeue-views.dto.js';
+import { ListDeadLettersDto, ReplayDto, requeueIdParam, windowOf } from './requeue.dto.js';
 
 /** Messages any consumer of any app gave up on, with reason codes: operator admins list and replay them. */
 @ApiTags('dead-letters')
@@ -28,22 +29,27 @@ export class DeadLettersController {
   constructor(
     private readonly commandBus: CommandBus,
     private readonly queryBus: QueryBus,
+    private readonly cursors: PageCursors,
   ) {}
 
   @Get()
-  @ApiResponse({ status: 200, description: '{ items, total, limit, offset }, newest first' })
-  @ApiResponse({ status: 400, type: ErrorDto })
-  list(@Query() query: ListDeadLettersDto): Promise<Page<DeadLetterView>> {
+  @ApiPage(DeadLetterDto, 'Newest first')
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: ListDeadLettersDto,
+  ): Promise<PageResponse<DeadLetterView>> {
     const { sourceTopic, reason, status, tenantId } = query;
-    return this.queryBus.execute(
-      new ListDeadLettersQuery({
-        ...pageOf(query),
+    const scope = { list: 'dead-letters', tenantId: principal.tenantId };
+    const page = await this.queryBus.execute(
+      new ListDeadLettersQuery(this.cursors.request(query, scope), {
+        ...windowOf(query),
         ...(sourceTopic ? { sourceTopic } : {}),
         ...(reason ? { reason } : {}),
         ...(status ? { status } : {}),
         ...(tenantId ? { tenantId } : {}),
       }),
     );
+    return this.cursors.response(page, scope, (letter) => letter);
   }
 
   @Post(':id/replay')

@@ -8,7 +8,6 @@ import {
   ListRequeueItemsQuery,
   OverrideRequeueItemCommand,
   RejectRequeueItemCommand,
-  type Page,
   type RequeueItemDetail,
   type RequeueItemOverridden,
   type RequeueItemRejected,
@@ -18,7 +17,9 @@ import { ApiKeyGuard } from '../auth/api-key.guard.js';
 import { CurrentPrincipal } from '../auth/principal.decorator.js';
 import { Requires, RolesGuard } from '../auth/roles.guard.js';
 import { ErrorDto } from '../sessions/sessions.dto.js';
-import { DecisionReasonDto, ListRequeueItemsDto, pageOf, requeueIdParam } from './requeue.dto.js';
+import { ApiPage, PageCursors, type PageResponse } from '../http/pagination/index.js';
+import { RequeueItemDto } from './requeue-views.dto.js';
+import { DecisionReasonDto, ListRequeueItemsDto, requeueIdParam, windowOf } from './requeue.dto.js';
 
 const ItemId = requeueIdParam('REQUEUE_ITEM_NOT_FOUND');
 
@@ -34,25 +35,27 @@ export class RequeueController {
   constructor(
     private readonly commandBus: CommandBus,
     private readonly queryBus: QueryBus,
+    private readonly cursors: PageCursors,
   ) {}
 
   @Get()
-  @ApiResponse({ status: 200, description: '{ items, total, limit, offset }, newest first' })
-  @ApiResponse({ status: 400, type: ErrorDto })
-  list(
+  @ApiPage(RequeueItemDto, 'Newest first')
+  async list(
     @CurrentPrincipal() principal: Principal,
     @Query() query: ListRequeueItemsDto,
-  ): Promise<Page<RequeueItemView>> {
+  ): Promise<PageResponse<RequeueItemView>> {
     const { status, tenantId, sessionId, tool } = query;
-    return this.queryBus.execute(
-      new ListRequeueItemsQuery(principal, {
-        ...pageOf(query),
+    const scope = { list: 'requeue', tenantId: principal.tenantId };
+    const page = await this.queryBus.execute(
+      new ListRequeueItemsQuery(principal, this.cursors.request(query, scope), {
+        ...windowOf(query),
         ...(status ? { status } : {}),
         ...(tenantId ? { tenantId } : {}),
         ...(sessionId ? { sessionId } : {}),
         ...(tool ? { tool } : {}),
       }),
     );
+    return this.cursors.response(page, scope, (item) => item);
   }
 
   @Get(':id')

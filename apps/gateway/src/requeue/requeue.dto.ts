@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { requeueItemStatuses, type RequeueItemStatus } from '#soma/persistence';
 import { RequeueError, type RequeueErrorCode } from '#soma/requeue';
-import { IsDateTime, MAX_OFFSET, QueryInt } from '../http/query-params.dto.js';
+import { PageQueryDto } from '../http/pagination/index.js';
+import { IsDateTime } from '../http/query-params.dto.js';
 import { UuidParam } from '../http/uuid-param.pipe.js';
 import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 
@@ -27,7 +28,7 @@ export class ReplayDto {
   reason?: string;
 }
 
-class PageQueryDto {
+class TimeWindowPageDto extends PageQueryDto {
   @ApiPropertyOptional({ format: 'date-time', description: 'Created at or after (RFC 3339)' })
   @IsOptional()
   @IsDateTime()
@@ -37,19 +38,9 @@ class PageQueryDto {
   @IsOptional()
   @IsDateTime()
   to?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
-  @IsOptional()
-  @QueryInt(1, 100)
-  limit?: number;
-
-  @ApiPropertyOptional({ minimum: 0, maximum: MAX_OFFSET, default: 0 })
-  @IsOptional()
-  @QueryInt(0, MAX_OFFSET)
-  offset?: number;
 }
 
-export class ListRequeueItemsDto extends PageQueryDto {
+export class ListRequeueItemsDto extends TimeWindowPageDto {
   @ApiPropertyOptional({ enum: requeueItemStatuses })
   @IsOptional()
   @IsIn(requeueItemStatuses)
@@ -72,7 +63,7 @@ export class ListRequeueItemsDto extends PageQueryDto {
   tool?: string;
 }
 
-export class ListAuditEventsDto extends PageQueryDto {
+export class ListAuditEventsDto extends TimeWindowPageDto {
   @ApiPropertyOptional({ description: 'Operator keys only; other admins always see their own tenant' })
   @IsOptional()
   @IsUUID()
@@ -90,7 +81,7 @@ export class ListAuditEventsDto extends PageQueryDto {
   subjectId?: string;
 }
 
-export class ListDeadLettersDto extends PageQueryDto {
+export class ListDeadLettersDto extends TimeWindowPageDto {
   @ApiPropertyOptional({ example: 'tool.requests' })
   @IsOptional()
   @IsString()
@@ -114,14 +105,9 @@ export class ListDeadLettersDto extends PageQueryDto {
   tenantId?: string;
 }
 
-/** Shared paging and time window of both lists. */
-export function pageOf(query: PageQueryDto) {
+/** The time window of the three lists (paging is the cursor's). */
+export function windowOf(query: TimeWindowPageDto) {
   const from = query.from ? new Date(query.from) : undefined;
   const to = query.to ? new Date(query.to) : undefined;
-  return {
-    ...(from ? { from } : {}),
-    ...(to ? { to } : {}),
-    limit: query.limit ?? 50,
-    offset: query.offset ?? 0,
-  };
+  return { ...(from ? { from } : {}), ...(to ? { to } : {}) };
 }

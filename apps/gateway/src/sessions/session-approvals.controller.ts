@@ -12,6 +12,7 @@ import {
 } from '#soma/requeue';
 import { ApiKeyGuard } from '../auth/api-key.guard.js';
 import { CurrentPrincipal } from '../auth/principal.decorator.js';
+import { ApiPage, PageCursors, type PageResponse } from '../http/pagination/index.js';
 import { requeueIdParam } from '../requeue/requeue.dto.js';
 import {
   AnswerApprovalDto,
@@ -37,17 +38,22 @@ export class SessionApprovalsController {
   constructor(
     private readonly commandBus: CommandBus,
     private readonly queryBus: QueryBus,
+    private readonly cursors: PageCursors,
   ) {}
 
   @Get()
-  @ApiResponse({ status: 200, type: [ToolApprovalDto], description: 'Oldest first; pending by default' })
-  @ApiResponse({ status: 400, description: 'Unknown status', type: ErrorDto })
-  list(
+  @ApiPage(ToolApprovalDto, 'Oldest first; pending by default')
+  async list(
     @CurrentPrincipal() principal: Principal,
     @Param('id', Id) sessionId: string,
     @Query() query: ListApprovalsDto,
-  ): Promise<ToolApprovalView[]> {
-    return this.queryBus.execute(new ListToolApprovalsQuery(principal, sessionId, query.status));
+  ): Promise<PageResponse<ToolApprovalView>> {
+    const scope = { list: 'approvals', tenantId: principal.tenantId, parentId: sessionId };
+    const request = this.cursors.request(query, scope);
+    const page = await this.queryBus.execute(
+      new ListToolApprovalsQuery(principal, sessionId, request, query.status),
+    );
+    return this.cursors.response(page, scope, (approval) => approval);
   }
 
   @Post(':toolCallId')

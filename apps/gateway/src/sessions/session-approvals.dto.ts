@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ApprovalStatusSchema } from '#soma/contracts';
 import { IsIn, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
+import { PageQueryDto } from '../http/pagination/index.js';
 
 const statuses = ApprovalStatusSchema.anyOf.map((literal) => literal.const);
 
@@ -30,7 +31,7 @@ export class AnswerApprovalDto {
   message?: string;
 }
 
-export class ListApprovalsDto {
+export class ListApprovalsDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: statuses, default: 'pending' })
   @IsOptional()
   @IsIn(statuses)

@@ -6,7 +6,8 @@ import { type Principal } from '#soma/identity';
 import { type SessionEntity } from '#soma/persistence';
 import { ApiKeyGuard } from '../auth/api-key.guard.js';
 import { CurrentPrincipal } from '../auth/principal.decorator.js';
-import { ErrorDto, ValidationErrorDto } from '../http/errors.dto.js';
+import { ErrorDto } from '../http/errors.dto.js';
+import { ApiPage, PageCursors, type PageResponse } from '../http/pagination/index.js';
 import { ListSessionsQueryDto, SessionDto } from './session-directory.dto.js';
 import { SessionIdPipe } from '../http/uuid-param.pipe.js';
 
@@ -28,25 +29,28 @@ const toDto = (session: SessionEntity): SessionDto => ({
 @UseGuards(ApiKeyGuard)
 @Controller('v1/sessions')
 export class SessionDirectoryController {
-  constructor(private readonly queryBus: QueryBus) {}
+  constructor(
+    private readonly queryBus: QueryBus,
+    private readonly cursors: PageCursors,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: "List the tenant's sessions, newest first, optionally filtered" })
-  @ApiResponse({ status: 200, type: [SessionDto] })
-  @ApiResponse({ status: 400, type: ValidationErrorDto })
+  @ApiPage(SessionDto)
   async list(
     @CurrentPrincipal() principal: Principal,
     @Query() query: ListSessionsQueryDto,
-  ): Promise<SessionDto[]> {
-    const sessions = await this.queryBus.execute(
-      new ListSessionsQuery(principal.tenantId, query.limit ?? 50, query.offset ?? 0, {
+  ): Promise<PageResponse<SessionDto>> {
+    const scope = { list: 'sessions', tenantId: principal.tenantId };
+    const page = await this.queryBus.execute(
+      new ListSessionsQuery(principal.tenantId, this.cursors.request(query, scope), {
         title: query.title,
         modelProfileId: query.modelProfileId,
         createdAfter: query.createdAfter,
         createdBefore: query.createdBefore,
       }),
     );
-    return sessions.map(toDto);
+    return this.cursors.response(page, scope, toDto);
   }
 
   @Get(':id')

@@ -1,20 +1,10 @@
-import { MAX_OFFSET, QueryInt } from '../http/query-params.dto.js';
+import { PageQueryDto } from '../http/pagination/index.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDate, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { ReplayOfDto } from './sessions.dto.js';
 
-export class ListSessionsQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50, example: 50 })
-  @IsOptional()
-  @QueryInt(1, 200)
-  limit?: number;
-
-  @ApiPropertyOptional({ minimum: 0, maximum: MAX_OFFSET, default: 0, example: 0 })
-  @IsOptional()
-  @QueryInt(0, MAX_OFFSET)
-  offset?: number;
-
+export class ListSessionsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Case-insensitive part of the title', maxLength: 200 })
   @IsOptional()
   @IsString()

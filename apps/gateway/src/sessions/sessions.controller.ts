@@ -7,11 +7,12 @@ import {
   HttpCode,
   Param,
   Post,
+  Query,
   Res,
   UseGuards,
 } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiBody, ApiHeader, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
   CancelTurnCommand,
   ConversationError,
@@ -25,6 +26,15 @@ import { OPEN_TURN_STATUSES } from '#soma/persistence';
 import { currentCorrelationId, SomaConfig } from '#soma/platform';
 import { ApiKeyGuard } from '../auth/api-key.guard.js';
 import { CurrentPrincipal } from '../auth/principal.decorator.js';
+import {
+  ApiPage,
+  HEAVY_PAGE_LIMIT_DEFAULT,
+  HEAVY_PAGE_LIMIT_MAX,
+  HeavyPageQueryDto,
+  PageCursors,
+  PageQueryDto,
+  type PageResponse,
+} from '../http/pagination/index.js';
 import { SessionIdPipe, UuidParam } from '../http/uuid-param.pipe.js';
 import type { Response } from 'express';
 import {
@@ -56,6 +66,7 @@ export class SessionsController {
     private readonly commandBus: CommandBus,
     private readonly queryBus: QueryBus,
     private readonly config: SomaConfig,
+    private readonly cursors: PageCursors,
   ) {}
 
   @Post()
@@ -180,14 +191,18 @@ export class SessionsController {
   }
 
   @Get(':id/messages')
-  @ApiResponse({ status: 200, type: [MessageDto] })
+  @ApiOperation({ summary: 'The history in conversation order, a page at a time' })
+  @ApiPage(MessageDto)
   @ApiResponse({ status: 404, type: ErrorDto })
   async list(
     @CurrentPrincipal() principal: Principal,
     @Param('id', SessionIdPipe) sessionId: string,
-  ): Promise<MessageDto[]> {
-    const messages = await this.queryBus.execute(new ListMessagesQuery(principal.tenantId, sessionId));
-    return messages.map((m) => ({
+    @Query() query: PageQueryDto,
+  ): Promise<PageResponse<MessageDto>> {
+    const scope = { list: 'messages', tenantId: principal.tenantId, parentId: sessionId };
+    const request = this.cursors.request(query, scope);
+    const page = await this.queryBus.execute(new ListMessagesQuery(principal.tenantId, sessionId, request));
+    return this.cursors.response(page, scope, (m) => ({
       id: m.id,
       role: m.role,
       content: m.content,
@@ -200,18 +215,21 @@ export class SessionsController {
   }
 
   @Get(':id/turns')
-  @ApiResponse({
-    status: 200,
-    description: 'Turns with status, usage and the exact context each sent',
-    type: [TurnDto],
+  @ApiOperation({
+    summary: 'Turns in order with status, usage and the exact context each sent',
+    description: `Items carry their whole model context: pages are smaller (limit 1..${HEAVY_PAGE_LIMIT_MAX}, default ${HEAVY_PAGE_LIMIT_DEFAULT}).`,
   })
+  @ApiPage(TurnDto)
   @ApiResponse({ status: 404, type: ErrorDto })
   async turns(
     @CurrentPrincipal() principal: Principal,
     @Param('id', SessionIdPipe) sessionId: string,
-  ): Promise<TurnDto[]> {
-    const turns = await this.queryBus.execute(new ListTurnsQuery(principal.tenantId, sessionId));
-    return turns.map((t) => ({
+    @Query() query: HeavyPageQueryDto,
+  ): Promise<PageResponse<TurnDto>> {
+    const scope = { list: 'turns', tenantId: principal.tenantId, parentId: sessionId };
+    const request = this.cursors.request(query, scope, HEAVY_PAGE_LIMIT_DEFAULT);
+    const page = await this.queryBus.execute(new ListTurnsQuery(principal.tenantId, sessionId, request));
+    return this.cursors.response(page, scope, (t) => ({
       id: t.id,
       status: t.status,
       cancelledBy: t.cancelledBy,

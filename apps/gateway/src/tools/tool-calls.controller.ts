@@ -1,11 +1,19 @@
-import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { type Principal } from '#soma/identity';
 import { currentCorrelationId } from '#soma/platform';
 import { ListToolCallsQuery, RequestToolCallCommand, type ToolCallView } from '#soma/tools';
 import { ApiKeyGuard } from '../auth/api-key.guard.js';
 import { CurrentPrincipal } from '../auth/principal.decorator.js';
+import {
+  ApiPage,
+  HEAVY_PAGE_LIMIT_DEFAULT,
+  HEAVY_PAGE_LIMIT_MAX,
+  HeavyPageQueryDto,
+  PageCursors,
+  type PageResponse,
+} from '../http/pagination/index.js';
 import { SessionIdPipe } from '../http/uuid-param.pipe.js';
 import { ErrorDto } from '../sessions/sessions.dto.js';
 import { RequestToolCallDto, ToolCallAcceptedDto, ToolCallDto } from './tool-calls.dto.js';
@@ -19,20 +27,25 @@ export class ToolCallsController {
   constructor(
     private readonly commandBus: CommandBus,
     private readonly queryBus: QueryBus,
+    private readonly cursors: PageCursors,
   ) {}
 
   @Get(':id/tool-calls')
-  @ApiResponse({
-    status: 200,
-    description: "The session's tool calls in order, with results and every policy decision and its reasons",
-    type: [ToolCallDto],
+  @ApiOperation({
+    summary: "The session's tool calls in order, with results and every policy decision and its reasons",
+    description: `Outputs reach 512 KB each: pages are smaller (limit 1..${HEAVY_PAGE_LIMIT_MAX}, default ${HEAVY_PAGE_LIMIT_DEFAULT}).`,
   })
+  @ApiPage(ToolCallDto)
   @ApiResponse({ status: 404, type: ErrorDto })
-  list(
+  async list(
     @CurrentPrincipal() principal: Principal,
     @Param('id', SessionIdPipe) sessionId: string,
-  ): Promise<ToolCallView[]> {
-    return this.queryBus.execute(new ListToolCallsQuery(principal.tenantId, sessionId));
+    @Query() query: HeavyPageQueryDto,
+  ): Promise<PageResponse<ToolCallView>> {
+    const scope = { list: 'tool-calls', tenantId: principal.tenantId, parentId: sessionId };
+    const request = this.cursors.request(query, scope, HEAVY_PAGE_LIMIT_DEFAULT);
+    const page = await this.queryBus.execute(new ListToolCallsQuery(principal.tenantId, sessionId, request));
+    return this.cursors.response(page, scope, (call) => call);
   }
 
   @Post(':id/tool-calls')

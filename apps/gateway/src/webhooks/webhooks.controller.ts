@@ -8,9 +8,10 @@ import {
   ListWebhooksQuery,
   RegisterWebhookCommand,
   type CreatedWebhookView,
-  type WebhookDeliveryPage,
+  type WebhookDeliveryView,
   type WebhookView,
 } from '#soma/webhooks';
+import { ApiPage, PageCursors, PageQueryDto, type PageResponse } from '../http/pagination/index.js';
 import { ApiKeyGuard } from '../auth/api-key.guard.js';
 import { CurrentPrincipal } from '../auth/principal.decorator.js';
 import { Requires, RolesGuard } from '../auth/roles.guard.js';
@@ -18,8 +19,7 @@ import { ErrorDto } from '../http/errors.dto.js';
 import {
   CreatedWebhookDto,
   CreateWebhookDto,
-  ListDeliveriesDto,
-  WebhookDeliveryPageDto,
+  WebhookDeliveryDto,
   WebhookDto,
   WebhookIdPipe,
 } from './webhooks.dto.js';
@@ -36,6 +36,7 @@ export class WebhooksController {
   constructor(
     private readonly commandBus: CommandBus,
     private readonly queryBus: QueryBus,
+    private readonly cursors: PageCursors,
   ) {}
 
   @Post()
@@ -59,9 +60,16 @@ export class WebhooksController {
 
   @Get()
   @ApiOperation({ summary: "The tenant's endpoints, newest first (never their secrets)" })
-  @ApiResponse({ status: 200, type: [WebhookDto] })
-  list(@CurrentPrincipal() principal: Principal): Promise<WebhookView[]> {
-    return this.queryBus.execute(new ListWebhooksQuery(principal.tenantId));
+  @ApiPage(WebhookDto)
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: PageQueryDto,
+  ): Promise<PageResponse<WebhookView>> {
+    const scope = { list: 'webhooks', tenantId: principal.tenantId };
+    const page = await this.queryBus.execute(
+      new ListWebhooksQuery(principal.tenantId, this.cursors.request(query, scope)),
+    );
+    return this.cursors.response(page, scope, (webhook) => webhook);
   }
 
   @Delete(':id')
@@ -80,15 +88,17 @@ export class WebhooksController {
 
   @Get(':id/deliveries')
   @ApiOperation({ summary: "An endpoint's deliveries, newest first: status, attempts, last response code" })
-  @ApiResponse({ status: 200, type: WebhookDeliveryPageDto })
+  @ApiPage(WebhookDeliveryDto)
   @ApiResponse({ status: 404, description: 'No such webhook in this tenant', type: ErrorDto })
-  deliveries(
+  async deliveries(
     @CurrentPrincipal() principal: Principal,
     @Param('id', WebhookIdPipe) id: string,
-    @Query() query: ListDeliveriesDto,
-  ): Promise<WebhookDeliveryPage> {
-    return this.queryBus.execute(
-      new ListWebhookDeliveriesQuery(principal.tenantId, id, query.limit ?? 50, query.offset ?? 0),
+    @Query() query: PageQueryDto,
+  ): Promise<PageResponse<WebhookDeliveryView>> {
+    const scope = { list: 'webhook-deliveries', tenantId: principal.tenantId, parentId: id };
+    const page = await this.queryBus.execute(
+      new ListWebhookDeliveriesQuery(principal.tenantId, id, this.cursors.request(query, scope)),
     );
+    return this.cursors.response(page, scope, (delivery) => delivery);
   }
 }

@@ -1,4 +1,3 @@
-import { MAX_OFFSET, QueryInt } from '../http/query-params.dto.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { webhookEventTypes, WebhookError, type WebhookEventType } from '#soma/webhooks';
 import {
@@ -102,30 +101,4 @@ export class WebhookDeliveryDto {
 
   @ApiProperty({ format: 'date-time' })
   updatedAt!: string;
-}
-
-export class WebhookDeliveryPageDto {
-  @ApiProperty({ type: [WebhookDeliveryDto] })
-  items!: WebhookDeliveryDto[];
-
-  @ApiProperty()
-  total!: number;
-
-  @ApiProperty()
-  limit!: number;
-
-  @ApiProperty()
-  offset!: number;
-}
-
-export class ListDeliveriesDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @IsOptional()
-  @QueryInt(1, 200)
-  limit?: number;
-
-  @ApiPropertyOptional({ minimum: 0, maximum: MAX_OFFSET, default: 0 })
-  @IsOptional()
-  @QueryInt(0, MAX_OFFSET)
-  offset?: number;
 }

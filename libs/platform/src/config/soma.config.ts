@@ -221,6 +221,8 @@ const spec = {
   egressAllowCidrs: ['SOMA_EGRESS_ALLOW_CIDRS', cidrList()],
   // Webhooks: secrets are sealed with this key (AES-256-GCM); set your own in production.
   webhookSecretKey: ['SOMA_WEBHOOK_SECRET_KEY', str('soma-dev-webhook-secret-key-change-me')],
+  // List cursors are signed with this key (HMAC-SHA256): a tampered cursor or another tenant's is refused.
+  cursorSecretKey: ['SOMA_CURSOR_SECRET_KEY', str('soma-dev-cursor-secret-key-change-me')],
   // Deliveries: attempts with backoff (SOMA_RETRY_* style, longer by default), then a dead letter.
   webhookMaxAttempts: ['SOMA_WEBHOOK_MAX_ATTEMPTS', int(10, 1, 100)],
   webhookBaseDelayMs: ['SOMA_WEBHOOK_BASE_DELAY_MS', int(30_000, 1, 3_600_000)],

@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { type ApprovalStatus } from '#soma/contracts';
-import { SessionEntity, ToolApprovalEntity, ToolCallEntity } from '#soma/persistence';
+import {
+  keysetPage,
+  SessionEntity,
+  ToolApprovalEntity,
+  ToolCallEntity,
+  type KeysetPage,
+  type PageRequest,
+} from '#soma/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
 
 export interface ApprovalAnswer {
@@ -24,18 +31,28 @@ export class ToolApprovalRepository {
   }
 
   /** A session's approvals with this status, oldest first; `pending` leaves out those whose deadline passed. */
-  list(tenantId: string, sessionId: string, status: ApprovalStatus): Promise<ToolApprovalEntity[]> {
+  list(
+    tenantId: string,
+    sessionId: string,
+    status: ApprovalStatus,
+    page: PageRequest,
+  ): Promise<KeysetPage<ToolApprovalEntity>> {
     const query = this.dataSource
       .getRepository(ToolApprovalEntity)
       .createQueryBuilder('a')
-      .where('a.tenant_id = :tenantId AND a.session_id = :sessionId', { tenantId, sessionId })
-      .orderBy('a.created_at')
-      .limit(200);
+      .where('a.tenant_id = :tenantId AND a.session_id = :sessionId', { tenantId, sessionId });
     if (status === 'pending') query.andWhere(`a.status = 'pending' AND a.expires_at > now()`);
     else if (status === 'expired')
       query.andWhere(`(a.status = 'expired' OR (a.status = 'pending' AND a.expires_at <= now()))`);
     else query.andWhere('a.status = :status', { status });
-    return query.getMany();
+    const order = {
+      keys: [
+        { expr: 'a.created_at', type: 'timestamptz' },
+        { expr: 'a.id', type: 'uuid' },
+      ],
+      direction: 'ASC',
+    } as const;
+    return keysetPage(query, order, page, (approval) => approval);
   }
 
   /**

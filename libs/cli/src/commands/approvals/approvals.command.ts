@@ -3,6 +3,7 @@ import { requiredText, stringOption } from '../../args/options.js';
 import { type CommandSpec } from '../../cli.contract.js';
 import { UsageError } from '../../cli.errors.js';
 import { json, oneLine, table } from '../../output/format.js';
+import { fetchListing, moreLine, pageOptions } from '../pages/page-options.js';
 
 /** The tool calls of a session that wait for its user (approval in the chat). */
 export const approvalsList: CommandSpec = {
@@ -15,14 +16,16 @@ export const approvalsList: CommandSpec = {
       valueName: 'status',
       description: 'pending (default), approved, edited, rejected, expired',
     },
+    ...pageOptions(200),
   },
   async run({ api, json: asJson, values, args, io }) {
-    const approvals = await api.approvals(args[0] ?? '', stringOption(values, 'status'));
+    const status = stringOption(values, 'status');
+    const page = await fetchListing(values, 200, (params) => api.approvals(args[0] ?? '', status, params));
     if (asJson) {
-      io.stdout(json(approvals));
+      io.stdout(json(page));
       return;
     }
-    const rows = approvals.map((a) => [
+    const rows = page.items.map((a) => [
       a.toolCallId,
       a.status,
       a.tool,
@@ -30,7 +33,9 @@ export const approvalsList: CommandSpec = {
       oneLine(a.reasons.join('; '), 50),
       a.expiresAt,
     ]);
-    io.stdout(table(['TOOL CALL', 'STATUS', 'TOOL', 'ARGUMENTS', 'REASONS', 'EXPIRES'], rows));
+    io.stdout(
+      table(['TOOL CALL', 'STATUS', 'TOOL', 'ARGUMENTS', 'REASONS', 'EXPIRES'], rows) + moreLine(page),
+    );
   },
 };
 

@@ -1,4 +1,4 @@
-import { followSessionEvents, type SessionEvent, type SomaApi } from '#soma/client';
+import { followSessionEvents, listAll, type SessionEvent, type SomaApi } from '#soma/client';
 import { intOption, stringOption } from '../../args/options.js';
 import { type CliIo, type CommandSpec } from '../../cli.contract.js';
 import { json } from '../../output/format.js';
@@ -11,9 +11,9 @@ import { isTerminal } from '../sessions-tail/stream-event.format.js';
 async function record(api: SomaApi, sessionId: string): Promise<SessionRecording> {
   const [session, messages, turns, toolCalls] = await Promise.all([
     api.session(sessionId),
-    api.sessionMessages(sessionId),
-    api.turns(sessionId),
-    api.toolCalls(sessionId),
+    listAll((cursor) => api.sessionMessages(sessionId, { limit: 200, cursor })),
+    listAll((cursor) => api.turns(sessionId, { limit: 50, cursor })),
+    listAll((cursor) => api.toolCalls(sessionId, { limit: 50, cursor })),
   ]);
   // A session created before profiles were recorded on it: its first turn says which profile ran.
   return {

@@ -1,6 +1,7 @@
-import { intOption, stringOption } from '../../args/options.js';
+import { stringOption } from '../../args/options.js';
 import { type CommandSpec } from '../../cli.contract.js';
 import { json, oneLine, table } from '../../output/format.js';
+import { fetchListing, moreLine, pageOptions } from '../pages/page-options.js';
 
 /** Blocked tool calls kept for review (admin keys only). */
 export const requeueList: CommandSpec = {
@@ -15,15 +16,15 @@ export const requeueList: CommandSpec = {
     },
     session: { type: 'string', valueName: 'id', description: 'only calls of this session' },
     tool: { type: 'string', valueName: 'name', description: 'only calls of this tool' },
-    limit: { type: 'string', valueName: 'n', description: 'at most n items (1-100, default 50)' },
+    ...pageOptions(200),
   },
   async run({ api, json: asJson, values, io }) {
-    const page = await api.requeueItems({
+    const filters = {
       status: stringOption(values, 'status'),
       sessionId: stringOption(values, 'session'),
       tool: stringOption(values, 'tool'),
-      limit: intOption(values, 'limit', { min: 1, max: 100 }),
-    });
+    };
+    const page = await fetchListing(values, 200, (params) => api.requeueItems({ ...filters, ...params }));
     if (asJson) {
       io.stdout(json(page));
       return;
@@ -37,6 +38,6 @@ export const requeueList: CommandSpec = {
       oneLine(item.reasons.join('; '), 60),
     ]);
     io.stdout(table(['ID', 'STATUS', 'TOOL', 'SESSION', 'DECISION', 'REASONS'], rows));
-    io.stdout(`${page.items.length} of ${page.total}\n`);
+    io.stdout(`${page.items.length} shown\n${moreLine(page)}`);
   },
 };

@@ -1,7 +1,8 @@
 import { isUuidLike, profileNames } from '../profile-names.js';
-import { intOption, stringOption } from '../../args/options.js';
+import { stringOption } from '../../args/options.js';
 import { type CommandSpec } from '../../cli.contract.js';
 import { json, oneLine, table } from '../../output/format.js';
+import { fetchListing, moreLine, pageOptions } from '../pages/page-options.js';
 
 /** The caller's tenant's sessions, newest first. */
 export const sessionsList: CommandSpec = {
@@ -11,12 +12,9 @@ export const sessionsList: CommandSpec = {
   options: {
     title: { type: 'string', valueName: 'text', description: 'only titles containing this text' },
     profile: { type: 'string', valueName: 'name|id', description: 'only sessions of this model profile' },
-    limit: { type: 'string', valueName: 'n', description: 'at most n sessions (1-200, default 50)' },
-    offset: { type: 'string', valueName: 'n', description: 'skip the n newest' },
+    ...pageOptions(200),
   },
   async run({ api, json: asJson, values, io }) {
-    const limit = intOption(values, 'limit', { min: 1, max: 200 });
-    const offset = intOption(values, 'offset', { min: 0 });
     const profile = stringOption(values, 'profile');
     const modelProfileId =
       profile === undefined
@@ -24,28 +22,26 @@ export const sessionsList: CommandSpec = {
         : isUuidLike(profile)
           ? profile
           : (await api.modelProfile(profile)).id;
-    const sessions = await api.sessions({
-      limit,
-      offset,
-      title: stringOption(values, 'title'),
-      modelProfileId,
-    });
+    const title = stringOption(values, 'title');
+    const page = await fetchListing(values, 200, (params) =>
+      api.sessions({ ...params, title, modelProfileId }),
+    );
     if (asJson) {
-      io.stdout(json(sessions));
+      io.stdout(json(page));
       return;
     }
-    if (sessions.length === 0) {
+    if (page.items.length === 0) {
       io.stdout('no sessions\n');
       return;
     }
     const names = await profileNames(api);
-    const rows = sessions.map((s) => [
+    const rows = page.items.map((s) => [
       s.id,
       s.createdAt,
       s.modelProfileId ? (names.get(s.modelProfileId) ?? s.modelProfileId) : '-',
       s.replay ? `replay of ${s.replay.sourceSessionId.slice(0, 8)}` : '',
       oneLine(s.title ?? ''),
     ]);
-    io.stdout(table(['ID', 'CREATED', 'PROFILE', 'REPLAY', 'TITLE'], rows));
+    io.stdout(table(['ID', 'CREATED', 'PROFILE', 'REPLAY', 'TITLE'], rows) + moreLine(page));
   },
 };

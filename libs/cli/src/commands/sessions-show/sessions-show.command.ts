@@ -1,3 +1,4 @@
+import { listAll } from '#soma/client';
 import { type CommandSpec } from '../../cli.contract.js';
 import { json } from '../../output/format.js';
 import { profileNames } from '../profile-names.js';
@@ -13,9 +14,9 @@ export const sessionsShow: CommandSpec = {
     const sessionId = args[0] ?? '';
     const session = await api.session(sessionId);
     const [messages, turns, toolCalls] = await Promise.all([
-      api.sessionMessages(sessionId),
-      api.turns(sessionId),
-      api.toolCalls(sessionId),
+      listAll((cursor) => api.sessionMessages(sessionId, { limit: 200, cursor })),
+      listAll((cursor) => api.turns(sessionId, { limit: 50, cursor })),
+      listAll((cursor) => api.toolCalls(sessionId, { limit: 50, cursor })),
     ]);
     const recording = { session, messages, turns, toolCalls };
     io.stdout(asJson ? json(recording) : renderSession(recording, await profileNames(api)));

@@ -1,18 +1,29 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { UsageLedgerEntity } from '#soma/persistence';
+import { toPage, UsageLedgerEntity } from '#soma/persistence';
 import { ToolTimeBudget } from '#soma/tools';
 import { DataSource } from 'typeorm';
 import { budgetDay } from '../../budget/token-budget.js';
 import { TokenBudgetRepository } from '../../budget/token-budget.repository.js';
 import { GetUsageQuery, type SessionUsage, type UsageReport } from './get-usage.query.js';
 
-interface Row {
-  session_id: string;
+interface Sums {
   prompt: string;
   completion: string;
   cost: string;
   turns: string;
 }
+
+interface Row extends Sums {
+  session_id: string;
+}
+
+const totals = (r: Sums | undefined): Omit<SessionUsage, 'sessionId'> => ({
+  promptTokens: Number(r?.prompt ?? 0),
+  completionTokens: Number(r?.completion ?? 0),
+  totalTokens: Number(r?.prompt ?? 0) + Number(r?.completion ?? 0),
+  cost: Number(r?.cost ?? 0),
+  turns: Number(r?.turns ?? 0),
+});
 
 @QueryHandler(GetUsageQuery)
 export class GetUsageHandler implements IQueryHandler<GetUsageQuery, UsageReport> {
@@ -22,22 +33,28 @@ export class GetUsageHandler implements IQueryHandler<GetUsageQuery, UsageReport
     private readonly toolTime: ToolTimeBudget,
   ) {}
 
-  async execute({ tenantId, sessionId }: GetUsageQuery): Promise<UsageReport> {
+  async execute({ tenantId, sessionId, page }: GetUsageQuery): Promise<UsageReport> {
     const day = budgetDay();
-    const query = this.dataSource
-      .getRepository(UsageLedgerEntity)
-      .createQueryBuilder('u')
-      .select('u.session_id', 'session_id')
-      .addSelect('SUM(u.prompt_tokens)', 'prompt')
-      .addSelect('SUM(u.completion_tokens)', 'completion')
-      .addSelect('SUM(u.cost)', 'cost')
-      .addSelect('COUNT(*)', 'turns')
-      .where('u.tenant_id = :tenantId', { tenantId })
-      .groupBy('u.session_id')
-      .orderBy('u.session_id');
-    if (sessionId) query.andWhere('u.session_id = :sessionId', { sessionId });
-    const [rows, today, limits, toolTime] = await Promise.all([
-      query.getRawMany<Row>(),
+    const ledger = () => {
+      const query = this.dataSource
+        .getRepository(UsageLedgerEntity)
+        .createQueryBuilder('u')
+        .select('COALESCE(SUM(u.prompt_tokens), 0)', 'prompt')
+        .addSelect('COALESCE(SUM(u.completion_tokens), 0)', 'completion')
+        .addSelect('COALESCE(SUM(u.cost), 0)', 'cost')
+        .addSelect('COUNT(*)', 'turns')
+        .where('u.tenant_id = :tenantId', { tenantId });
+      if (sessionId) query.andWhere('u.session_id = :sessionId', { sessionId });
+      return query;
+    };
+    const perSession = ledger().addSelect('u.session_id', 'session_id').groupBy('u.session_id');
+    if (page.after) perSession.andWhere('u.session_id > CAST(:after AS uuid)', { after: page.after[0] });
+    const [rows, sums, today, limits, toolTime] = await Promise.all([
+      perSession
+        .orderBy('u.session_id', 'ASC')
+        .limit(page.limit + 1)
+        .getRawMany<Row>(),
+      ledger().getRawOne<Sums>(),
       this.dataSource
         .getRepository(UsageLedgerEntity)
         .createQueryBuilder('u')
@@ -47,30 +64,21 @@ export class GetUsageHandler implements IQueryHandler<GetUsageQuery, UsageReport
       this.budgets.limits(tenantId),
       this.toolTime.usage(tenantId),
     ]);
-    const sessions: SessionUsage[] = rows.map((r) => ({
-      sessionId: r.session_id,
-      promptTokens: Number(r.prompt),
-      completionTokens: Number(r.completion),
-      totalTokens: Number(r.prompt) + Number(r.completion),
-      cost: Number(r.cost),
-      turns: Number(r.turns),
-    }));
-    const sum = (key: 'promptTokens' | 'completionTokens' | 'totalTokens' | 'cost' | 'turns') =>
-      sessions.reduce((total, s) => total + s[key], 0);
+    const sessions = toPage(
+      rows,
+      page.limit,
+      (r) => [r.session_id],
+      (r): SessionUsage => ({ sessionId: r.session_id, ...totals(r) }),
+    );
     return {
       tenantId,
       day,
       ...limits,
       usedToday: Number(today?.sum ?? 0),
       tools: { dailyToolSeconds: toolTime.limitSeconds, usedSecondsToday: toolTime.usedSeconds },
-      total: {
-        promptTokens: sum('promptTokens'),
-        completionTokens: sum('completionTokens'),
-        totalTokens: sum('totalTokens'),
-        cost: sum('cost'),
-        turns: sum('turns'),
-      },
-      sessions,
+      total: totals(sums),
+      items: sessions.items,
+      next: sessions.next,
     };
   }
 }

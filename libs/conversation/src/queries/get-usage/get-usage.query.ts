@@ -1,4 +1,5 @@
 import { Query } from '@nestjs/cqrs';
+import { type PageRequest } from '#soma/persistence';
 
 export interface SessionUsage {
   sessionId: string;
@@ -18,8 +19,12 @@ export interface UsageReport {
   usedToday: number;
   /** Tool running time today (UTC) against the tenant's daily tool seconds. */
   tools: { dailyToolSeconds: number; usedSecondsToday: number };
+  /** Over every session of the tenant (or the one asked for), not just this page. */
   total: Omit<SessionUsage, 'sessionId'>;
-  sessions: SessionUsage[];
+  /** Per session, by session id, a page at a time. */
+  items: SessionUsage[];
+  /** Key (session id) of the page's last session when more follow. */
+  next: string[] | null;
 }
 
 /** Token usage of the caller's tenant from the ledger, per session (optionally one session). */
@@ -27,6 +32,7 @@ export class GetUsageQuery extends Query<UsageReport> {
   constructor(
     readonly tenantId: string,
     readonly sessionId: string | null,
+    readonly page: PageRequest,
   ) {
     super();
   }

@@ -1,10 +1,11 @@
 import { Query } from '@nestjs/cqrs';
-import { type MessageEntity } from '#soma/persistence';
+import { type KeysetPage, type MessageEntity, type PageRequest } from '#soma/persistence';
 
-export class ListMessagesQuery extends Query<MessageEntity[]> {
+export class ListMessagesQuery extends Query<KeysetPage<MessageEntity>> {
   constructor(
     readonly tenantId: string,
     readonly sessionId: string,
+    readonly page: PageRequest,
   ) {
     super();
   }

@@ -1,7 +1,12 @@
 import { Query } from '@nestjs/cqrs';
-import { type ModelProfileEntity } from '#soma/persistence';
+import { type KeysetPage, type ModelProfileEntity, type PageRequest } from '#soma/persistence';
 
-export class ListModelProfilesQuery extends Query<ModelProfileEntity[]> {}
+/** Every profile, the default first, then by name, a page at a time. */
+export class ListModelProfilesQuery extends Query<KeysetPage<ModelProfileEntity>> {
+  constructor(readonly page: PageRequest) {
+    super();
+  }
+}
 
 export class GetModelProfileQuery extends Query<ModelProfileEntity> {
   constructor(readonly idOrName: string) {

@@ -1,5 +1,5 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { SessionEntity } from '#soma/persistence';
+import { keysetPage, SessionEntity, type KeysetPage } from '#soma/persistence';
 import { DataSource } from 'typeorm';
 import { ListSessionsQuery } from './list-sessions.query.js';
 
@@ -7,10 +7,10 @@ import { ListSessionsQuery } from './list-sessions.query.js';
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 @QueryHandler(ListSessionsQuery)
-export class ListSessionsHandler implements IQueryHandler<ListSessionsQuery, SessionEntity[]> {
+export class ListSessionsHandler implements IQueryHandler<ListSessionsQuery, KeysetPage<SessionEntity>> {
   constructor(private readonly dataSource: DataSource) {}
 
-  execute({ tenantId, limit, offset, filter }: ListSessionsQuery): Promise<SessionEntity[]> {
+  execute({ tenantId, page, filter }: ListSessionsQuery): Promise<KeysetPage<SessionEntity>> {
     const query = this.dataSource
       .getRepository(SessionEntity)
       .createQueryBuilder('s')
@@ -23,6 +23,13 @@ export class ListSessionsHandler implements IQueryHandler<ListSessionsQuery, Ses
       query.andWhere('s.created_at >= :createdAfter', { createdAfter: filter.createdAfter });
     if (filter.createdBefore !== undefined)
       query.andWhere('s.created_at < :createdBefore', { createdBefore: filter.createdBefore });
-    return query.orderBy('s.created_at', 'DESC').addOrderBy('s.id', 'ASC').take(limit).skip(offset).getMany();
+    const order = {
+      keys: [
+        { expr: 's.created_at', type: 'timestamptz' },
+        { expr: 's.id', type: 'uuid' },
+      ],
+      direction: 'DESC',
+    } as const;
+    return keysetPage(query, order, page, (session) => session);
   }
 }

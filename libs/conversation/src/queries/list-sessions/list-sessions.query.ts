@@ -1,5 +1,5 @@
 import { Query } from '@nestjs/cqrs';
-import { type SessionEntity } from '#soma/persistence';
+import { type KeysetPage, type PageRequest, type SessionEntity } from '#soma/persistence';
 
 export interface SessionFilter {
   /** Case-insensitive substring of the title. */
@@ -9,12 +9,11 @@ export interface SessionFilter {
   createdBefore?: Date;
 }
 
-/** The caller's tenant's sessions, newest first, a page at a time, optionally filtered. */
-export class ListSessionsQuery extends Query<SessionEntity[]> {
+/** The caller's tenant's sessions, newest first (created_at, id descending), a page at a time, optionally filtered. */
+export class ListSessionsQuery extends Query<KeysetPage<SessionEntity>> {
   constructor(
     readonly tenantId: string,
-    readonly limit: number,
-    readonly offset: number,
+    readonly page: PageRequest,
     readonly filter: SessionFilter = {},
   ) {
     super();

@@ -1,6 +1,7 @@
 import { Query } from '@nestjs/cqrs';
+import { type KeysetPage, type PageRequest } from '#soma/persistence';
 import { type Actor } from '../../actor.contract.js';
-import { type AuditEventView, type Page } from '../../views.js';
+import { type AuditEventView } from '../../views.js';
 
 export interface AuditEventFilter {
   /** Only an operator may look at another tenant's trail (or every tenant's, when absent). */
@@ -9,14 +10,13 @@ export interface AuditEventFilter {
   subjectId?: string;
   from?: Date;
   to?: Date;
-  limit: number;
-  offset: number;
 }
 
 /** The audit trail of admin actions (overrides, rejections, dead-letter replays), newest first. */
-export class ListAuditEventsQuery extends Query<Page<AuditEventView>> {
+export class ListAuditEventsQuery extends Query<KeysetPage<AuditEventView>> {
   constructor(
     readonly actor: Actor,
+    readonly page: PageRequest,
     readonly filter: AuditEventFilter,
   ) {
     super();

@@ -1,14 +1,26 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { DeadLetterEntity } from '#soma/persistence';
+import { DeadLetterEntity, keysetPage, type KeysetPage } from '#soma/persistence';
 import { DataSource } from 'typeorm';
-import { type DeadLetterView, type Page, toDeadLetterView } from '../../views.js';
+import { type DeadLetterView, toDeadLetterView } from '../../views.js';
 import { ListDeadLettersQuery } from './list-dead-letters.query.js';
 
+// Newest first; the id breaks ties between rows of the same instant.
+const order = {
+  keys: [
+    { expr: 'd.created_at', type: 'timestamptz' },
+    { expr: 'd.id', type: 'uuid' },
+  ],
+  direction: 'DESC',
+} as const;
+
 @QueryHandler(ListDeadLettersQuery)
-export class ListDeadLettersHandler implements IQueryHandler<ListDeadLettersQuery, Page<DeadLetterView>> {
+export class ListDeadLettersHandler implements IQueryHandler<
+  ListDeadLettersQuery,
+  KeysetPage<DeadLetterView>
+> {
   constructor(private readonly dataSource: DataSource) {}
 
-  async execute({ filter }: ListDeadLettersQuery): Promise<Page<DeadLetterView>> {
+  execute({ page, filter }: ListDeadLettersQuery): Promise<KeysetPage<DeadLetterView>> {
     const query = this.dataSource.getRepository(DeadLetterEntity).createQueryBuilder('d');
     if (filter.sourceTopic) query.andWhere('d.source_topic = :topic', { topic: filter.sourceTopic });
     if (filter.reason) query.andWhere('d.reason = :reason', { reason: filter.reason });
@@ -16,12 +28,6 @@ export class ListDeadLettersHandler implements IQueryHandler<ListDeadLettersQuer
     if (filter.tenantId) query.andWhere('d.tenant_id = :tenantId', { tenantId: filter.tenantId });
     if (filter.from) query.andWhere('d.created_at >= :from', { from: filter.from });
     if (filter.to) query.andWhere('d.created_at < :to', { to: filter.to });
-    const [letters, total] = await query
-      .orderBy('d.created_at', 'DESC')
-      .addOrderBy('d.id', 'DESC')
-      .take(filter.limit)
-      .skip(filter.offset)
-      .getManyAndCount();
-    return { items: letters.map(toDeadLetterView), total, limit: filter.limit, offset: filter.offset };
+    return keysetPage(query, order, page, toDeadLetterView);
   }
 }

@@ -1,6 +1,6 @@
 import { Query } from '@nestjs/cqrs';
-import { type DeadLetterStatus } from '#soma/persistence';
-import { type DeadLetterView, type Page } from '../../views.js';
+import { type KeysetPage, type PageRequest, type DeadLetterStatus } from '#soma/persistence';
+import { type DeadLetterView } from '../../views.js';
 
 export interface DeadLetterFilter {
   sourceTopic?: string;
@@ -9,13 +9,14 @@ export interface DeadLetterFilter {
   tenantId?: string;
   from?: Date;
   to?: Date;
-  limit: number;
-  offset: number;
 }
 
 /** Dead letters of every app, newest first (an operator's view: many cannot be attributed to a tenant). */
-export class ListDeadLettersQuery extends Query<Page<DeadLetterView>> {
-  constructor(readonly filter: DeadLetterFilter) {
+export class ListDeadLettersQuery extends Query<KeysetPage<DeadLetterView>> {
+  constructor(
+    readonly page: PageRequest,
+    readonly filter: DeadLetterFilter,
+  ) {
     super();
   }
 }

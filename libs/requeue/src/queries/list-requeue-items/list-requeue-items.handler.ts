@@ -1,14 +1,26 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { RequeueItemEntity } from '#soma/persistence';
+import { RequeueItemEntity, keysetPage, type KeysetPage } from '#soma/persistence';
 import { DataSource } from 'typeorm';
-import { type Page, type RequeueItemView, toItemView } from '../../views.js';
+import { type RequeueItemView, toItemView } from '../../views.js';
 import { ListRequeueItemsQuery } from './list-requeue-items.query.js';
 
+// Newest first; the id breaks ties between rows of the same instant.
+const order = {
+  keys: [
+    { expr: 'i.created_at', type: 'timestamptz' },
+    { expr: 'i.id', type: 'uuid' },
+  ],
+  direction: 'DESC',
+} as const;
+
 @QueryHandler(ListRequeueItemsQuery)
-export class ListRequeueItemsHandler implements IQueryHandler<ListRequeueItemsQuery, Page<RequeueItemView>> {
+export class ListRequeueItemsHandler implements IQueryHandler<
+  ListRequeueItemsQuery,
+  KeysetPage<RequeueItemView>
+> {
   constructor(private readonly dataSource: DataSource) {}
 
-  async execute({ actor, filter }: ListRequeueItemsQuery): Promise<Page<RequeueItemView>> {
+  execute({ actor, page, filter }: ListRequeueItemsQuery): Promise<KeysetPage<RequeueItemView>> {
     const tenantId = actor.operator ? filter.tenantId : actor.tenantId;
     const query = this.dataSource.getRepository(RequeueItemEntity).createQueryBuilder('i');
     if (tenantId) query.andWhere('i.tenant_id = :tenantId', { tenantId });
@@ -17,12 +29,6 @@ export class ListRequeueItemsHandler implements IQueryHandler<ListRequeueItemsQu
     if (filter.tool) query.andWhere('i.tool = :tool', { tool: filter.tool });
     if (filter.from) query.andWhere('i.created_at >= :from', { from: filter.from });
     if (filter.to) query.andWhere('i.created_at < :to', { to: filter.to });
-    const [items, total] = await query
-      .orderBy('i.created_at', 'DESC')
-      .addOrderBy('i.id', 'DESC')
-      .take(filter.limit)
-      .skip(filter.offset)
-      .getManyAndCount();
-    return { items: items.map(toItemView), total, limit: filter.limit, offset: filter.offset };
+    return keysetPage(query, order, page, toItemView);
   }
 }

@@ -1,7 +1,7 @@
 import { Query } from '@nestjs/cqrs';
-import { type RequeueItemStatus } from '#soma/persistence';
+import { type KeysetPage, type PageRequest, type RequeueItemStatus } from '#soma/persistence';
 import { type Actor } from '../../actor.contract.js';
-import { type Page, type RequeueItemView } from '../../views.js';
+import { type RequeueItemView } from '../../views.js';
 
 export interface RequeueItemFilter {
   status?: RequeueItemStatus;
@@ -11,14 +11,13 @@ export interface RequeueItemFilter {
   tool?: string;
   from?: Date;
   to?: Date;
-  limit: number;
-  offset: number;
 }
 
 /** Blocked calls, newest first, filtered and paginated. */
-export class ListRequeueItemsQuery extends Query<Page<RequeueItemView>> {
+export class ListRequeueItemsQuery extends Query<KeysetPage<RequeueItemView>> {
   constructor(
     readonly actor: Actor,
+    readonly page: PageRequest,
     readonly filter: RequeueItemFilter,
   ) {
     super();

@@ -1,6 +1,12 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { type Envelope, type ToolCallFinished } from '#soma/contracts';
-import { PolicyDecisionEntity, SessionEntity, ToolCallEntity } from '#soma/persistence';
+import {
+  keysetPage,
+  PolicyDecisionEntity,
+  SessionEntity,
+  ToolCallEntity,
+  type KeysetPage,
+} from '#soma/persistence';
 import { DataSource, In } from 'typeorm';
 import { ToolError } from '../../tools.errors.js';
 import { ListToolCallsQuery } from './list-tool-calls.query.js';
@@ -17,17 +23,26 @@ const toDecision = (row: PolicyDecisionEntity): DecisionView => ({
   decidedAt: row.decidedAt.toISOString(),
 });
 
+const order = {
+  keys: [
+    { expr: 'c.created_at', type: 'timestamptz' },
+    { expr: 'c.tool_call_id', type: 'uuid' },
+  ],
+  direction: 'ASC',
+} as const;
+
 @QueryHandler(ListToolCallsQuery)
-export class ListToolCallsHandler implements IQueryHandler<ListToolCallsQuery, ToolCallView[]> {
+export class ListToolCallsHandler implements IQueryHandler<ListToolCallsQuery, KeysetPage<ToolCallView>> {
   constructor(private readonly dataSource: DataSource) {}
 
-  async execute({ tenantId, sessionId }: ListToolCallsQuery): Promise<ToolCallView[]> {
+  async execute({ tenantId, sessionId, page }: ListToolCallsQuery): Promise<KeysetPage<ToolCallView>> {
     const exists = await this.dataSource.getRepository(SessionEntity).existsBy({ id: sessionId, tenantId });
     if (!exists) throw new ToolError('SESSION_NOT_FOUND', `session ${sessionId} not found`);
-    const calls = await this.dataSource.getRepository(ToolCallEntity).find({
-      where: { tenantId, sessionId },
-      order: { createdAt: 'ASC', toolCallId: 'ASC' },
-    });
+    const query = this.dataSource
+      .getRepository(ToolCallEntity)
+      .createQueryBuilder('c')
+      .where('c.tenant_id = :tenantId AND c.session_id = :sessionId', { tenantId, sessionId });
+    const { items: calls, next } = await keysetPage(query, order, page, (call) => call);
     const rows = calls.length
       ? await this.dataSource.getRepository(PolicyDecisionEntity).find({
           where: { tenantId, toolCallId: In(calls.map((call) => call.toolCallId)) },
@@ -40,7 +55,7 @@ export class ListToolCallsHandler implements IQueryHandler<ListToolCallsQuery, T
       ofCall.push(toDecision(row));
       decisions.set(row.toolCallId, ofCall);
     }
-    return calls.map((call) => {
+    const items = calls.map((call): ToolCallView => {
       const finished = (call.resultEnvelope as Envelope<string, ToolCallFinished> | null)?.payload;
       return {
         toolCallId: call.toolCallId,
@@ -59,5 +74,6 @@ export class ListToolCallsHandler implements IQueryHandler<ListToolCallsQuery, T
         completedAt: call.completedAt?.toISOString() ?? null,
       };
     });
+    return { items, next };
   }
 }
