@@ -90,6 +90,31 @@ export class ListAuditEventsDto extends PageQueryDto {
   subjectId?: string;
 }
 
+export class AuditChainQueryDto {
+  @ApiPropertyOptional({
+    description: "A tenant's id, or 'platform' (operator keys only; other admins read their own tenant's)",
+  })
+  @IsOptional()
+  @Matches(/^(platform|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i, {
+    message: "tenantId must be a uuid or 'platform'",
+  })
+  tenantId?: string;
+
+  @ApiPropertyOptional({
+    minimum: 0,
+    default: 0,
+    description: 'Events after this seq (the `next` of a page)',
+  })
+  @IsOptional()
+  @QueryInt(0, Number.MAX_SAFE_INTEGER)
+  after?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 200 })
+  @IsOptional()
+  @QueryInt(1, 500)
+  limit?: number;
+}
+
 export class ListDeadLettersDto extends PageQueryDto {
   @ApiPropertyOptional({ example: 'tool.requests' })
   @IsOptional()
