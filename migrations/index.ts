@@ -11,6 +11,7 @@ import { ToolApprovals1764000010000 } from './1764000010000-tool-approvals.js';
 import { Webhooks1764000010500 } from './1764000010500-webhooks.js';
 import { ToolSecurity1764000011500 } from './1764000011500-tool-security.js';
 import { TenantPolicySettings1764000011200 } from './1764000011200-tenant-policy-settings.js';
+import { AuditChainAndRoles1764000013300 } from './1764000013300-audit-chain-and-roles.js';
 
 /** Every migration, in order. The schema changes only through these. */
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   Webhooks1764000010500,
   TenantPolicySettings1764000011200,
   ToolSecurity1764000011500,
+  AuditChainAndRoles1764000013300,
 ];

@@ -103,7 +103,9 @@ packages_up() {
 env_lines() {
   local bwrap
   bwrap=$(command -v bwrap || true)
-  printf 'export SOMA_PG_URL=%q\n' "postgres://soma:soma@127.0.0.1:$SOMA_PG_PORT/soma"
+  # Apps connect as soma_app (no UPDATE/DELETE on audit_events, owns nothing); migrations as the owner soma.
+  printf 'export SOMA_PG_URL=%q\n' "postgres://soma_app:soma_app@127.0.0.1:$SOMA_PG_PORT/soma"
+  printf 'export SOMA_PG_OWNER_URL=%q\n' "postgres://soma:soma@127.0.0.1:$SOMA_PG_PORT/soma"
   printf 'export SOMA_REDIS_URL=%q\n' "redis://127.0.0.1:$SOMA_REDIS_PORT"
   printf 'export SOMA_KAFKA_BROKERS=%q\n' "127.0.0.1:$SOMA_KAFKA_PORT"
   printf 'export SOMA_OPA_URL=%q\n' "http://127.0.0.1:$SOMA_OPA_PORT"

@@ -4,7 +4,7 @@
  */
 import { allTopicSpecs } from '#soma/contracts';
 import { ensureBootstrapAdmin } from '#soma/identity';
-import { createDataSource } from '#soma/persistence';
+import { createDataSource, ensureAppLogin, grantAppRole } from '#soma/persistence';
 import { loadConfig } from '#soma/platform';
 import { Kafka, logLevel } from 'kafkajs';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -47,22 +47,21 @@ async function main(): Promise<void> {
   const created = await ensureTopics(config.kafkaBrokers);
   console.log(`  topics: ${allTopicSpecs().length} declared, ${created} created`);
 
-  const dataSource = await createDataSource(config.pgUrl).initialize();
+  // Migrations run as the owner of the tables; the apps connect as the application role (docs/audit.md).
+  const dataSource = await createDataSource(config.pgOwnerUrl ?? config.pgUrl).initialize();
   try {
+    const warning = await ensureAppLogin(dataSource, config.pgUrl);
+    if (warning) console.warn(`  warning: ${warning}`);
     const applied = await dataSource.runMigrations({ transaction: 'each' });
-    console.log(`  migrations: ${applied.length} applied`);
-    const { createdKey, tenantId } = await ensureBootstrapAdmin(dataSource, config.adminApiKey);
+    await grantAppRole(dataSource, config.pgUrl);
+    console.log(`  migrations: ${applied.length} applied; apps connect as ${new URL(config.pgUrl).username}`);
+    const { createdKey, tenantId, note } = await ensureBootstrapAdmin(dataSource, config.adminApiKey);
+    console.log(`  admin key: ${note}`);
     if (createdKey) {
       mkdirSync(stateDir, { recursive: true });
       const file = join(stateDir, 'admin-api-key');
       writeFileSync(file, `${createdKey}\n`, { mode: 0o600 });
       console.log(`  bootstrap admin API key (shown once, also saved to ${file}):\n    ${createdKey}`);
-    } else {
-      console.log(
-        config.adminApiKey
-          ? '  admin key: SOMA_ADMIN_API_KEY registered'
-          : '  admin key: an admin key already exists (a generated one is in .soma/admin-api-key)',
-      );
     }
     console.log(
       `  openfga: ${await provisionOpenFga(process.cwd(), config.fgaUrl, config.fgaStoreName, tenantId)}`,

@@ -5,6 +5,7 @@ import {
   approvalsList,
   approvalsReject,
 } from './commands/approvals/approvals.command.js';
+import { auditVerify } from './commands/audit-verify/audit-verify.command.js';
 import { profilesList } from './commands/profiles-list/profiles-list.command.js';
 import { replay } from './commands/replay/replay.command.js';
 import { requeueList } from './commands/requeue-list/requeue-list.command.js';
@@ -32,4 +33,5 @@ export const COMMANDS: CommandSpec[] = [
   replay,
   tenantsPolicyGet,
   tenantsPolicySet,
+  auditVerify,
 ];

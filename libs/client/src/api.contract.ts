@@ -267,3 +267,28 @@ export interface TenantPolicyView {
 export type TenantPolicyBody = Partial<Omit<TenantPolicyView, 'updatedAt' | 'updatedBy'>> & {
   reason?: string;
 };
+
+/** One event of an audit chain, with every field its hash covers (docs/audit.md). */
+export interface AuditChainEvent {
+  id: string;
+  /** null: the platform's chain. */
+  tenantId: string | null;
+  seq: number;
+  prevHash: string;
+  hash: string;
+  actorKeyId: string | null;
+  actorRole: string;
+  action: string;
+  subjectType: string;
+  subjectId: string;
+  reason: string;
+  detail: unknown;
+  occurredAt: string;
+}
+
+export interface AuditChainPage {
+  chain: string;
+  items: AuditChainEvent[];
+  /** `after` for the next page; null at the end. */
+  next: number | null;
+}

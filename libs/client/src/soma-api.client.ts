@@ -1,5 +1,6 @@
 import { ApiClient } from './api.client.js';
 import type {
+  AuditChainPage,
   CancelledTurn,
   IfBusy,
   MessageView,
@@ -133,5 +134,10 @@ export class SomaApi extends ApiClient {
   /** Replaces a tenant's policy settings (operator only); audited, in force in OPA when this returns. */
   setTenantPolicy(tenantId: string, body: TenantPolicyBody): Promise<TenantPolicyView> {
     return this.call('PUT', `/v1/tenants/${id(tenantId)}/policy`, [200], body);
+  }
+
+  /** A stretch of an audit chain (a tenant's id, or 'platform'; default the key's own tenant), in order. */
+  auditChain(options: { tenantId?: string; after?: number; limit?: number } = {}): Promise<AuditChainPage> {
+    return this.call('GET', `/v1/audit-events/chain${query({ ...options })}`, [200]);
   }
 }

@@ -1,6 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 
-/** audit.events: an admin action, as also written to the append-only audit_events table. */
+/**
+ * audit.events: an admin or operator action, as also written to the audit_events table (hash-chained per tenant,
+ * docs/audit.md).
+ */
 export const AuditRecordedSchema = Type.Object(
   {
     auditId: Type.String({ format: 'uuid' }),
@@ -12,6 +15,17 @@ export const AuditRecordedSchema = Type.Object(
       Type.Literal('approval.edited'),
       Type.Literal('approval.rejected'),
       Type.Literal('tenant.policy.updated'),
+      Type.Literal('tenant.created'),
+      Type.Literal('tenant.tools.updated'),
+      Type.Literal('tenant.budget.updated'),
+      Type.Literal('api_key.created'),
+      Type.Literal('api_key.revoked'),
+      Type.Literal('api_key.recovered'),
+      Type.Literal('model_profile.created'),
+      Type.Literal('model_profile.updated'),
+      Type.Literal('model_profile.deleted'),
+      Type.Literal('webhook.registered'),
+      Type.Literal('webhook.deleted'),
     ]),
     actor: Type.Object(
       {
@@ -27,6 +41,9 @@ export const AuditRecordedSchema = Type.Object(
           Type.Literal('dead_letter'),
           Type.Literal('tool_approval'),
           Type.Literal('tenant'),
+          Type.Literal('api_key'),
+          Type.Literal('model_profile'),
+          Type.Literal('webhook'),
         ]),
         id: Type.String({ format: 'uuid' }),
       },

@@ -4,6 +4,7 @@ export * from './conversation.contract.js';
 export * from './tool.contract.js';
 export * from './approval.contract.js';
 export * from './audit.contract.js';
+export * from './audit-chain.contract.js';
 export * from './registry.contract.js';
 export * from './envelope-codec.contract.js';
 export * from './stream.contract.js';

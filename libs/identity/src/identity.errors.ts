@@ -4,7 +4,9 @@ export type IdentityErrorCode =
   | 'ADMIN_ROLE_REQUIRED'
   | 'API_KEY_NOT_FOUND'
   | 'OPERATOR_REQUIRED'
-  | 'TENANT_NAME_TAKEN';
+  | 'TENANT_NAME_TAKEN'
+  /** Revoking it would leave its tenant without an active admin key (docs/audit.md: recovery). */
+  | 'API_KEY_LAST_ADMIN';
 
 /** Errors of the identity context; transports map the code once (HTTP, socket). */
 export class IdentityError extends Error {

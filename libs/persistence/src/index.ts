@@ -24,3 +24,4 @@ export * from './outbox.relay.js';
 export * from './audit/audit.recorder.js';
 export * from './persistence.module.js';
 export * from './pagination/keyset-page.js';
+export * from './roles/database-roles.js';

@@ -14,6 +14,17 @@ export interface StagedMessage {
 }
 const STALE_MS = 2000;
 
+/** Writes a message in the caller's transaction; a relay publishes it (`flush` after the commit, or the sweep). */
+export async function stageOutboxMessage(
+  manager: EntityManager,
+  topic: string,
+  envelope: Envelope,
+  key = envelope.sessionId,
+): Promise<StagedMessage> {
+  const result = await manager.insert(OutboxEntity, { topic, messageKey: key, envelope });
+  return { id: (result.identifiers[0] as { id: string }).id, topic, messageKey: key, envelope };
+}
+
 /**
  * Transactional outbox: callers write rows in their transaction with `stage`, then `flush` after commit.
  * A sweep republishes rows a crashed process left behind (consumers are idempotent on eventId).
@@ -36,8 +47,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     envelope: Envelope,
     key = envelope.sessionId,
   ): Promise<StagedMessage> {
-    const result = await manager.insert(OutboxEntity, { topic, messageKey: key, envelope });
-    return { id: (result.identifiers[0] as { id: string }).id, topic, messageKey: key, envelope };
+    return stageOutboxMessage(manager, topic, envelope, key);
   }
 
   /** Publishes staged messages right after their transaction committed (no re-read). */

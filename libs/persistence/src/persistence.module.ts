@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { createDataSource } from './data-source.config.js';
 import { AuditRecorder } from './audit/audit.recorder.js';
 import { OutboxRelay } from './outbox.relay.js';
+import { assertCannotRewriteAudit } from './roles/database-roles.js';
 
 @Global()
 @Module({
@@ -13,6 +14,8 @@ import { OutboxRelay } from './outbox.relay.js';
       inject: [SomaConfig, HealthRegistry],
       useFactory: async (config: SomaConfig, health: HealthRegistry) => {
         const dataSource = await createDataSource(config.pgUrl).initialize();
+        // The audit trail is tamper-evident only if the apps cannot rewrite it: refuse to boot otherwise.
+        await assertCannotRewriteAudit(dataSource);
         health.register('postgres', async () => {
           await dataSource.query('SELECT 1');
         });

@@ -13,6 +13,7 @@ export * from './commands/reject-requeue-item/reject-requeue-item.command.js';
 export * from './commands/replay-dead-letter/replay-dead-letter.command.js';
 export * from './queries/list-requeue-items/list-requeue-items.query.js';
 export * from './queries/list-audit-events/list-audit-events.query.js';
+export * from './queries/get-audit-chain/get-audit-chain.query.js';
 export * from './queries/get-requeue-item/get-requeue-item.query.js';
 export * from './queries/list-dead-letters/list-dead-letters.query.js';
 export * from './approvals/tool-approval.view.js';

@@ -10,7 +10,9 @@ export type RequeueErrorCode =
   | 'APPROVAL_NOT_FOUND'
   | 'APPROVAL_ALREADY_ANSWERED'
   | 'APPROVAL_EXPIRED'
-  | 'APPROVAL_ANSWER_INVALID';
+  | 'APPROVAL_ANSWER_INVALID'
+  /** Another tenant's audit chain (or the platform's) asked for by a tenant admin: as if it did not exist. */
+  | 'AUDIT_CHAIN_NOT_FOUND';
 
 export interface FieldError {
   field: string;

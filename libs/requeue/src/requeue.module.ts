@@ -14,6 +14,7 @@ import { GetRequeueItemHandler } from './queries/get-requeue-item/get-requeue-it
 import { ListDeadLettersHandler } from './queries/list-dead-letters/list-dead-letters.handler.js';
 import { ListRequeueItemsHandler } from './queries/list-requeue-items/list-requeue-items.handler.js';
 import { ListAuditEventsHandler } from './queries/list-audit-events/list-audit-events.handler.js';
+import { GetAuditChainHandler } from './queries/get-audit-chain/get-audit-chain.handler.js';
 import {
   deadLettersCounterProvider,
   overridesCounterProvider,
@@ -40,6 +41,7 @@ const apiQueryHandlers = [
   GetRequeueItemHandler,
   ListDeadLettersHandler,
   ListAuditEventsHandler,
+  GetAuditChainHandler,
   ListToolApprovalsHandler,
 ];
 

@@ -24,7 +24,12 @@ export interface RequeueItemView {
 
 export interface AuditEventView {
   id: string;
-  tenantId: string;
+  /** null: the platform's chain (model profiles). */
+  tenantId: string | null;
+  /** Its place in its tenant's chain, the previous event's hash and its own (docs/audit.md). */
+  seq: number;
+  prevHash: string;
+  hash: string;
   action: string;
   subjectType: string;
   subjectId: string;
@@ -80,6 +85,9 @@ export const toItemView = (item: RequeueItemEntity): RequeueItemView => ({
 export const toAuditView = (event: AuditEventEntity): AuditEventView => ({
   id: event.id,
   tenantId: event.tenantId,
+  seq: event.seq,
+  prevHash: event.prevHash,
+  hash: event.hash,
   action: event.action,
   subjectType: event.subjectType,
   subjectId: event.subjectId,

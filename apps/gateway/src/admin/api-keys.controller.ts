@@ -54,7 +54,7 @@ export class ApiKeysController {
     @Body() body: CreateApiKeyDto,
   ): Promise<CreatedApiKeyDto> {
     const created = await this.commandBus.execute(
-      new CreateApiKeyCommand(principal.tenantId, body.name.trim(), body.role),
+      new CreateApiKeyCommand(principal.tenantId, body.name.trim(), body.role, principal),
     );
     return Object.assign(toDto(created), { key: created.key });
   }
@@ -77,10 +77,15 @@ export class ApiKeysController {
   @ApiOperation({ summary: 'Revoke an API key: its requests fail and its open streams end at once' })
   @ApiResponse({ status: 200, type: ApiKeyDto })
   @ApiResponse({ status: 404, description: 'No such key in this tenant', type: ErrorDto })
+  @ApiResponse({
+    status: 409,
+    description: "The tenant's last active admin key (API_KEY_LAST_ADMIN): create another admin key first",
+    type: ErrorDto,
+  })
   async revoke(
     @CurrentPrincipal() principal: Principal,
     @Param('id', keyIdPipe) id: string,
   ): Promise<ApiKeyDto> {
-    return toDto(await this.commandBus.execute(new RevokeApiKeyCommand(principal.tenantId, id)));
+    return toDto(await this.commandBus.execute(new RevokeApiKeyCommand(principal.tenantId, id, principal)));
   }
 }

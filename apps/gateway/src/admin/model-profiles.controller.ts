@@ -87,8 +87,11 @@ export class ModelProfilesController {
   @ApiResponse({ status: 400, type: ErrorDto })
   @ApiResponse({ status: 403, type: ErrorDto })
   @ApiResponse({ status: 409, description: 'Name taken', type: ErrorDto })
-  async create(@Body() body: CreateModelProfileDto): Promise<ModelProfileDto> {
-    return toDto(await this.commandBus.execute(new SaveModelProfileCommand(null, body)));
+  async create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: CreateModelProfileDto,
+  ): Promise<ModelProfileDto> {
+    return toDto(await this.commandBus.execute(new SaveModelProfileCommand(null, body, principal)));
   }
 
   @Patch(':id')
@@ -98,10 +101,11 @@ export class ModelProfilesController {
   @ApiResponse({ status: 403, type: ErrorDto })
   @ApiResponse({ status: 404, type: ErrorDto })
   async update(
+    @CurrentPrincipal() principal: Principal,
     @Param('id', ModelProfileIdPipe) id: string,
     @Body() body: UpdateModelProfileDto,
   ): Promise<ModelProfileDto> {
-    return toDto(await this.commandBus.execute(new SaveModelProfileCommand(id, body)));
+    return toDto(await this.commandBus.execute(new SaveModelProfileCommand(id, body, principal)));
   }
 
   @Delete(':id')
@@ -111,7 +115,10 @@ export class ModelProfilesController {
   @ApiResponse({ status: 403, type: ErrorDto })
   @ApiResponse({ status: 404, type: ErrorDto })
   @ApiResponse({ status: 409, description: 'Default or used by sessions', type: ErrorDto })
-  async remove(@Param('id', ModelProfileIdPipe) id: string): Promise<void> {
-    await this.commandBus.execute(new DeleteModelProfileCommand(id));
+  async remove(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ModelProfileIdPipe) id: string,
+  ): Promise<void> {
+    await this.commandBus.execute(new DeleteModelProfileCommand(id, principal));
   }
 }

@@ -52,11 +52,14 @@ export class TenantsController {
   @ApiResponse({ status: 201, type: TenantCreatedDto })
   @ApiResponse({ status: 400, type: ErrorDto })
   @ApiResponse({ status: 409, type: ErrorDto })
-  async create(@Body() body: CreateTenantDto): Promise<TenantCreatedDto> {
-    const tenant = await this.commandBus.execute(new CreateTenantCommand(body.name));
+  async create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: CreateTenantDto,
+  ): Promise<TenantCreatedDto> {
+    const tenant = await this.commandBus.execute(new CreateTenantCommand(body.name, principal));
     const defaults = this.config.newTenantTools.map((tool) => ({ tool, approvalRequired: false }));
     try {
-      const tools = await this.commandBus.execute(new SetTenantToolsCommand(tenant.id, defaults));
+      const tools = await this.commandBus.execute(new SetTenantToolsCommand(tenant.id, defaults, principal));
       return { ...tenant, tools, toolsError: null };
     } catch (error) {
       return { ...tenant, tools: null, toolsError: (error as Error).message };
@@ -84,8 +87,12 @@ export class TenantsController {
   @ApiResponse({ status: 400, description: 'Unknown tool, or a tool listed twice', type: ErrorDto })
   @ApiResponse({ status: 404, type: ErrorDto })
   @ApiResponse({ status: 503, description: 'OpenFGA did not answer', type: ErrorDto })
-  setTools(@Param('id', TenantIdPipe) tenantId: string, @Body() body: TenantToolsDto): Promise<ToolGrant[]> {
-    return this.commandBus.execute(new SetTenantToolsCommand(tenantId, body.tools));
+  setTools(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', TenantIdPipe) tenantId: string,
+    @Body() body: TenantToolsDto,
+  ): Promise<ToolGrant[]> {
+    return this.commandBus.execute(new SetTenantToolsCommand(tenantId, body.tools, principal));
   }
 
   @Put(':id/budget')
@@ -103,7 +110,7 @@ export class TenantsController {
         body.dailyTokenBudget ?? null,
         body.sessionTokenCap ?? null,
         body.dailyToolSeconds ?? null,
-        principal.keyId,
+        principal,
       ),
     );
   }

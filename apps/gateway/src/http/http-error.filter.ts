@@ -38,6 +38,7 @@ function statusOfIdentity(code: IdentityErrorCode): number {
     case 'OPERATOR_REQUIRED':
       return 403;
     case 'TENANT_NAME_TAKEN':
+    case 'API_KEY_LAST_ADMIN':
       return 409;
     case 'API_KEY_NOT_FOUND':
       return 404;
@@ -99,6 +100,7 @@ function statusOfRequeue(code: RequeueErrorCode): number {
     case 'REQUEUE_ITEM_NOT_FOUND':
     case 'DEAD_LETTER_NOT_FOUND':
     case 'APPROVAL_NOT_FOUND':
+    case 'AUDIT_CHAIN_NOT_FOUND':
       return 404;
     case 'APPROVAL_ANSWER_INVALID':
       return 400;

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { requeueItemStatuses, type RequeueItemStatus } from '#soma/persistence';
 import { RequeueError, type RequeueErrorCode } from '#soma/requeue';
 import { PageQueryDto } from '../http/pagination/index.js';
-import { IsDateTime } from '../http/query-params.dto.js';
+import { IsDateTime, QueryInt } from '../http/query-params.dto.js';
 import { UuidParam } from '../http/uuid-param.pipe.js';
 import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 
@@ -79,6 +79,31 @@ export class ListAuditEventsDto extends TimeWindowPageDto {
   @IsOptional()
   @IsUUID()
   subjectId?: string;
+}
+
+export class AuditChainQueryDto {
+  @ApiPropertyOptional({
+    description: "A tenant's id, or 'platform' (operator keys only; other admins read their own tenant's)",
+  })
+  @IsOptional()
+  @Matches(/^(platform|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i, {
+    message: "tenantId must be a uuid or 'platform'",
+  })
+  tenantId?: string;
+
+  @ApiPropertyOptional({
+    minimum: 0,
+    default: 0,
+    description: 'Events after this seq (the `next` of a page)',
+  })
+  @IsOptional()
+  @QueryInt(0, Number.MAX_SAFE_INTEGER)
+  after?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 200 })
+  @IsOptional()
+  @QueryInt(1, 500)
+  limit?: number;
 }
 
 export class ListDeadLettersDto extends TimeWindowPageDto {

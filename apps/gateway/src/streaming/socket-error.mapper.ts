@@ -36,6 +36,7 @@ function disconnectsOnIdentity(code: IdentityErrorCode): boolean {
     case 'OPERATOR_REQUIRED':
     case 'API_KEY_NOT_FOUND':
     case 'TENANT_NAME_TAKEN':
+    case 'API_KEY_LAST_ADMIN':
       return false;
     default:
       return assertUnreachable(code);
@@ -55,6 +56,7 @@ function disconnectsOnRequeue(code: RequeueErrorCode): boolean {
     case 'DEAD_LETTER_NOT_FOUND':
     case 'DEAD_LETTER_ALREADY_REPLAYED':
     case 'DEAD_LETTER_NOT_REPLAYABLE':
+    case 'AUDIT_CHAIN_NOT_FOUND':
       return false;
     default:
       return assertUnreachable(code);

@@ -54,7 +54,13 @@ export class WebhooksController {
     @Body() body: CreateWebhookDto,
   ): Promise<CreatedWebhookView> {
     return this.commandBus.execute(
-      new RegisterWebhookCommand(principal.tenantId, body.url, body.eventTypes, body.description ?? null),
+      new RegisterWebhookCommand(
+        principal.tenantId,
+        body.url,
+        body.eventTypes,
+        body.description ?? null,
+        principal,
+      ),
     );
   }
 
@@ -83,7 +89,7 @@ export class WebhooksController {
     @CurrentPrincipal() principal: Principal,
     @Param('id', WebhookIdPipe) id: string,
   ): Promise<void> {
-    await this.commandBus.execute(new DeleteWebhookCommand(principal.tenantId, id));
+    await this.commandBus.execute(new DeleteWebhookCommand(principal.tenantId, id, principal));
   }
 
   @Get(':id/deliveries')

@@ -3,14 +3,30 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 export type AuditAction = AuditRecorded['action'];
 
-/** One admin action, append-only (a trigger refuses UPDATE, DELETE and TRUNCATE). */
+const bigintAsNumber = { to: (value: number) => value, from: (value: string) => Number(value) };
+
+/**
+ * One admin or operator action. Append-only: the apps' role may only INSERT and SELECT it, and a trigger refuses
+ * UPDATE, DELETE and TRUNCATE. Each event is chained to the one before it in its tenant's chain (docs/audit.md).
+ */
 @Entity({ name: 'audit_events' })
 export class AuditEventEntity {
   @PrimaryColumn('uuid')
   id!: string;
 
-  @Column('uuid', { name: 'tenant_id' })
-  tenantId!: string;
+  /** null: the platform's chain (model profiles). */
+  @Column('uuid', { name: 'tenant_id', nullable: true })
+  tenantId!: string | null;
+
+  /** Its place in the chain: 1, 2, 3 … */
+  @Column('bigint', { transformer: bigintAsNumber })
+  seq!: number;
+
+  @Column('char', { name: 'prev_hash', length: 64 })
+  prevHash!: string;
+
+  @Column('char', { length: 64 })
+  hash!: string;
 
   @Column('text')
   action!: AuditAction;

@@ -98,10 +98,40 @@ const trustProxy = (): Parser<number | string[] | undefined> => (raw, name, prob
   return entries;
 };
 
+const pgUrlProblem = (value: string): string | undefined => {
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') return 'is not a postgres:// URL';
+    if (url.username === '') return 'names no role (postgres://<role>:<password>@host:port/db)';
+    return undefined;
+  } catch {
+    return 'is not a URL';
+  }
+};
+
+const pgUrl =
+  (fallback: string): Parser<string> =>
+  (raw, name, problems) => {
+    const value = raw === undefined || raw === '' ? fallback : raw;
+    const problem = pgUrlProblem(value);
+    if (problem) problems.push(`${name} ${problem}`);
+    return value;
+  };
+
+const optionalPgUrl = (): Parser<string | undefined> => (raw, name, problems) => {
+  if (raw === undefined || raw === '') return undefined;
+  const problem = pgUrlProblem(raw);
+  if (problem) problems.push(`${name} ${problem}`);
+  return raw;
+};
+
 const cacheDir = process.env.SOMA_CACHE_DIR ?? join(homedir(), '.cache', 'soma');
 
 const spec = {
-  pgUrl: ['SOMA_PG_URL', str('postgres://soma:soma@127.0.0.1:15432/soma')],
+  // The apps connect as the application role (soma_app: it cannot rewrite the audit trail); migrations,
+  // provisioning and `npm run admin:recover` as the owner of the tables (docs/audit.md).
+  pgUrl: ['SOMA_PG_URL', pgUrl('postgres://soma_app:soma_app@127.0.0.1:15432/soma')],
+  pgOwnerUrl: ['SOMA_PG_OWNER_URL', optionalPgUrl()],
   redisUrl: ['SOMA_REDIS_URL', str('redis://127.0.0.1:16379')],
   kafkaBrokers: ['SOMA_KAFKA_BROKERS', list(['127.0.0.1:19092'])],
   opaUrl: ['SOMA_OPA_URL', str('http://127.0.0.1:18181')],

@@ -1,7 +1,11 @@
 import { Command } from '@nestjs/cqrs';
+import { type AuditActor } from '#soma/persistence';
 
 export class DeleteModelProfileCommand extends Command<void> {
-  constructor(readonly id: string) {
+  constructor(
+    readonly id: string,
+    readonly actor: AuditActor,
+  ) {
     super();
   }
 }

@@ -1,5 +1,5 @@
 import { Command } from '@nestjs/cqrs';
-import { type ModelProfileEntity, type ModelProvider } from '#soma/persistence';
+import { type AuditActor, type ModelProfileEntity, type ModelProvider } from '#soma/persistence';
 
 export interface ModelProfileFields {
   name: string;
@@ -19,11 +19,12 @@ export interface ModelProfileFields {
   isDefault: boolean;
 }
 
-/** Creates a profile (id null) or changes some fields of one. */
+/** Creates a profile (id null) or changes some fields of one; audited in the platform's chain. */
 export class SaveModelProfileCommand extends Command<ModelProfileEntity> {
   constructor(
     readonly id: string | null,
     readonly fields: Partial<ModelProfileFields>,
+    readonly actor: AuditActor,
   ) {
     super();
   }

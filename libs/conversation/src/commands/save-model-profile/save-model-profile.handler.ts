@@ -1,6 +1,6 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { isModelKeyEnv, MODEL_KEY_ENV_PREFIX } from '#soma/llm';
-import { ModelProfileEntity } from '#soma/persistence';
+import { AuditRecorder, ModelProfileEntity, OutboxRelay, type StagedMessage } from '#soma/persistence';
 import { randomUUID } from 'node:crypto';
 import { DataSource, QueryFailedError } from 'typeorm';
 import { ConversationError } from '../../conversation.errors.js';
@@ -40,11 +40,15 @@ function assertComplete(profile: ModelProfileFields): void {
 
 @CommandHandler(SaveModelProfileCommand)
 export class SaveModelProfileHandler implements ICommandHandler<SaveModelProfileCommand, ModelProfileEntity> {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditRecorder,
+    private readonly outbox: OutboxRelay,
+  ) {}
 
-  async execute({ id, fields }: SaveModelProfileCommand): Promise<ModelProfileEntity> {
+  async execute({ id, fields, actor }: SaveModelProfileCommand): Promise<ModelProfileEntity> {
     try {
-      return await this.dataSource.transaction(async (manager) => {
+      const { profile, staged } = await this.dataSource.transaction(async (manager) => {
         const existing = id ? await manager.findOneBy(ModelProfileEntity, { id }) : null;
         if (id && !existing)
           throw new ConversationError('MODEL_PROFILE_NOT_FOUND', `model profile ${id} not found`);
@@ -60,8 +64,19 @@ export class SaveModelProfileHandler implements ICommandHandler<SaveModelProfile
           await manager.update(ModelProfileEntity, { isDefault: true }, { isDefault: false });
         const profileId = existing?.id ?? randomUUID();
         await manager.save(ModelProfileEntity, { ...merged, id: profileId });
-        return manager.findOneByOrFail(ModelProfileEntity, { id: profileId });
+        const audited = await this.audit.record(manager, actor, {
+          action: existing ? 'model_profile.updated' : 'model_profile.created',
+          subject: { type: 'model_profile', id: profileId },
+          reason: `model profile "${merged.name}" ${existing ? 'changed' : 'created'}`,
+          detail: { name: merged.name, fields },
+          tenantId: null,
+          sessionId: null,
+        });
+        const profile = await manager.findOneByOrFail(ModelProfileEntity, { id: profileId });
+        return { profile, staged: [audited.staged] as StagedMessage[] };
       });
+      await this.outbox.flush(staged);
+      return profile;
     } catch (error) {
       if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505') {
         throw new ConversationError(

@@ -1,4 +1,5 @@
 import { Command } from '@nestjs/cqrs';
+import { type AuditActor } from '#soma/persistence';
 import { type BudgetLimits } from '../../budget/token-budget.js';
 
 /** A tenant's limits in force: tokens (per day, per session) and tool running time per day. */
@@ -8,7 +9,7 @@ export interface TenantBudgetLimits extends BudgetLimits {
 
 /**
  * An operator sets a tenant's daily token budget, per-session cap and daily tool seconds (null: the configured
- * default).
+ * default). Audited in the same transaction.
  */
 export class SetTenantBudgetCommand extends Command<TenantBudgetLimits> {
   constructor(
@@ -16,7 +17,7 @@ export class SetTenantBudgetCommand extends Command<TenantBudgetLimits> {
     readonly dailyTokenBudget: number | null,
     readonly sessionTokenCap: number | null,
     readonly dailyToolSeconds: number | null,
-    readonly changedBy: string,
+    readonly actor: AuditActor,
   ) {
     super();
   }

@@ -1,29 +1,24 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { ApiKeyEntity } from '#soma/persistence';
-import { randomUUID } from 'node:crypto';
+import { OutboxRelay } from '#soma/persistence';
 import { DataSource } from 'typeorm';
-import { generateApiKey } from '../../api-key.contract.js';
-import { toApiKeySummary } from '../../api-key-summary.contract.js';
+import { issueApiKey } from '../../keys/issue-api-key.js';
 import { CreateApiKeyCommand, type CreatedApiKey } from './create-api-key.command.js';
 
 @CommandHandler(CreateApiKeyCommand)
 export class CreateApiKeyHandler implements ICommandHandler<CreateApiKeyCommand, CreatedApiKey> {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: OutboxRelay,
+  ) {}
 
-  async execute({ tenantId, name, role }: CreateApiKeyCommand): Promise<CreatedApiKey> {
-    const generated = generateApiKey();
-    const repository = this.dataSource.getRepository(ApiKeyEntity);
-    const id = randomUUID();
-    await repository.insert({
-      id,
-      tenantId,
-      name,
-      role,
-      keyHash: generated.hash,
-      keyPrefix: generated.prefix,
-      revokedAt: null,
-    });
-    const stored = await repository.findOneByOrFail({ id });
-    return { ...toApiKeySummary(stored), key: generated.key };
+  async execute({ tenantId, name, role, actor }: CreateApiKeyCommand): Promise<CreatedApiKey> {
+    const issued = await this.dataSource.transaction((manager) =>
+      issueApiKey(manager, { tenantId, name, role }, actor, {
+        action: 'api_key.created',
+        reason: `${role} key "${name}" created`,
+      }),
+    );
+    await this.outbox.flush([issued.audit.staged]);
+    return { ...issued.summary, key: issued.key };
   }
 }

@@ -1,4 +1,5 @@
 import { Command } from '@nestjs/cqrs';
+import { type AuditActor } from '#soma/persistence';
 
 export interface CreatedTenant {
   id: string;
@@ -7,8 +8,12 @@ export interface CreatedTenant {
   adminKey: string;
 }
 
+/** A tenant and its first admin key; both audited (the first events of the tenant's chain). */
 export class CreateTenantCommand extends Command<CreatedTenant> {
-  constructor(readonly name: string) {
+  constructor(
+    readonly name: string,
+    readonly actor: AuditActor,
+  ) {
     super();
   }
 }

@@ -1,15 +1,19 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { WebhookEndpointEntity } from '#soma/persistence';
+import { AuditRecorder, OutboxRelay, WebhookEndpointEntity } from '#soma/persistence';
 import { DataSource, IsNull } from 'typeorm';
 import { WebhookError } from '../../webhooks.errors.js';
 import { DeleteWebhookCommand } from './delete-webhook.command.js';
 
 @CommandHandler(DeleteWebhookCommand)
 export class DeleteWebhookHandler implements ICommandHandler<DeleteWebhookCommand, void> {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditRecorder,
+    private readonly outbox: OutboxRelay,
+  ) {}
 
-  async execute({ tenantId, webhookId }: DeleteWebhookCommand): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+  async execute({ tenantId, webhookId, actor }: DeleteWebhookCommand): Promise<void> {
+    const staged = await this.dataSource.transaction(async (manager) => {
       const deleted = await manager.update(
         WebhookEndpointEntity,
         { id: webhookId, tenantId, deletedAt: IsNull() },
@@ -22,6 +26,16 @@ export class DeleteWebhookHandler implements ICommandHandler<DeleteWebhookComman
          WHERE endpoint_id = $1 AND status = 'pending'`,
         [webhookId],
       );
+      const audited = await this.audit.record(manager, actor, {
+        action: 'webhook.deleted',
+        subject: { type: 'webhook', id: webhookId },
+        reason: 'webhook deleted; its pending deliveries cancelled',
+        detail: {},
+        tenantId,
+        sessionId: null,
+      });
+      return audited.staged;
     });
+    await this.outbox.flush([staged]);
   }
 }

@@ -1,5 +1,5 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { WebhookEndpointEntity } from '#soma/persistence';
+import { AuditRecorder, OutboxRelay, WebhookEndpointEntity } from '#soma/persistence';
 import { AddressGuard } from '#soma/platform';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -14,6 +14,8 @@ export class RegisterWebhookHandler implements ICommandHandler<RegisterWebhookCo
     private readonly dataSource: DataSource,
     private readonly guard: AddressGuard,
     private readonly secrets: SecretBox,
+    private readonly audit: AuditRecorder,
+    private readonly outbox: OutboxRelay,
   ) {}
 
   async execute({
@@ -21,6 +23,7 @@ export class RegisterWebhookHandler implements ICommandHandler<RegisterWebhookCo
     url,
     eventTypes,
     description,
+    actor,
   }: RegisterWebhookCommand): Promise<CreatedWebhookView> {
     await checkWebhookUrl(this.guard, url);
     const secret = generateWebhookSecret();
@@ -34,7 +37,19 @@ export class RegisterWebhookHandler implements ICommandHandler<RegisterWebhookCo
       createdAt: new Date(),
       deletedAt: null,
     });
-    await this.dataSource.manager.insert(WebhookEndpointEntity, endpoint);
+    const staged = await this.dataSource.transaction(async (manager) => {
+      await manager.insert(WebhookEndpointEntity, endpoint);
+      const audited = await this.audit.record(manager, actor, {
+        action: 'webhook.registered',
+        subject: { type: 'webhook', id: endpoint.id },
+        reason: `webhook registered for ${endpoint.eventTypes.join(', ')}`,
+        detail: { url, eventTypes: endpoint.eventTypes, description },
+        tenantId,
+        sessionId: null,
+      });
+      return audited.staged;
+    });
+    await this.outbox.flush([staged]);
     return { ...toWebhookView(endpoint), secret };
   }
 }
