@@ -13,6 +13,8 @@ import { ToolSecurity1764000011500 } from './1764000011500-tool-security.js';
 import { TenantPolicySettings1764000011200 } from './1764000011200-tenant-policy-settings.js';
 
 /** Every migration, in order. The schema changes only through these. */
+import { McpServers1764000012000 } from './1764000012000-mcp-servers.js';
+
 export const migrations = [
   InitialSchema1764000000000,
   ConversationWorker1764000001000,
@@ -27,4 +29,5 @@ export const migrations = [
   Webhooks1764000010500,
   TenantPolicySettings1764000011200,
   ToolSecurity1764000011500,
+  McpServers1764000012000,
 ];

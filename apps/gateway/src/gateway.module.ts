@@ -9,6 +9,7 @@ import { kafkaConsumers } from '#soma/platform';
 import { TenantPolicyApiModule } from '#soma/policy';
 import { ModelProfilesController } from './admin/model-profiles.controller.js';
 import { TenantsController } from './admin/tenants.controller.js';
+import { McpServersController } from './admin/mcp-servers.controller.js';
 import { UsageController } from './admin/usage.controller.js';
 import { RequeueApiModule } from '#soma/requeue';
 import { ToolsApiModule } from '#soma/tools';
@@ -52,6 +53,7 @@ import { WebhooksController } from './webhooks/webhooks.controller.js';
     SessionApprovalsController,
     ModelProfilesController,
     TenantsController,
+    McpServersController,
     UsageController,
     ToolCallsController,
     DocumentsController,

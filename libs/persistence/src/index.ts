@@ -23,3 +23,4 @@ export * from './data-source.config.js';
 export * from './outbox.relay.js';
 export * from './audit/audit.recorder.js';
 export * from './persistence.module.js';
+export * from './entities/mcp-server.entity.js';
