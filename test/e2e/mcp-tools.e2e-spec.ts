@@ -13,7 +13,7 @@ import { type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { WEBHOOK_RECEIVER_HOST } from '../support/apps.js';
 import { sleep } from '../support/events.js';
-import { drainSessions, sessionWithProfile } from '../support/sessions.js';
+import { completedTurn, drainSessions, sessionWithProfile } from '../support/sessions.js';
 import { createTenant } from '../support/tenants.js';
 
 const TOKEN = `mcp-token-${randomUUID()}`;
@@ -102,6 +102,7 @@ async function listen(): Promise<{ server: HttpServer; base: string }> {
 interface ToolCall {
   toolCallId: string;
   tool: string;
+  requestedBy: string;
   status: string;
   output: unknown;
   error: { code: string; message: string } | null;
@@ -202,5 +203,84 @@ describe('MCP servers as tools (Streamable HTTP server of the SDK in the test pr
     expect(call.status).toBe('ok');
     expect(call.error).toBeNull();
     expect(call.output).toEqual({ text: 'echo:hello', structured: { length: 5 } });
+  });
+
+  it('a server that is down: the call ends with MCP_UNAVAILABLE', async () => {
+    const doomed = await listen();
+    expect((await register({ name: 'gone', url: `${doomed.base}/mcp` })).status).toBe(201);
+    doomed.server.closeAllConnections();
+    await new Promise((resolve) => doomed.server.close(resolve));
+    const call = await finishedCall('mcp.gone.echo', { text: 'x' });
+    expect(call.status).toBe('error');
+    expect(call.error?.code).toBe('MCP_UNAVAILABLE');
+  });
+
+  it('a tool that never answers: the call ends with MCP_TIMEOUT', async () => {
+    expect((await register({ name: 'slow', url: `${mcp.base}/mcp`, timeoutMs: 500 })).status).toBe(201);
+    const call = await finishedCall('mcp.slow.hang', {});
+    expect(call.status).toBe('error');
+    expect(call.error?.code).toBe('MCP_TIMEOUT');
+  });
+
+  it('a malformed call result: the call ends with MCP_RESULT_INVALID', async () => {
+    expect((await register({ name: 'malformed', url: `${mcp.base}/malformed` })).status).toBe(201);
+    const call = await finishedCall('mcp.malformed.echo', { text: 'x' });
+    expect(call.status).toBe('error');
+    expect(call.error?.code).toBe('MCP_RESULT_INVALID');
+  });
+
+  it('refuses arguments that break the server schema before policy, with the reason', async () => {
+    const refused = await tenantAdmin.request<ErrorBody>('POST', `/v1/sessions/${sessionId}/tool-calls`, {
+      body: { tool: 'mcp.docs.echo', arguments: { text: 42 } },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toBe('INVALID_ARGUMENTS');
+  });
+
+  it('the tenant policy disabling the MCP tool blocks the call and sends it to requeue', async () => {
+    const policy = `/v1/tenants/${tenantId}/policy`;
+    expect(
+      (await operator.request('PUT', policy, { body: { disabledTools: ['mcp.docs.echo'] } })).status,
+    ).toBe(200);
+    try {
+      const call = await finishedCall('mcp.docs.echo', { text: 'denied' });
+      expect(call.status).toBe('blocked');
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const items = await tenantAdmin.request<{
+          items: { toolCallId: string; decision: { ruleIds: string[] } }[];
+        }>('GET', `/v1/requeue?sessionId=${sessionId}&limit=100`);
+        const item = items.body.items.find((i) => i.toolCallId === call.toolCallId);
+        if (item) {
+          expect(item.decision.ruleIds).toContain('tools.disabled_for_tenant');
+          break;
+        }
+        if (Date.now() > deadline) throw new Error(`no requeue item for ${call.toolCallId}`);
+        await sleep(200);
+      }
+    } finally {
+      await operator.request('PUT', policy, { body: { disabledTools: [] } });
+    }
+  });
+
+  it('a model profile naming the MCP tool with toolChoice required: the turn calls it', async () => {
+    const model = await sessionWithProfile(
+      operator,
+      { name: 'mcp-model', tools: ['mcp.docs.echo'], toolChoice: 'required', maxTokens: 24 },
+      tenantAdmin,
+    );
+    try {
+      await completedTurn(tenantAdmin, model.sessionId, 'Echo the word hello.');
+      const calls = await tenantAdmin.request<ToolCall[]>(
+        'GET',
+        `/v1/sessions/${model.sessionId}/tool-calls`,
+      );
+      const call = calls.body.find((c) => c.tool === 'mcp.docs.echo');
+      expect(call?.requestedBy).toBe('model');
+      expect(call?.status).toBe('ok');
+      expect(JSON.stringify(call?.output)).toContain('"text":"echo:');
+    } finally {
+      await drainSessions(tenantAdmin, [model.sessionId]);
+    }
   });
 });
