@@ -17,6 +17,8 @@ import { completedTurn, drainSessions, sessionWithProfile } from '../support/ses
 import { createTenant } from '../support/tenants.js';
 
 const TOKEN = `mcp-token-${randomUUID()}`;
+/** tools/call requests the test's SDK server has answered (a replay must add none). */
+let served = 0;
 
 const ECHO: Tool = {
   name: 'Echo',
@@ -40,6 +42,7 @@ async function sdkAnswer(tools: Tool[], req: IncomingMessage, res: ServerRespons
   const server = new McpServer({ name: 'test-mcp', version: '1.0.0' }, { capabilities: { tools: {} } });
   server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools }));
   server.server.setRequestHandler(CallToolRequestSchema, async (request) => {
+    served++;
     if (request.params.name === 'hang') await new Promise<never>(() => undefined);
     const given = request.params.arguments?.text;
     const text = typeof given === 'string' ? given : '';
@@ -104,6 +107,8 @@ interface ToolCall {
   tool: string;
   requestedBy: string;
   status: string;
+  source: string | null;
+  recordedFrom: string | null;
   output: unknown;
   error: { code: string; message: string } | null;
 }
@@ -132,16 +137,20 @@ describe('MCP servers as tools (Streamable HTTP server of the SDK in the test pr
     });
 
   /** Posts a user tool call and polls the public API until it has ended. */
-  async function finishedCall(tool: string, args: Record<string, unknown>): Promise<ToolCall> {
+  async function finishedCall(
+    tool: string,
+    args: Record<string, unknown>,
+    inSession = sessionId,
+  ): Promise<ToolCall> {
     const posted = await tenantAdmin.request<{ toolCallId: string }>(
       'POST',
-      `/v1/sessions/${sessionId}/tool-calls`,
+      `/v1/sessions/${inSession}/tool-calls`,
       { body: { tool, arguments: args } },
     );
     expect(posted.status).toBe(202);
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const calls = await tenantAdmin.request<ToolCall[]>('GET', `/v1/sessions/${sessionId}/tool-calls`);
+      const calls = await tenantAdmin.request<ToolCall[]>('GET', `/v1/sessions/${inSession}/tool-calls`);
       const call = calls.body.find((c) => c.toolCallId === posted.body.toolCallId);
       if (call && call.status !== 'running') return call;
       if (Date.now() > deadline) throw new Error(`tool call ${posted.body.toolCallId} did not end`);
@@ -203,6 +212,25 @@ describe('MCP servers as tools (Streamable HTTP server of the SDK in the test pr
     expect(call.status).toBe('ok');
     expect(call.error).toBeNull();
     expect(call.output).toEqual({ text: 'echo:hello', structured: { length: 5 } });
+  });
+
+  it('a replay session answers the MCP call from the recording; the server is not contacted', async () => {
+    const calls = await tenantAdmin.request<ToolCall[]>('GET', `/v1/sessions/${sessionId}/tool-calls`);
+    const recorded = calls.body.find((c) => c.tool === 'mcp.docs.echo' && c.status === 'ok');
+    expect(recorded).toBeDefined();
+    const replay = await tenantAdmin.request<{ id: string }>('POST', '/v1/sessions', {
+      body: { replay: { sourceSessionId: sessionId, toolResults: 'recorded' } },
+    });
+    expect(replay.status).toBe(201);
+    const before = served;
+    try {
+      const call = await finishedCall('mcp.docs.echo', { text: 'never sent' }, replay.body.id);
+      expect(call).toMatchObject({ status: 'ok', source: 'recorded', recordedFrom: recorded?.toolCallId });
+      expect(call.output).toEqual(recorded?.output);
+      expect(served).toBe(before);
+    } finally {
+      await drainSessions(tenantAdmin, [replay.body.id]);
+    }
   });
 
   it('a server that is down: the call ends with MCP_UNAVAILABLE', async () => {
