@@ -14,6 +14,8 @@ import { TenantPolicySettings1764000011200 } from './1764000011200-tenant-policy
 import { AuditChainAndRoles1764000013300 } from './1764000013300-audit-chain-and-roles.js';
 
 /** Every migration, in order. The schema changes only through these. */
+import { McpServers1764000012000 } from './1764000012000-mcp-servers.js';
+
 export const migrations = [
   InitialSchema1764000000000,
   ConversationWorker1764000001000,
@@ -28,5 +30,6 @@ export const migrations = [
   Webhooks1764000010500,
   TenantPolicySettings1764000011200,
   ToolSecurity1764000011500,
+  McpServers1764000012000,
   AuditChainAndRoles1764000013300,
 ];

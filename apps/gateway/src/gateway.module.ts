@@ -9,6 +9,7 @@ import { kafkaConsumers } from '#soma/platform';
 import { TenantPolicyApiModule } from '#soma/policy';
 import { ModelProfilesController } from './admin/model-profiles.controller.js';
 import { TenantsController } from './admin/tenants.controller.js';
+import { McpServersController } from './admin/mcp-servers.controller.js';
 import { UsageController } from './admin/usage.controller.js';
 import { RequeueApiModule } from '#soma/requeue';
 import { ToolsApiModule } from '#soma/tools';
@@ -54,6 +55,7 @@ import { PageCursors } from './http/pagination/index.js';
     SessionApprovalsController,
     ModelProfilesController,
     TenantsController,
+    McpServersController,
     UsageController,
     ToolCallsController,
     DocumentsController,

@@ -21,6 +21,7 @@ import { WebhookDeliveryEntity } from './entities/webhook-delivery.entity.js';
 import { WebhookEndpointEntity } from './entities/webhook-endpoint.entity.js';
 import { ToolApprovalEntity } from './entities/tool-approval.entity.js';
 import { TenantPolicySettingsEntity } from './entities/tenant-policy-settings.entity.js';
+import { McpServerEntity } from './entities/mcp-server.entity.js';
 
 export const entities = [
   TenantEntity,
@@ -44,6 +45,7 @@ export const entities = [
   WebhookDeliveryEntity,
   ToolApprovalEntity,
   TenantPolicySettingsEntity,
+  McpServerEntity,
 ];
 
 /** The system of record. Schema changes only through migrations/, never synchronize. */

@@ -25,3 +25,4 @@ export * from './audit/audit.recorder.js';
 export * from './persistence.module.js';
 export * from './pagination/keyset-page.js';
 export * from './roles/database-roles.js';
+export * from './entities/mcp-server.entity.js';

@@ -13,3 +13,4 @@ export * from './egress/egress.errors.js';
 export * from './egress/address-guard.js';
 export * from './egress/egress-request.js';
 export * from './fairness/fair-scheduler.js';
+export * from './secrets/secret-box.js';

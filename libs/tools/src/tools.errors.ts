@@ -18,7 +18,19 @@ export type ToolErrorCode =
   | 'REPLAY_NOT_RECORDED'
   | 'TENANT_NOT_FOUND'
   | 'POLICY_UNAVAILABLE'
-  | 'SESSION_NOT_FOUND';
+  | 'SESSION_NOT_FOUND'
+  /** An MCP server could not be reached, or answered with an HTTP or transport error. */
+  | 'MCP_UNAVAILABLE'
+  /** An MCP server refused our credentials (HTTP 401/403, or the OAuth token endpoint refused them). */
+  | 'MCP_UNAUTHORIZED'
+  /** An MCP server did not answer within its timeout. */
+  | 'MCP_TIMEOUT'
+  /** An MCP server's answer does not match the MCP result schema, or is larger than the cap. */
+  | 'MCP_RESULT_INVALID'
+  /** Registration refused: a listed tool's schema is not JSON Schema, a name is unusable, or the listing is bad. */
+  | 'MCP_SERVER_INVALID'
+  | 'MCP_SERVER_NOT_FOUND'
+  | 'MCP_SERVER_EXISTS';
 
 /** Errors of the tools context: a code, a message safe to show, and safe metadata. */
 export class ToolError extends Error {

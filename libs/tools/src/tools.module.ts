@@ -6,7 +6,7 @@ import {
   TenantPolicySettingsReader,
   TenantSettingsInvalidation,
 } from '#soma/policy';
-import { SomaConfig } from '#soma/platform';
+import { SecretBox, SomaConfig } from '#soma/platform';
 import { makeCounterProvider, makeGaugeProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
 import { DataSource } from 'typeorm';
 import { ExecuteToolCallHandler } from './commands/execute-tool-call/execute-tool-call.handler.js';
@@ -36,6 +36,12 @@ import { HttpFetchTool } from './tools/http-fetch.tool.js';
 import { MemorySearchTool } from './tools/memory-search.tool.js';
 import { MemoryWriteTool } from './tools/memory-write.tool.js';
 import { SEARCH_ENGINE, WebSearchTool } from './tools/web-search.tool.js';
+import { McpCatalog } from './mcp/mcp.catalog.js';
+import { McpConnector } from './mcp/mcp.connector.js';
+import { RegisterMcpServerHandler } from './commands/register-mcp-server/register-mcp-server.handler.js';
+import { RefreshMcpServerHandler } from './commands/refresh-mcp-server/refresh-mcp-server.handler.js';
+import { DeleteMcpServerHandler } from './commands/delete-mcp-server/delete-mcp-server.handler.js';
+import { ListMcpServersHandler } from './queries/list-mcp-servers/list-mcp-servers.handler.js';
 
 const toolClasses = [CodeExecuteTool, HttpFetchTool, WebSearchTool, MemoryWriteTool, MemorySearchTool];
 
@@ -60,9 +66,18 @@ const registryProviders: Provider[] = [
   }),
   ...toolClasses,
   {
+    // MCP credentials are sealed with the same key as webhook secrets (SOMA_WEBHOOK_SECRET_KEY).
+    provide: SecretBox,
+    inject: [SomaConfig],
+    useFactory: (config: SomaConfig) => new SecretBox(config.webhookSecretKey),
+  },
+  McpConnector,
+  McpCatalog,
+  {
     provide: ToolRegistry,
-    inject: toolClasses,
-    useFactory: (...tools: InstanceType<(typeof toolClasses)[number]>[]) => new ToolRegistry(tools),
+    inject: [McpCatalog, ...toolClasses],
+    useFactory: (catalog: McpCatalog, ...tools: InstanceType<(typeof toolClasses)[number]>[]) =>
+      new ToolRegistry(tools, catalog),
   },
 ];
 
@@ -122,6 +137,10 @@ export class ToolsExecutorModule {}
     GetPolicyStatusHandler,
     SetTenantToolsHandler,
     GetTenantToolsHandler,
+    RegisterMcpServerHandler,
+    RefreshMcpServerHandler,
+    DeleteMcpServerHandler,
+    ListMcpServersHandler,
     TenantGuard,
     {
       provide: FgaTenantToolGrants,

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { SomaConfig } from '#soma/platform';
+import { SecretBox, SomaConfig } from '#soma/platform';
 import { DeleteWebhookHandler } from './commands/delete-webhook/delete-webhook.handler.js';
 import { DeliverDueWebhooksHandler } from './commands/deliver-due-webhooks/deliver-due-webhooks.handler.js';
 import { RecordWebhookEventHandler } from './commands/record-webhook-event/record-webhook-event.handler.js';
@@ -7,7 +7,6 @@ import { RegisterWebhookHandler } from './commands/register-webhook/register-web
 import { WebhookDeliveryRepository } from './delivery/webhook-delivery.repository.js';
 import { ListWebhookDeliveriesHandler } from './queries/list-webhook-deliveries/list-webhook-deliveries.handler.js';
 import { ListWebhooksHandler } from './queries/list-webhooks/list-webhooks.handler.js';
-import { SecretBox } from './signing/webhook-signature.js';
 import {
   deadLetteredCounterProvider,
   deliveredCounterProvider,

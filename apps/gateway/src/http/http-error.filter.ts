@@ -58,7 +58,18 @@ function statusOfTool(code: ToolErrorCode): number {
     case 'UNKNOWN_TOOL':
     case 'INVALID_ARGUMENTS':
     case 'GRANT_INVALID':
+    case 'MCP_SERVER_INVALID':
+    case 'MCP_UNAUTHORIZED':
       return 400;
+    case 'MCP_SERVER_NOT_FOUND':
+      return 404;
+    case 'MCP_SERVER_EXISTS':
+      return 409;
+    case 'MCP_TIMEOUT':
+      return 504;
+    case 'MCP_UNAVAILABLE':
+    case 'MCP_RESULT_INVALID':
+      return 502;
     case 'TOOL_TIMEOUT':
       return 504;
     case 'TOOL_FAILED':

@@ -77,7 +77,9 @@ export class ToolDecider {
     required: boolean,
     tenantId: string,
   ): Promise<ToolCallChoice | null> {
-    const tools = this.registry.describe().filter((t) => allowed.includes(t.name));
+    const tools = (await this.registry.forTenant(tenantId))
+      .describe()
+      .filter((t) => allowed.includes(t.name));
     if (tools.length === 0) return null;
     const messages = [...context, instructions(tools)];
     const names = tools.map((t) => t.name);

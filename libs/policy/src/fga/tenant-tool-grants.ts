@@ -37,6 +37,24 @@ export class FgaTenantToolGrants {
     return toGrants(wanted);
   }
 
+  /** Grants tools to the tenant (no approval), keeping every other grant: an MCP server's tools at registration. */
+  async grant(tenantId: string, tools: readonly string[]): Promise<void> {
+    const client = await connectFgaStore(this.options);
+    const present = new Set((await this.tuples(client, tenantId)).map((t) => `${t.relation}|${t.object}`));
+    const writes = tools
+      .map((tool): TupleKey => ({ user: `tenant:${tenantId}`, relation: 'tenant', object: `${TOOL}${tool}` }))
+      .filter((t) => !present.has(`${t.relation}|${t.object}`));
+    if (writes.length > 0) await client.write({ writes });
+  }
+
+  /** Takes tools away from the tenant (grant and approval tuples): an MCP server's tools at deletion. */
+  async revoke(tenantId: string, tools: readonly string[]): Promise<void> {
+    const client = await connectFgaStore(this.options);
+    const gone = new Set(tools.map((tool) => `${TOOL}${tool}`));
+    const deletes = (await this.tuples(client, tenantId)).filter((t) => gone.has(t.object));
+    if (deletes.length > 0) await client.write({ deletes });
+  }
+
   /** Every grant tuple of the tenant (relations on tools only), all pages. */
   private async tuples(client: OpenFgaClient, tenantId: string): Promise<TupleKey[]> {
     const found: TupleKey[] = [];

@@ -35,11 +35,27 @@ export interface ToolDefinition<S extends TObject = TObject> {
   run(args: Static<S>, context: ToolContext): Promise<ToolOutcome>;
 }
 
+/**
+ * What the executor runs and the registry lists: a built-in ToolDefinition, or a tool of a tenant's MCP server
+ * (its `parameters` are the server's JSON Schema, checked by the registry before anything else).
+ */
+export interface Tool {
+  readonly name: string;
+  readonly description: string;
+  /** JSON Schema of the arguments. */
+  readonly parameters: object;
+  readonly risk: RiskLevel;
+  readonly timeoutMs: number;
+  readonly outputCapBytes: number;
+  resource?(args: Record<string, unknown>): Promise<Record<string, unknown>> | Record<string, unknown>;
+  run(args: Record<string, unknown>, context: ToolContext): Promise<ToolOutcome>;
+}
+
 /** The public description of a tool, e.g. for the model's tool list or an API listing. */
 export interface ToolDescriptor {
   name: string;
   description: string;
-  parameters: TObject;
+  parameters: object;
   risk: RiskLevel;
   timeoutMs: number;
   outputCapBytes: number;

@@ -50,8 +50,24 @@ export const MIB = 1024 * 1024;
  */
 const JOIN_CGROUP = 'while [ "$1" != -- ]; do echo $$ >"$1" || exit 125; shift; done; shift; exec "$@"';
 
+/** What runs in a jail: a program text (code.execute) or a command of its own (an MCP stdio server). */
+export interface JailProgram {
+  argv: string[];
+  /** The program text from PROGRAM_FD lands at /work/<file>; null: no program text. */
+  file: string | null;
+  /** Host paths bound read-only at the same path (e.g. an MCP server's script and its node_modules). */
+  mounts: readonly string[];
+  /** Address space added to limits.memoryMb (V8 reserves ~1 GiB). */
+  extraMb: number;
+}
+
+export function languageProgram(language: SandboxLanguage): JailProgram {
+  const runtime = RUNTIMES[language];
+  return { argv: runtime.argv(runtime.file), file: runtime.file, mounts: [], extraMb: runtime.extraMb };
+}
+
 /** bwrap: no network, no new user namespaces, no capabilities, a read-only root, size-limited private tmpfs. */
-export function bwrapArgs(language: SandboxLanguage, limits: SandboxLimits, seccomp: boolean): string[] {
+export function bwrapArgs(program: JailProgram, limits: SandboxLimits, seccomp: boolean): string[] {
   const size = String(limits.diskMb * MIB);
   return [
     '--unshare-all',
@@ -95,9 +111,8 @@ export function bwrapArgs(language: SandboxLanguage, limits: SandboxLimits, secc
     '--tmpfs',
     '/tmp',
     // The program text comes through a descriptor straight into the tmpfs: no host work dir at all.
-    '--file',
-    String(PROGRAM_FD),
-    `/work/${RUNTIMES[language].file}`,
+    ...(program.file === null ? [] : ['--file', String(PROGRAM_FD), `/work/${program.file}`]),
+    ...program.mounts.flatMap((path) => ['--ro-bind', path, path]),
     '--remount-ro',
     '/',
     '--remount-ro',
@@ -125,10 +140,9 @@ export function bwrapArgs(language: SandboxLanguage, limits: SandboxLimits, secc
 export function sandboxCommand(
   bwrapPath: string,
   limits: SandboxLimits,
-  language: SandboxLanguage,
+  program: JailProgram,
   jail: { uid: number | null; cgroupProcs: string[]; seccomp: boolean },
 ): string[] {
-  const runtime = RUNTIMES[language];
   // One second of CPU more than of wall clock: the wall clock is the limit that normally fires.
   const seconds = Math.ceil(limits.timeoutMs / 1000) + 1;
   const join =
@@ -148,7 +162,7 @@ export function sandboxCommand(
     ...drop,
     '/usr/bin/prlimit',
     `--cpu=${seconds}`,
-    `--as=${(limits.memoryMb + runtime.extraMb) * MIB}`,
+    `--as=${(limits.memoryMb + program.extraMb) * MIB}`,
     // The uid is the run's own, so RLIMIT_NPROC counts this run's tasks only. One above pids.max: the cgroup is
     // the limit that fires (and is reported in limitsHit); the rlimit is the backstop in degraded mode.
     `--nproc=${limits.maxProcesses + JAIL_TASKS + 1}`,
@@ -160,8 +174,8 @@ export function sandboxCommand(
     '--signal=KILL',
     `${limits.timeoutMs / 1000}s`,
     bwrapPath,
-    ...bwrapArgs(language, limits, jail.seccomp),
+    ...bwrapArgs(program, limits, jail.seccomp),
     '--',
-    ...runtime.argv(runtime.file),
+    ...program.argv,
   ];
 }

@@ -1,15 +1,17 @@
 import { Logger } from '@nestjs/common';
 import { type SomaConfig } from '#soma/platform';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { CgroupJail, detectCgroupVersion, type CgroupVersion, type RunCgroup } from './sandbox-cgroup.js';
 import {
   JAIL_TASKS,
   JOIN_FAILED,
+  languageProgram,
   MIB,
   PROGRAM_FD,
   SECCOMP_FD,
   sandboxCommand,
+  type JailProgram,
   type SandboxLanguage,
   type SandboxLimits,
 } from './sandbox-command.js';
@@ -17,7 +19,7 @@ import { CappedBuffer, capJsonText } from './sandbox-output.js';
 import { buildSeccompFilter, DENIED_SYSCALLS, seccompSupported } from './sandbox-seccomp.js';
 import { UidPool } from './sandbox-uid-pool.js';
 
-export type { SandboxLanguage, SandboxLimits };
+export type { JailProgram, SandboxLanguage, SandboxLimits };
 
 export interface SandboxResult {
   exitCode: number | null;
@@ -222,6 +224,96 @@ export class SandboxRunner {
     limits: SandboxLimits,
     signal?: AbortSignal,
   ): Promise<SandboxResult> {
+    return this.inJail(status, limits, signal, async (uid, cgroup) => {
+      const argv = sandboxCommand(this.options.bwrapPath, limits, languageProgram(language), {
+        uid,
+        cgroupProcs: cgroup?.procsFiles ?? [],
+        seccomp: status.seccomp,
+      });
+      const result = await this.spawn(argv, code, stdin, limits, signal, cgroup);
+      if (
+        result.exitCode === JOIN_FAILED &&
+        cgroup &&
+        result.stdout === '' &&
+        /cgroup\.procs/.test(result.stderr)
+      ) {
+        throw new Error(`the run could not join its cgroup: ${result.stderr.trim()}`);
+      }
+      return {
+        ...result,
+        limitsHit: cgroup ? await cgroup.limitsHit() : [],
+        jail: { uid, cgroup: cgroup?.dirs ?? [] },
+      };
+    });
+  }
+
+  /**
+   * A long-lived program in the same jail as code.execute (an MCP stdio server): `use` talks to it over its
+   * stdin and stdout while it runs; when `use` ends, the limit passes or `signal` aborts, its whole process group
+   * and cgroup are killed and the uid and cgroup released.
+   */
+  async session<T>(
+    program: JailProgram,
+    limits: SandboxLimits,
+    signal: AbortSignal,
+    use: (child: ChildProcessWithoutNullStreams) => Promise<T>,
+  ): Promise<T> {
+    const status = await this.verify();
+    return this.inJail(status, limits, signal, async (uid, cgroup) => {
+      const [command, ...args] = sandboxCommand(this.options.bwrapPath, limits, program, {
+        uid,
+        cgroupProcs: cgroup?.procsFiles ?? [],
+        seccomp: status.seccomp,
+      }) as [string, ...string[]];
+      const child = spawn(command, args, {
+        detached: true,
+        env: { PATH: '/usr/bin:/bin' },
+        stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
+      });
+      const killAll = (): void => {
+        try {
+          if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+        void cgroup?.killAll().catch(() => undefined);
+      };
+      const timer = setTimeout(killAll, limits.timeoutMs + 1000);
+      signal.addEventListener('abort', killAll, { once: true });
+      for (const [fd, data] of [
+        [PROGRAM_FD, ''],
+        [SECCOMP_FD, this.seccompProgram ?? Buffer.alloc(0)],
+      ] as const) {
+        const stream = child.stdio[fd] as NodeJS.WritableStream | null;
+        stream?.on('error', () => undefined);
+        stream?.end(data);
+      }
+      child.stdin.on('error', () => undefined);
+      // Drained so a chatty server never blocks on a full stderr pipe; nothing of it is kept.
+      child.stderr.resume();
+      const exited = new Promise<void>((resolve) =>
+        child.once('close', () => {
+          resolve();
+        }),
+      );
+      try {
+        return await use(child);
+      } finally {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', killAll);
+        killAll();
+        await exited;
+      }
+    });
+  }
+
+  /** Leases the run's uid and cgroup, runs `work` with them, and releases both whatever happens. */
+  private async inJail<T>(
+    status: JailStatus,
+    limits: SandboxLimits,
+    signal: AbortSignal | undefined,
+    work: (uid: number | null, cgroup: RunCgroup | null) => Promise<T>,
+  ): Promise<T> {
     const cgroupLimits = {
       memoryBytes: limits.runMemoryMb * MIB,
       pids: limits.maxProcesses + JAIL_TASKS,
@@ -245,25 +337,7 @@ export class SandboxRunner {
       );
     }
     try {
-      const argv = sandboxCommand(this.options.bwrapPath, limits, language, {
-        uid,
-        cgroupProcs: cgroup?.procsFiles ?? [],
-        seccomp: status.seccomp,
-      });
-      const result = await this.spawn(argv, code, stdin, limits, signal, cgroup);
-      if (
-        result.exitCode === JOIN_FAILED &&
-        cgroup &&
-        result.stdout === '' &&
-        /cgroup\.procs/.test(result.stderr)
-      ) {
-        throw new Error(`the run could not join its cgroup: ${result.stderr.trim()}`);
-      }
-      return {
-        ...result,
-        limitsHit: cgroup ? await cgroup.limitsHit() : [],
-        jail: { uid, cgroup: cgroup?.dirs ?? [] },
-      };
+      return await work(uid, cgroup);
     } finally {
       try {
         await cgroup?.remove();

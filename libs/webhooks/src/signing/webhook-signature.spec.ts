@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { generateWebhookSecret, SecretBox, signatureHeader } from './webhook-signature.js';
+import { SecretBox } from '#soma/platform';
+import { generateWebhookSecret, signatureHeader } from './webhook-signature.js';
 
 describe('signatureHeader', () => {
   it('is the HMAC-SHA256 of "<t>.<body>" keyed with the secret, hex', () => {

@@ -64,6 +64,22 @@ secret_patterns := [
 
 deny contains {"id": "tools.unknown", "reason": sprintf("tool %q is not in the policy catalogue", [input.tool])} if {
 	not catalogue[input.tool]
+	not mcp_tool
+}
+
+# A tool of one of the tenant's MCP servers (docs/mcp.md): named mcp.<server>.<tool>, and the executor says so in
+# resource (source "mcp", server, transport, remote_tool). Granting it stays OpenFGA's (registration grants it);
+# rules here decide on it like on any tool (tenant settings disable it or ask for approval by its name).
+mcp_tool if {
+	startswith(input.tool, "mcp.")
+	input.resource.source == "mcp"
+	startswith(input.tool, sprintf("mcp.%s.", [input.resource.server]))
+}
+
+deny contains {"id": "mcp.role_forbidden", "reason": msg} if {
+	mcp_tool
+	not input.principal.role in {"admin", "user"}
+	msg := sprintf("role %q may not call MCP tools", [input.principal.role])
 }
 
 deny contains {"id": "tools.role_forbidden", "reason": msg} if {

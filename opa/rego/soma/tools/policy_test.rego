@@ -333,3 +333,31 @@ test_memory_write_harmless_classified_allowed if {
 	d := tools.decision with input as call({"tool": "memory.write", "arguments": {"content": "prefers metric units"}})
 	d.outcome == "allow"
 }
+
+mcp_input := {
+	"tenant_id": "t-mcp", "principal": {"role": "user", "key_id": "k"}, "tool": "mcp.docs.search", "risk": "medium",
+	"arguments": {}, "requested_by": "model", "context": {"classification": "unavailable", "reason": "MISSING"},
+	"resource": {"source": "mcp", "server": "docs", "transport": "stdio", "remote_tool": "search"},
+}
+
+test_mcp_tool_allowed if {
+	d := tools.decision with input as mcp_input with data.soma.settings_loaded as {"revision": 1}
+	d.outcome == "allow"
+}
+
+test_mcp_name_without_mcp_resource_is_unknown if {
+	d := tools.decision with input as object.union(mcp_input, {"resource": {"source": "builtin"}})
+	d.outcome == "deny"
+	"tools.unknown" in d.rule_ids
+}
+
+test_mcp_server_must_match_name if {
+	d := tools.decision with input as object.union(mcp_input, {"tool": "mcp.other.search"})
+	"tools.unknown" in d.rule_ids
+}
+
+test_mcp_tool_disabled_for_tenant if {
+	d := tools.decision with input as mcp_input with data.soma.tenants as {"t-mcp": {"disabled_tools": ["mcp.docs.search"]}}
+	d.outcome == "deny"
+	"tools.disabled_for_tenant" in d.rule_ids
+}

@@ -35,7 +35,7 @@ export class TurnToolRequest {
     const toolCallId = randomUUID();
     // Policy sees the turn's classification in the classifier's label sets (unavailable when it timed out).
     const classification = policyContextOf(context.classification);
-    const checked = this.registry.check(call.tool, call.arguments);
+    const checked = (await this.registry.forTenant(turn.tenantId)).check(call.tool, call.arguments);
     const decision = checked.ok
       ? await this.policy.decide({
           tenantId: turn.tenantId,

@@ -43,7 +43,11 @@ export class AnswerToolApprovalHandler implements ICommandHandler<
       : null;
     if (!approval)
       throw new RequeueError('APPROVAL_NOT_FOUND', `no approval of tool call ${toolCallId} here`);
-    const planned = planAnswer(storedRequest(approval.request), answer, this.registry);
+    const planned = planAnswer(
+      storedRequest(approval.request),
+      answer,
+      await this.registry.forTenant(actor.tenantId),
+    );
     const done = await this.dataSource.transaction(async (manager) => {
       if (!(await this.approvals.answer(manager, approval.id, recordedAnswer(planned, actor.keyId))))
         return undefined;

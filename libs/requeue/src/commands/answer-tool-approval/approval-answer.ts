@@ -1,5 +1,5 @@
 import { type ToolCallRequested } from '#soma/contracts';
-import { type ToolRegistry } from '#soma/tools';
+import { type ToolSet } from '#soma/tools';
 import { type ApprovalAnswer } from '../../approvals/tool-approval.repository.js';
 import { RequeueError } from '../../requeue.errors.js';
 import { type ToolApprovalAnswer } from './answer-tool-approval.command.js';
@@ -12,7 +12,7 @@ export type PlannedAnswer =
 export function planAnswer(
   request: ToolCallRequested,
   answer: ToolApprovalAnswer,
-  registry: ToolRegistry,
+  tools: ToolSet,
 ): PlannedAnswer {
   switch (answer.decision) {
     case 'approve':
@@ -20,7 +20,7 @@ export function planAnswer(
     case 'reject':
       return { status: 'rejected', message: answer.message };
     case 'edit': {
-      const checked = registry.check(request.tool, answer.arguments);
+      const checked = tools.check(request.tool, answer.arguments);
       if (checked.ok) return { status: 'edited', run: answer.arguments };
       const fields = checked.errors.map((error) => ({
         field: `arguments${error.path.replaceAll('/', '.')}`,

@@ -1,8 +1,4 @@
-import {
-  type ToolContext,
-  type ToolDefinition,
-  type ToolOutcome,
-} from '../../registry/tool-definition.contract.js';
+import { type ToolContext, type Tool, type ToolOutcome } from '../../registry/tool-definition.contract.js';
 import { ToolError } from '../../tools.errors.js';
 
 /**
@@ -11,7 +7,7 @@ import { ToolError } from '../../tools.errors.js';
  * tool's signal aborts, which kills a sandboxed program's whole process group.
  */
 export async function runTool(
-  tool: ToolDefinition,
+  tool: Tool,
   args: Record<string, unknown>,
   context: Omit<ToolContext, 'signal'>,
   withdrawn?: AbortSignal,
@@ -88,7 +84,7 @@ function withdrawal(
   };
 }
 
-function capOutput(tool: ToolDefinition, outcome: ToolOutcome): ToolOutcome {
+function capOutput(tool: Tool, outcome: ToolOutcome): ToolOutcome {
   const size = Buffer.byteLength(JSON.stringify(outcome.output ?? null));
   if (size <= tool.outputCapBytes) return outcome;
   return {

@@ -3,14 +3,14 @@ import { type Envelope, type PolicyDecision, type ToolCallRequested } from '#som
 import { canonicalJson, PolicyGate, policyContextOf } from '#soma/policy';
 import { createHash } from 'node:crypto';
 import { type ArgumentError, ToolRegistry } from '../../registry/tool.registry.js';
-import { type ToolDefinition } from '../../registry/tool-definition.contract.js';
+import { type Tool } from '../../registry/tool-definition.contract.js';
 import { type ToolErrorCode } from '../../tools.errors.js';
 import { OverrideGrantRepository } from './override-grant.repository.js';
 
 export type Admission =
   | {
       kind: 'admitted';
-      tool: ToolDefinition;
+      tool: Tool;
       decision: PolicyDecision | null;
       grantId: string | null;
       /** What policy decided on; the tool acts on exactly this (http.fetch: the checked addresses). */
@@ -42,7 +42,8 @@ export class ToolCallGatekeeper {
 
   async admit(envelope: Envelope<string, ToolCallRequested>): Promise<Admission> {
     const request = envelope.payload;
-    const checked = this.registry.check(request.tool, request.arguments);
+    const tools = await this.registry.forTenant(envelope.tenantId);
+    const checked = tools.check(request.tool, request.arguments);
     if (!checked.ok)
       return { kind: 'rejected', code: checked.code, message: checked.message, errors: checked.errors };
     const tool = checked.tool;

@@ -24,7 +24,7 @@ export class RequestToolCallHandler implements ICommandHandler<RequestToolCallCo
 
   async execute(command: RequestToolCallCommand): Promise<ToolCallAccepted> {
     const { tenantId, sessionId, tool, args, principal, correlationId } = command;
-    const checked = this.registry.check(tool, args);
+    const checked = (await this.registry.forTenant(tenantId)).check(tool, args);
     if (!checked.ok) throw new ToolError(checked.code, checked.message, { errors: checked.errors });
     // Refused up front (429) when the tenant's tool seconds are used up; the executor checks again.
     const exhausted = await this.budget.exhausted(tenantId);

@@ -20,7 +20,7 @@ export class SetTenantToolsHandler implements ICommandHandler<SetTenantToolsComm
   ) {}
 
   async execute({ tenantId, grants, actor }: SetTenantToolsCommand): Promise<ToolGrant[]> {
-    const known = new Set(this.registry.names());
+    const known = new Set((await this.registry.forTenant(tenantId)).names());
     const unknown = grants.filter((grant) => !known.has(grant.tool)).map((grant) => grant.tool);
     if (unknown.length > 0) {
       throw new ToolError(

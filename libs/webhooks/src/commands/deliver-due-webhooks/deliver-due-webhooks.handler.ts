@@ -1,5 +1,5 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { AddressGuard, SomaConfig } from '#soma/platform';
+import { AddressGuard, SecretBox, SomaConfig } from '#soma/platform';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Counter } from 'prom-client';
 import { planAfterFailure, type DeliveryOutcome } from '../../delivery/delivery-plan.js';
@@ -8,7 +8,6 @@ import {
   WebhookDeliveryRepository,
   type ClaimedDelivery,
 } from '../../delivery/webhook-delivery.repository.js';
-import { SecretBox } from '../../signing/webhook-signature.js';
 import { DeliverDueWebhooksCommand } from './deliver-due-webhooks.command.js';
 
 /** Past the timeout, a claimed delivery whose worker died is due again. */

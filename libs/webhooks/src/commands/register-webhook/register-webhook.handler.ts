@@ -1,10 +1,10 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { AuditRecorder, OutboxRelay, WebhookEndpointEntity } from '#soma/persistence';
-import { AddressGuard } from '#soma/platform';
+import { AddressGuard, SecretBox } from '#soma/platform';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { checkWebhookUrl } from '../../signing/webhook-url.js';
-import { generateWebhookSecret, SecretBox } from '../../signing/webhook-signature.js';
+import { generateWebhookSecret } from '../../signing/webhook-signature.js';
 import { toWebhookView, type CreatedWebhookView } from '../../views.js';
 import { RegisterWebhookCommand } from './register-webhook.command.js';
 
