@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { requeueItemStatuses, type RequeueItemStatus } from '#soma/persistence';
 import { RequeueError, type RequeueErrorCode } from '#soma/requeue';
 import { PageQueryDto } from '../http/pagination/index.js';
-import { IsDateTime, QueryInt } from '../http/query-params.dto.js';
+import { IsDateTime, QueryInt, UUID_PATTERN } from '../http/query-params.dto.js';
 import { UuidParam } from '../http/uuid-param.pipe.js';
 import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 
@@ -46,12 +46,16 @@ export class ListRequeueItemsDto extends TimeWindowPageDto {
   @IsIn(requeueItemStatuses)
   status?: RequeueItemStatus;
 
-  @ApiPropertyOptional({ description: 'Operator keys only; other admins always see their own tenant' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    pattern: UUID_PATTERN,
+    description: 'Operator keys only; other admins always see their own tenant',
+  })
   @IsOptional()
   @IsUUID()
   tenantId?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ format: 'uuid', pattern: UUID_PATTERN })
   @IsOptional()
   @IsUUID()
   sessionId?: string;
@@ -64,7 +68,11 @@ export class ListRequeueItemsDto extends TimeWindowPageDto {
 }
 
 export class ListAuditEventsDto extends TimeWindowPageDto {
-  @ApiPropertyOptional({ description: 'Operator keys only; other admins always see their own tenant' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    pattern: UUID_PATTERN,
+    description: 'Operator keys only; other admins always see their own tenant',
+  })
   @IsOptional()
   @IsUUID()
   tenantId?: string;
@@ -75,7 +83,11 @@ export class ListAuditEventsDto extends TimeWindowPageDto {
   @MaxLength(100)
   action?: string;
 
-  @ApiPropertyOptional({ description: 'The requeue item or dead letter acted on' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    pattern: UUID_PATTERN,
+    description: 'The requeue item or dead letter acted on',
+  })
   @IsOptional()
   @IsUUID()
   subjectId?: string;
@@ -124,7 +136,7 @@ export class ListDeadLettersDto extends TimeWindowPageDto {
   @IsIn(['stored', 'replayed'])
   status?: 'stored' | 'replayed';
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ format: 'uuid', pattern: UUID_PATTERN })
   @IsOptional()
   @IsUUID()
   tenantId?: string;

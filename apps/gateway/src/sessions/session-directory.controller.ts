@@ -46,8 +46,8 @@ export class SessionDirectoryController {
       new ListSessionsQuery(principal.tenantId, this.cursors.request(query, scope), {
         title: query.title,
         modelProfileId: query.modelProfileId,
-        createdAfter: query.createdAfter,
-        createdBefore: query.createdBefore,
+        createdAfter: query.createdAfter === undefined ? undefined : new Date(query.createdAfter),
+        createdBefore: query.createdBefore === undefined ? undefined : new Date(query.createdBefore),
       }),
     );
     return this.cursors.response(page, scope, toDto);

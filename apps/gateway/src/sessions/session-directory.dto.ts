@@ -1,7 +1,7 @@
 import { PageQueryDto } from '../http/pagination/index.js';
+import { IsDateTime, UUID_PATTERN } from '../http/query-params.dto.js';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsDate, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { ReplayOfDto } from './sessions.dto.js';
 
 export class ListSessionsQueryDto extends PageQueryDto {
@@ -11,22 +11,20 @@ export class ListSessionsQueryDto extends PageQueryDto {
   @MaxLength(200)
   title?: string;
 
-  @ApiPropertyOptional({ format: 'uuid' })
+  @ApiPropertyOptional({ format: 'uuid', pattern: UUID_PATTERN })
   @IsOptional()
   @IsUUID()
   modelProfileId?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Created at or after this instant' })
+  @ApiPropertyOptional({ format: 'date-time', description: 'Created at or after this instant (RFC 3339)' })
   @IsOptional()
-  @Type(() => Date)
-  @IsDate()
-  createdAfter?: Date;
+  @IsDateTime()
+  createdAfter?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Created before this instant' })
+  @ApiPropertyOptional({ format: 'date-time', description: 'Created before this instant (RFC 3339)' })
   @IsOptional()
-  @Type(() => Date)
-  @IsDate()
-  createdBefore?: Date;
+  @IsDateTime()
+  createdBefore?: string;
 }
 
 export class SessionDto {
