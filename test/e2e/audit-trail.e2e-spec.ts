@@ -87,8 +87,8 @@ describe('audit trail: complete, hash-chained, not rewritable by the apps; no ad
   it("the tenant's last active admin key cannot be revoked (409 API_KEY_LAST_ADMIN), and nothing is audited", async () => {
     const tenant = await newTenant('last-admin');
     const admin = new ApiClient(baseUrl, tenant.adminKey);
-    const keys = await admin.request<Key[]>('GET', '/v1/admin/api-keys');
-    const first = keys.body.find((k) => k.role === 'admin');
+    const keys = await admin.request<{ items: Key[] }>('GET', '/v1/admin/api-keys');
+    const first = keys.body.items.find((k) => k.role === 'admin');
     if (!first) throw new Error('no first admin key');
     const refused = await admin.request<ErrorBody>('DELETE', `/v1/admin/api-keys/${first.id}`);
     expect(refused.status).toBe(409);
@@ -121,7 +121,7 @@ describe('audit trail: complete, hash-chained, not rewritable by the apps; no ad
       const a = new ApiClient(baseUrl, tenant.adminKey);
       const second = await newAdminKey(a, 'b');
       const b = new ApiClient(baseUrl, second.key);
-      const firstId = (await a.request<Key[]>('GET', '/v1/admin/api-keys')).body.find(
+      const firstId = (await a.request<{ items: Key[] }>('GET', '/v1/admin/api-keys')).body.items.find(
         (k) => k.id !== second.id,
       )?.id;
       if (!firstId) throw new Error('no first key');

@@ -299,7 +299,7 @@ describe("a tool call that the session's own user approves in the chat", () => {
       const asUser = { SOMA_API_KEY: userKey, SOMA_URL: baseUrl };
       const listed = await runCli(['approvals', 'list', sessionId, '--json'], asUser);
       expect(listed.code).toBe(0);
-      expect(jsonOf<Approval[]>(listed).map((a) => [a.toolCallId, a.status])).toEqual([
+      expect(jsonOf<{ items: Approval[] }>(listed).items.map((a) => [a.toolCallId, a.status])).toEqual([
         [asked.toolCallId, 'pending'],
       ]);
       const noMessage = await runCli(['approvals', 'reject', sessionId, asked.toolCallId], asUser);

@@ -102,9 +102,9 @@ describe('soma replay: a recorded session against another model profile, with a 
     expect(diff.turns.some((t) => t.source.usage !== null && t.replay?.usage != null)).toBe(true);
     expect(diff.turns.some((t) => t.source.toolCalls.length > 0)).toBe(true);
 
-    const replays = jsonOf<SessionView[]>(
+    const replays = jsonOf<{ items: SessionView[] }>(
       await runCli(['sessions', 'list', '--json', '--limit', '200'], asAdmin),
-    );
+    ).items;
     expect(replays.find((s) => s.id === diff.replay.sessionId)?.replay).toEqual({
       sourceSessionId: sourceId,
       toolResults: 'recorded',

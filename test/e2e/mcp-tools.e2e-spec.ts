@@ -150,8 +150,11 @@ describe('MCP servers as tools (Streamable HTTP server of the SDK in the test pr
     expect(posted.status).toBe(202);
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const calls = await tenantAdmin.request<ToolCall[]>('GET', `/v1/sessions/${inSession}/tool-calls`);
-      const call = calls.body.find((c) => c.toolCallId === posted.body.toolCallId);
+      const calls = await tenantAdmin.request<{ items: ToolCall[] }>(
+        'GET',
+        `/v1/sessions/${inSession}/tool-calls`,
+      );
+      const call = calls.body.items.find((c) => c.toolCallId === posted.body.toolCallId);
       if (call && call.status !== 'running') return call;
       if (Date.now() > deadline) throw new Error(`tool call ${posted.body.toolCallId} did not end`);
       await sleep(200);
@@ -215,8 +218,11 @@ describe('MCP servers as tools (Streamable HTTP server of the SDK in the test pr
   });
 
   it('a replay session answers the MCP call from the recording; the server is not contacted', async () => {
-    const calls = await tenantAdmin.request<ToolCall[]>('GET', `/v1/sessions/${sessionId}/tool-calls`);
-    const recorded = calls.body.find((c) => c.tool === 'mcp.docs.echo' && c.status === 'ok');
+    const calls = await tenantAdmin.request<{ items: ToolCall[] }>(
+      'GET',
+      `/v1/sessions/${sessionId}/tool-calls`,
+    );
+    const recorded = calls.body.items.find((c) => c.tool === 'mcp.docs.echo' && c.status === 'ok');
     expect(recorded).toBeDefined();
     const replay = await tenantAdmin.request<{ id: string }>('POST', '/v1/sessions', {
       body: { replay: { sourceSessionId: sessionId, toolResults: 'recorded' } },
@@ -299,11 +305,11 @@ describe('MCP servers as tools (Streamable HTTP server of the SDK in the test pr
     );
     try {
       await completedTurn(tenantAdmin, model.sessionId, 'Echo the word hello.');
-      const calls = await tenantAdmin.request<ToolCall[]>(
+      const calls = await tenantAdmin.request<{ items: ToolCall[] }>(
         'GET',
         `/v1/sessions/${model.sessionId}/tool-calls`,
       );
-      const call = calls.body.find((c) => c.tool === 'mcp.docs.echo');
+      const call = calls.body.items.find((c) => c.tool === 'mcp.docs.echo');
       expect(call?.requestedBy).toBe('model');
       expect(call?.status).toBe('ok');
       expect(JSON.stringify(call?.output)).toContain('"text":"echo:');
