@@ -96,6 +96,8 @@ export class ListAuditEventsDto extends TimeWindowPageDto {
 export class AuditChainQueryDto {
   @ApiPropertyOptional({
     description: "A tenant's id, or 'platform' (operator keys only; other admins read their own tenant's)",
+    pattern:
+      '^([Pp][Ll][Aa][Tt][Ff][Oo][Rr][Mm]|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$',
   })
   @IsOptional()
   @Matches(/^(platform|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i, {
