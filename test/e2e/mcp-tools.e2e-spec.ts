@@ -316,5 +316,7 @@ describe('MCP servers as tools (Streamable HTTP server of the SDK in the test pr
     } finally {
       await drainSessions(tenantAdmin, [model.sessionId]);
     }
-  });
+    // A whole model turn (tool choice, arguments, the answer) on the local model: minutes on 2 shared cores, as
+    // the other model-turn tests budget it.
+  }, 300_000);
 });
