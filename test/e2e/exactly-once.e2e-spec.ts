@@ -102,11 +102,11 @@ describe('exactly-once turns and ordering', () => {
       [second.turnId, 'assistant'],
     ]);
     const turns = (
-      await api.request<{ id: string; context: { content: string }[] }[]>(
+      await api.request<{ items: { id: string; context: { content: string }[] }[] }>(
         'GET',
         `/v1/sessions/${sessionId}/turns`,
       )
-    ).body;
+    ).body.items;
     const reply = messages[1]?.content;
     expect(turns.find((t) => t.id === second.turnId)?.context.map((m) => m.content)).toContain(reply);
     expect(payload<{ turnId: string }>(events[0] as NonNullable<(typeof events)[0]>).turnId).toBe(

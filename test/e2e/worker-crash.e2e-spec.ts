@@ -52,11 +52,11 @@ describe('the only worker killed mid-turn, then started again', () => {
     expect(messages.map((m) => m.role)).toEqual(['user', 'assistant']);
     expect(messages[1]?.content).toBe(deltas.join(''));
     const turns = (
-      await api.request<{ id: string; attempts: number; instanceId: string }[]>(
+      await api.request<{ items: { id: string; attempts: number; instanceId: string }[] }>(
         'GET',
         `/v1/sessions/${sessionId}/turns`,
       )
-    ).body;
+    ).body.items;
     expect(turns.find((t) => t.id === turnId)?.attempts).toBe(2);
 
     const next = await api.postMessage(sessionId, 'Are you there?');

@@ -19,6 +19,7 @@ import { mcpServerSpec, RegisterMcpServerDto } from './mcp-servers.dto.js';
 @ApiBearerAuth()
 @ApiResponse({ status: 401, type: ErrorDto })
 @ApiResponse({ status: 403, type: ErrorDto })
+@ApiResponse({ status: 404, description: 'No such tenant (or MCP server)', type: ErrorDto })
 @UseGuards(ApiKeyGuard, RolesGuard)
 @Requires('operator')
 @Controller('v1/tenants/:id/mcp-servers')
