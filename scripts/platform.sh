@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # The whole platform on one machine, no Docker: infrastructure, provisioning, and the four apps.
-#   bash scripts/platform.sh up [--scale app=N ...] | down | status [--json] | stop-apps
+#   bash scripts/platform.sh up [--scale app=N ...] | down | status [--json] | apps [app ...] | stop-apps
 # Instance 1 of an app uses the app's port ($RUN_DIR/<app>.pid); instance i > 1 gets a free port
 # ($RUN_DIR/<app>-<i>.pid). Each pid file has a <same name>.instance beside it: app, instanceId, port, pid.
+# Every instance runs under a supervisor (<same name>.supervisor holds its pid): an instance that exits is
+# started again after a backoff (1 s doubling to 30 s, back to 1 s after a minute up), each restart logged in the
+# instance's log and counted in <same name>.restarts; `down`/`stop-apps` stop the supervisor first.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ROOT_REAL="$(cd "$ROOT" && pwd -P)"
@@ -35,13 +38,32 @@ port_of() {
 inst_base() { if [ "$2" -eq 1 ]; then echo "$RUN_DIR/$1"; else echo "$RUN_DIR/$1-$2"; fi; }
 inst_log() { if [ "$2" -eq 1 ]; then echo "$LOG_DIR/$1.log"; else echo "$LOG_DIR/$1-$2.log"; fi; }
 
-inst_forget() { rm -f "$(inst_base "$1" "$2").pid" "$(inst_base "$1" "$2").instance"; }
+inst_forget() {
+  local base
+  base="$(inst_base "$1" "$2")"
+  rm -f "$base.pid" "$base.instance" "$base.supervisor" "$base.restarts" "$base.stopping"
+}
+
+# supervisor_alive <app> <i>: the instance's supervisor runs (between an exit and its restart, no app pid does).
+supervisor_alive() {
+  local file pid
+  file="$(inst_base "$1" "$2").supervisor"
+  [ -f "$file" ] || return 1
+  pid="$(cat "$file")"
+  [[ $pid =~ ^[0-9]+$ ]] && { tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null | grep -q "platform.sh supervise $1 $2 "
+}
+
+inst_restarts() {
+  local file
+  file="$(inst_base "$1" "$2").restarts"
+  if [ -f "$file" ]; then cat "$file"; else echo 0; fi
+}
 
 # is_app_process <pid> <app>: alive, running this app's main.js, from this clone (pids get reused).
 is_app_process() {
   local cmd
   [[ $1 =~ ^[0-9]+$ ]] || return 1
-  cmd="$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null)" || return 1
+  cmd="$({ tr '\0' ' ' <"/proc/$1/cmdline"; } 2>/dev/null)" || return 1
   [[ $cmd == *"dist/apps/$2/src/main.js"* && "$(readlink "/proc/$1/cwd" 2>/dev/null)" == "$ROOT_REAL" ]]
 }
 
@@ -54,7 +76,7 @@ inst_pid() {
   if is_app_process "$pid" "$1"; then
     echo "$pid"
   else
-    inst_forget "$1" "$2"
+    supervisor_alive "$1" "$2" || inst_forget "$1" "$2"
     return 1
   fi
 }
@@ -116,24 +138,62 @@ ops_port_of() {
   if [ "$1" = gateway ]; then echo $(($2 + 1000)); else echo "$2"; fi
 }
 
-start_instance() {
-  local app="$1" i="$2" base port pid id
+# exec_app <app> <port>: becomes the app (node), with its instance id and ports in the environment.
+exec_app() {
+  cd "$ROOT"
+  export SOMA_INSTANCE_ID="$1-$3" "$(port_var_of "$1")=$2"
+  if [ "$1" = gateway ]; then export SOMA_GATEWAY_OPS_PORT="$(ops_port_of "$1" "$2")"; fi
+  exec node --enable-source-maps "dist/apps/$1/src/main.js"
+}
+
+# supervise <app> <i> <port>: runs the instance, starts it again whenever it exits, until told to stop.
+supervise() {
+  local app="$1" i="$2" port="$3" base log child='' rc restarts=0 delay=1 up_since stopping=0
   base="$(inst_base "$app" "$i")"
-  id="$app-$i"
+  log="$(inst_log "$app" "$i")"
+  echo "$BASHPID" >"$base.supervisor"
+  trap 'stopping=1; [ -n "$child" ] && kill -TERM "$child" 2>/dev/null' TERM INT
+  while :; do
+    up_since=$SECONDS
+    (exec_app "$app" "$port" "$i") >>"$log" 2>&1 &
+    child=$!
+    # The subshell becomes node at exec; until then its command line is bash's and inst_pid would disown it.
+    for _ in $(seq 1 100); do is_app_process "$child" "$app" && break; sleep 0.05; done
+    echo "$child" >"$base.pid"
+    printf 'app=%s\ninstanceId=%s\nport=%s\npid=%s\n' "$app" "$app-$i" "$port" "$child" >"$base.instance"
+    # A trapped signal interrupts wait; wait again until the app has really exited.
+    while :; do
+      rc=0
+      wait "$child" || rc=$?
+      kill -0 "$child" 2>/dev/null || break
+    done
+    child=''
+    if [ "$stopping" = 1 ] || [ -e "$base.stopping" ]; then exit 0; fi
+    restarts=$((restarts + 1))
+    echo "$restarts" >"$base.restarts"
+    [ $((SECONDS - up_since)) -ge 60 ] && delay=1
+    printf '%s supervisor: %s exited with status %s after %s s; restart %s in %s s\n' \
+      "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$app-$i" "$rc" "$((SECONDS - up_since))" "$restarts" "$delay" >>"$log"
+    sleep "$delay" &
+    wait $! || true
+    if [ "$stopping" = 1 ] || [ -e "$base.stopping" ]; then exit 0; fi
+    delay=$((delay * 2 > 30 ? 30 : delay * 2))
+  done
+}
+
+start_instance() {
+  local app="$1" i="$2" base port pid
+  base="$(inst_base "$app" "$i")"
   if pid="$(inst_pid "$app" "$i")"; then
-    echo "  ✓ $id already running (pid $pid, port $(inst_port "$app" "$i"))"
+    echo "  ✓ $app-$i already running (pid $pid, port $(inst_port "$app" "$i"))"
     return
   fi
   if [ "$i" -eq 1 ]; then port="$(port_of "$app")"; else port="$(free_port "$app" "$i")"; fi
   mkdir -p "$RUN_DIR" "$LOG_DIR"
-  (cd "$ROOT" && export SOMA_INSTANCE_ID="$id" "$(port_var_of "$app")=$port" &&
-    if [ "$app" = gateway ]; then export SOMA_GATEWAY_OPS_PORT="$(ops_port_of "$app" "$port")"; fi &&
-    exec node --enable-source-maps "dist/apps/$app/src/main.js") >>"$(inst_log "$app" "$i")" 2>&1 &
-  pid=$!
-  # The subshell becomes node at exec; until then its command line is bash's and inst_pid would disown it.
-  for _ in $(seq 1 100); do is_app_process "$pid" "$app" && break; sleep 0.05; done
-  echo "$pid" >"$base.pid"
-  printf 'app=%s\ninstanceId=%s\nport=%s\npid=%s\n' "$app" "$id" "$port" "$pid" >"$base.instance"
+  rm -f "$base.stopping" "$base.restarts"
+  # Its own session: the supervisor outlives this script and the terminal it ran in.
+  setsid bash "$ROOT/scripts/platform.sh" supervise "$app" "$i" "$port" </dev/null >>"$(inst_log "$app" "$i")" 2>&1 &
+  for _ in $(seq 1 100); do inst_pid "$app" "$i" >/dev/null && return; sleep 0.05; done
 }
 
 wait_ready() {
@@ -161,10 +221,18 @@ stop_instances() {
   local app="$1" i pid alive pids=() ids=()
   shift
   for i in "$@"; do
-    if pid="$(inst_pid "$app" "$i")"; then
+    # The supervisor first, so that it does not start the app again.
+    if supervisor_alive "$app" "$i"; then
+      touch "$(inst_base "$app" "$i").stopping"
+      pid="$(cat "$(inst_base "$app" "$i").supervisor")"
       kill -TERM "$pid" 2>/dev/null || true
       pids+=("$pid")
       ids+=("$i")
+    fi
+    if pid="$(inst_pid "$app" "$i")"; then
+      kill -TERM "$pid" 2>/dev/null || true
+      pids+=("$pid")
+      [[ " ${ids[*]} " == *" $i "* ]] || ids+=("$i")
     fi
   done
   [ ${#pids[@]} -gt 0 ] || return 0
@@ -224,12 +292,15 @@ status_json() {
   printf '['
   for app in "${APPS[@]}"; do
     for i in $(inst_indexes "$app"); do
-      pid="$(inst_pid "$app" "$i")" || continue
+      if ! pid="$(inst_pid "$app" "$i")"; then
+        supervisor_alive "$app" "$i" || continue
+        pid=null # exited, its supervisor starts it again after the backoff
+      fi
       port="$(inst_port "$app" "$i")"
       ready=false
       curl -sf -m 2 -o /dev/null "http://127.0.0.1:$(ops_port_of "$app" "$port")/health/ready" 2>/dev/null && ready=true
-      printf '%s{"app":"%s","instanceId":"%s","pid":%s,"port":%s,"ready":%s}' \
-        "$sep" "$app" "$app-$i" "$pid" "$port" "$ready"
+      printf '%s{"app":"%s","instanceId":"%s","pid":%s,"port":%s,"ready":%s,"restarts":%s}' \
+        "$sep" "$app" "$app-$i" "$pid" "$port" "$ready" "$(inst_restarts "$app" "$i")"
       sep=','
     done
   done
@@ -238,16 +309,19 @@ status_json() {
 
 status_table() {
   local app i pid port ready any
-  printf '%-22s %-8s %-6s %s\n' instance pid port ready
+  printf '%-22s %-8s %-6s %-6s %s\n' instance pid port ready restarts
   for app in "${APPS[@]}"; do
     any=0
     for i in $(inst_indexes "$app"); do
-      pid="$(inst_pid "$app" "$i")" || continue
+      if ! pid="$(inst_pid "$app" "$i")"; then
+        supervisor_alive "$app" "$i" || continue
+        pid=restarting
+      fi
       any=1
       port="$(inst_port "$app" "$i")"
       ready=no
       curl -sf -m 2 -o /dev/null "http://127.0.0.1:$(ops_port_of "$app" "$port")/health/ready" 2>/dev/null && ready=yes
-      printf '%-22s %-8s %-6s %s\n' "$app-$i" "$pid" "$port" "$ready"
+      printf '%-22s %-8s %-6s %-6s %s\n' "$app-$i" "$pid" "$port" "$ready" "$(inst_restarts "$app" "$i")"
     done
     [ "$any" -eq 1 ] || printf '%-22s %s\n' "$app" stopped
   done
@@ -308,7 +382,20 @@ SomaAgent is up ($((SECONDS - started)) s).
 Stop with: npm run platform:down
 MSG
     ;;
+  apps)
+    # One instance of each app named (all by default), supervised, against infrastructure that already runs.
+    [ $# -gt 0 ] || set -- "${APPS[@]}"
+    for app in "$@"; do
+      if [ -z "$(port_var_of "$app")" ]; then
+        echo "unknown app '$app': want one of ${APPS[*]}" >&2
+        exit 2
+      fi
+    done
+    for app in "$@"; do start_instance "$app" 1; done
+    for app in "$@"; do wait_ready "$app" 1; done
+    ;;
   stop-apps) stop_apps ;;
+  supervise) supervise "$@" ;;
   down)
     stop_apps
     bash "$ROOT/scripts/prometheus/prometheus.sh" down
@@ -324,7 +411,7 @@ MSG
     fi
     ;;
   *)
-    echo "usage: $0 up [--scale app=N ...] | down | status [--json] | stop-apps" >&2
+    echo "usage: $0 up [--scale app=N ...] | down | status [--json] | apps [app ...] | stop-apps" >&2
     exit 2
     ;;
 esac

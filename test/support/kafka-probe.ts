@@ -3,7 +3,7 @@ import { type Envelope } from '#soma/contracts';
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, Partitioners, type Consumer, type Producer } from 'kafkajs';
 
-const brokers = (process.env.SOMA_KAFKA_BROKERS ?? '127.0.0.1:19092').split(',');
+export const brokers = (process.env.SOMA_KAFKA_BROKERS ?? '127.0.0.1:19092').split(',');
 
 export class KafkaProbe {
   readonly received: { topic: string; envelope: Envelope }[] = [];
