@@ -272,7 +272,9 @@ ensure_go_tool() {
   mkdir -p "$SOMA_CACHE_DIR/bin" "$SOMA_CACHE_DIR/logs"
   STEP_LOG=$log
   t0=$(now_us)
-  while pids=$(pgrep -f "go install .*${pkg}@" | tr '\n' ' '); do
+  # pgrep's own status ends the loop (through a pipe it would take pipefail, which a caller may not set).
+  while pids=$(pgrep -f "go install .*${pkg}@"); do
+    pids=${pids//$'\n'/ }
     if (($(now_us) - t0 > SOMA_BUILD_TIMEOUT * 1000000)); then
       die "timed out after ${SOMA_BUILD_TIMEOUT}s waiting for a concurrent go install of $pkg (pids $pids)"
     fi
