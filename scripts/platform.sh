@@ -10,6 +10,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ROOT_REAL="$(cd "$ROOT" && pwd -P)"
 export SOMA_STATE_DIR="${SOMA_STATE_DIR:-$ROOT/.soma}"
+# The gateway reads the console's dashboard from the Prometheus this script starts (unless told another one).
+export SOMA_PROMETHEUS_URL="${SOMA_PROMETHEUS_URL:-http://127.0.0.1:${SOMA_PROMETHEUS_PORT:-19090}}"
 RUN_DIR="$SOMA_STATE_DIR/run/apps"
 LOG_DIR="$SOMA_STATE_DIR/logs"
 APPS=(conversation-worker tool-executor requeue gateway)

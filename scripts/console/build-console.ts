@@ -3,7 +3,7 @@
  * HTML shell. The gateway serves that directory at /console. Type checking is `npm run typecheck`'s job.
  */
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 // Compiled to dist/scripts/console/: the repository root is three levels up.
@@ -26,4 +26,10 @@ await build({
   tsconfig: join(source, 'tsconfig.json'),
 });
 copyFileSync(join(source, 'index.html'), join(out, 'index.html'));
-copyFileSync(join(source, 'console.css'), join(out, 'assets', 'console.css'));
+// One stylesheet: the console's, then the chart library's (uPlot draws on canvas; its CSS lays out the legend).
+writeFileSync(
+  join(out, 'assets', 'console.css'),
+  [join(source, 'console.css'), join(root, 'node_modules', 'uplot', 'dist', 'uPlot.min.css')]
+    .map((file) => readFileSync(file, 'utf8'))
+    .join('\n'),
+);

@@ -49,6 +49,9 @@ export const TEST_PORTS: Record<AppName, number> = {
   requeue: base + 3,
 };
 
+/** The Prometheus the test gateway reads its dashboard from (test/e2e/console-observability starts it). */
+export const TEST_PROMETHEUS_PORT = base + 75;
+
 /**
  * Where an app serves /metrics and /health/ready: the gateway on its operations port (the public port + 1000
  * unless SOMA_GATEWAY_OPS_PORT is given), the internal apps on their own port.
@@ -111,6 +114,8 @@ export function appEnv(overrides: Record<string, string> = {}): NodeJS.ProcessEn
     SOMA_WEBHOOK_MAX_DELAY_MS: '400',
     SOMA_WEBHOOK_POLL_MS: '100',
     SOMA_WEBHOOK_TIMEOUT_MS: '3000',
+    // The console's dashboard reads the Prometheus of test/e2e/console-observability (nothing listens there before).
+    SOMA_PROMETHEUS_URL: `http://127.0.0.1:${TEST_PROMETHEUS_PORT}`,
     ...overrides,
   };
 }

@@ -63,6 +63,7 @@ export function query(params: Record<string, string | number | undefined>): stri
 
 export type {
   Classification,
+  DashboardView as Dashboard,
   DeadLetterView as DeadLetter,
   EngineHealth,
   MessageView as Message,

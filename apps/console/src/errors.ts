@@ -19,11 +19,16 @@ export function errorAlert(error: unknown, context?: string): HTMLElement {
 }
 
 /** What a page says to a key whose role may not use it (the API would answer 403 as well). */
-export function refusal(what: string, need: string, role: string): HTMLElement {
+export function refusal(
+  what: string,
+  need: string,
+  role: string,
+  code: 'ADMIN_ROLE_REQUIRED' | 'OPERATOR_REQUIRED' = 'ADMIN_ROLE_REQUIRED',
+): HTMLElement {
   return h(
     'div',
     { role: 'alert', class: 'error refusal' },
-    h('strong', { class: 'error-code' }, 'ADMIN_ROLE_REQUIRED'),
+    h('strong', { class: 'error-code' }, code),
     `: ${what} needs ${need}. You are signed in with a ${role} key.`,
   );
 }

@@ -3,6 +3,7 @@ import { BASE, type PageContext } from './context.js';
 import { act, h, replace } from './dom.js';
 import { errorAlert } from './errors.js';
 import { inspectorPage } from './pages/inspector.js';
+import { observabilityPage } from './pages/observability.js';
 import { policyPage } from './pages/policy.js';
 import { profilesPage } from './pages/profiles.js';
 import { requeuePage } from './pages/requeue.js';
@@ -17,6 +18,7 @@ const routes: { pattern: RegExp; title: string; page: Page }[] = [
   { pattern: /^\/profiles\/?$/, title: 'Model profiles', page: profilesPage },
   { pattern: /^\/policy\/?$/, title: 'Policy status', page: policyPage },
   { pattern: /^\/requeue\/?$/, title: 'Requeue', page: requeuePage },
+  { pattern: /^\/observability\/?$/, title: 'Observability', page: observabilityPage },
 ];
 
 const nav: [string, string][] = [
@@ -24,6 +26,7 @@ const nav: [string, string][] = [
   ['/profiles', 'Model profiles'],
   ['/policy', 'Policy'],
   ['/requeue', 'Requeue'],
+  ['/observability', 'Observability'],
 ];
 
 const root = document.getElementById('app') as HTMLElement;

@@ -5,7 +5,7 @@ import { Topics } from '#soma/contracts';
 import { ConversationApiModule } from '#soma/conversation';
 import { IdentityModule } from '#soma/identity';
 import { PersistenceModule } from '#soma/persistence';
-import { kafkaConsumers } from '#soma/platform';
+import { kafkaConsumers, ObservabilityModule } from '#soma/platform';
 import { TenantPolicyApiModule } from '#soma/policy';
 import { ModelProfilesController } from './admin/model-profiles.controller.js';
 import { TenantsController } from './admin/tenants.controller.js';
@@ -34,6 +34,7 @@ import { MeController } from './auth/me.controller.js';
 import { PolicyStatusController } from './policy/policy-status.controller.js';
 import { AuditEventsController } from './requeue/audit-events.controller.js';
 import { WebhooksController } from './webhooks/webhooks.controller.js';
+import { ObservabilityController } from './observability/observability.controller.js';
 import { PageCursors } from './http/pagination/index.js';
 
 @Module({
@@ -47,6 +48,7 @@ import { PageCursors } from './http/pagination/index.js';
     RequeueApiModule,
     WebhooksApiModule,
     TenantPolicyApiModule,
+    ObservabilityModule,
   ],
   controllers: [
     SessionsController,
@@ -67,6 +69,7 @@ import { PageCursors } from './http/pagination/index.js';
     PolicyStatusController,
     AuditEventsController,
     WebhooksController,
+    ObservabilityController,
   ],
   providers: [
     PageCursors,

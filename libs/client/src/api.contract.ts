@@ -292,3 +292,18 @@ export interface AuditChainPage {
   /** `after` for the next page; null at the end. */
   next: number | null;
 }
+
+/** GET /v1/observability/dashboard: every panel on one time axis (unix seconds); null where nothing was sampled. */
+export interface DashboardView {
+  start: number;
+  end: number;
+  stepSeconds: number;
+  timestamps: number[];
+  panels: {
+    id: string;
+    title: string;
+    description: string;
+    unit: 'per_second' | 'seconds' | 'count';
+    series: { name: string; values: (number | null)[] }[];
+  }[];
+}

@@ -2,6 +2,7 @@ import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter 
 import { assertUnreachable } from '#soma/contracts';
 import { ConversationError, type ConversationErrorCode } from '#soma/conversation';
 import { IdentityError, type IdentityErrorCode } from '#soma/identity';
+import { ObservabilityError, type ObservabilityErrorCode } from '#soma/platform';
 import { PolicyError, type PolicyErrorCode } from '#soma/policy';
 import { RequeueError, type RequeueErrorCode } from '#soma/requeue';
 import { ToolError, type ToolErrorCode } from '#soma/tools';
@@ -141,6 +142,17 @@ function statusOfWebhook(code: WebhookErrorCode): number {
   }
 }
 
+function statusOfObservability(code: ObservabilityErrorCode): number {
+  switch (code) {
+    case 'METRICS_QUERY_FAILED':
+      return 502;
+    case 'METRICS_UNAVAILABLE':
+      return 503;
+    default:
+      return assertUnreachable(code);
+  }
+}
+
 interface ErrorBody {
   statusCode: number;
   error: string;
@@ -217,6 +229,13 @@ export class HttpErrorFilter implements ExceptionFilter {
         error: exception.code,
         message: exception.message,
         ...exception.meta,
+      };
+    }
+    if (exception instanceof ObservabilityError) {
+      return {
+        statusCode: statusOfObservability(exception.code),
+        error: exception.code,
+        message: exception.message,
       };
     }
     if (exception instanceof HttpException) {

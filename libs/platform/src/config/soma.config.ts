@@ -136,6 +136,8 @@ const spec = {
   kafkaBrokers: ['SOMA_KAFKA_BROKERS', list(['127.0.0.1:19092'])],
   opaUrl: ['SOMA_OPA_URL', str('http://127.0.0.1:18181')],
   fgaUrl: ['SOMA_FGA_URL', str('http://127.0.0.1:18080')],
+  // The Prometheus that scrapes the apps; the gateway reads the console's dashboard from it (docs/operations.md).
+  prometheusUrl: ['SOMA_PROMETHEUS_URL', str('http://127.0.0.1:19090')],
   logLevel: ['SOMA_LOG_LEVEL', oneOf('info', ['debug', 'info', 'warn', 'error'] as const)],
   instanceId: ['SOMA_INSTANCE_ID', str(`${hostname()}-${process.pid}`)],
   gatewayHost: ['SOMA_GATEWAY_HOST', str('127.0.0.1')],
