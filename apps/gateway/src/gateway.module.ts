@@ -36,6 +36,7 @@ import { AuditEventsController } from './requeue/audit-events.controller.js';
 import { WebhooksController } from './webhooks/webhooks.controller.js';
 import { ObservabilityController } from './observability/observability.controller.js';
 import { PageCursors } from './http/pagination/index.js';
+import { UiChatController } from './ui-chat/ui-chat.controller.js';
 
 @Module({
   imports: [
@@ -70,6 +71,7 @@ import { PageCursors } from './http/pagination/index.js';
     AuditEventsController,
     WebhooksController,
     ObservabilityController,
+    UiChatController,
   ],
   providers: [
     PageCursors,

@@ -31,6 +31,7 @@ import { HistoryRepository } from './history/history.repository.js';
 import { TurnContextBuilder } from './history/turn-context.builder.js';
 import { ModelProfileRepository } from './profiles/model-profile.repository.js';
 import { GetSessionHandler } from './queries/get-session/get-session.handler.js';
+import { GetOpenTurnHandler } from './queries/get-open-turn/get-open-turn.handler.js';
 import { GetUsageHandler } from './queries/get-usage/get-usage.handler.js';
 import {
   GetModelProfileHandler,
@@ -62,6 +63,7 @@ const repositories = [TokenBudgetRepository, ModelProfileRepository, ReplayLogRe
     SetTenantBudgetHandler,
     // queries
     GetSessionHandler,
+    GetOpenTurnHandler,
     ListMessagesHandler,
     ListTurnsHandler,
     ListModelProfilesHandler,

@@ -14,6 +14,7 @@ export * from './commands/save-model-profile/save-model-profile.command.js';
 export * from './commands/delete-model-profile/delete-model-profile.command.js';
 export * from './commands/set-tenant-budget/set-tenant-budget.command.js';
 export * from './queries/get-session/get-session.query.js';
+export * from './queries/get-open-turn/get-open-turn.query.js';
 export * from './queries/list-messages/list-messages.query.js';
 export * from './queries/list-turns/list-turns.query.js';
 export * from './queries/list-model-profiles/list-model-profiles.query.js';

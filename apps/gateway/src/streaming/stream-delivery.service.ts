@@ -84,7 +84,8 @@ export class StreamDeliveryService {
 
   /**
    * Replays every event after `afterSeq` to one SSE client, page by page, then streams live; returns an
-   * idempotent close (also run when the client is cut off as a slow reader).
+   * idempotent close (also run when the client is cut off as a slow reader). `deliver` writes one event (default:
+   * the session stream's SSE frame; the UI message stream writes its chunks instead).
    */
   async open(
     principal: Principal,
@@ -92,13 +93,16 @@ export class StreamDeliveryService {
     afterSeq: number,
     output: SseOutput,
     end: EndStream,
+    deliver: (event: StreamEvent) => void = (event) => {
+      output.write(formatSse(event));
+    },
   ): Promise<() => void> {
     const observe = this.observer('sse');
     const unsubscribe = await this.hub.subscribe(
       sessionId,
       afterSeq,
       (event, live) => {
-        output.write(formatSse(event));
+        deliver(event);
         observe(event, live, 1);
       },
       this.pacing('sse', output),

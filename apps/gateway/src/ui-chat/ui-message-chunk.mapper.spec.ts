@@ -1,6 +1,7 @@
 import { readUIMessageStream, type UIMessage, type UIMessageChunk } from 'ai';
 import { describe, expect, it } from 'vitest';
 import {
+  toOutboundEvent,
   UiMessageChunkTranslator,
   type OutboundEvent,
   type UiMessageChunk,
@@ -100,5 +101,18 @@ describe('UiMessageChunkTranslator', () => {
       state: 'output-error',
       errorText: 'TOOL_BLOCKED: egress denied',
     });
+  });
+
+  it('types a streamed event by the contract of its type, and refuses a payload its schema does not allow', () => {
+    const sessionId = '00000000-0000-4000-8000-000000000009';
+    expect(
+      toOutboundEvent({ sessionId, seq: 2, type: 'token', data: { turnId, seq: 2, delta: 'Hi' } }),
+    ).toEqual({ type: 'token', payload: { turnId, seq: 2, delta: 'Hi' } });
+    expect(
+      toOutboundEvent({ sessionId, seq: 2, type: 'token', data: { turnId, seq: 2, delta: 42 } }),
+    ).toBeUndefined();
+    expect(
+      toOutboundEvent({ sessionId, seq: 1, type: 'turn.completed', data: { turnId, seq: 1 } }),
+    ).toBeUndefined();
   });
 });

@@ -1,4 +1,20 @@
-import { assertUnreachable, type OutboundEventPayloads, type OutboundEventType } from '#soma/contracts';
+import {
+  assertUnreachable,
+  checkPayload,
+  TokenSchema,
+  ToolApprovalRequestedSchema,
+  ToolBlockedSchema,
+  ToolCompletedSchema,
+  ToolRequestedSchema,
+  TurnCancelledSchema,
+  TurnCompletedSchema,
+  TurnFailedSchema,
+  TurnResumedSchema,
+  TurnStartedSchema,
+  type OutboundEventPayloads,
+  type OutboundEventType,
+} from '#soma/contracts';
+import { type StreamEvent } from '#soma/conversation';
 
 /**
  * The chunks of the Vercel AI SDK's UI message stream protocol (v1) that a turn produces: a subset of the SDK's
@@ -113,5 +129,57 @@ export class UiMessageChunkTranslator {
     const id = this.openTextId;
     this.openTextId = null;
     return [{ type: 'text-end', id }];
+  }
+}
+
+/**
+ * A streamed event typed by its contract (the hub carries payloads as plain records): checked against the schema
+ * of its type, so no cast; undefined for a payload its schema refuses (which the consumer's codec already ruled out).
+ */
+export function toOutboundEvent(event: StreamEvent): OutboundEvent | undefined {
+  const { data } = event;
+  switch (event.type) {
+    case 'turn.started': {
+      const check = checkPayload(TurnStartedSchema, data);
+      return check.ok ? { type: event.type, payload: check.value } : undefined;
+    }
+    case 'turn.resumed': {
+      const check = checkPayload(TurnResumedSchema, data);
+      return check.ok ? { type: event.type, payload: check.value } : undefined;
+    }
+    case 'token': {
+      const check = checkPayload(TokenSchema, data);
+      return check.ok ? { type: event.type, payload: check.value } : undefined;
+    }
+    case 'tool.requested': {
+      const check = checkPayload(ToolRequestedSchema, data);
+      return check.ok ? { type: event.type, payload: check.value } : undefined;
+    }
+    case 'tool.completed': {
+      const check = checkPayload(ToolCompletedSchema, data);
+      return check.ok ? { type: event.type, payload: check.value } : undefined;
+    }
+    case 'tool.blocked': {
+      const check = checkPayload(ToolBlockedSchema, data);
+      return check.ok ? { type: event.type, payload: check.value } : undefined;
+    }
+    case 'tool.approval_requested': {
+      const check = checkPayload(ToolApprovalRequestedSchema, data);
+      return check.ok ? { type: event.type, payload: check.value } : undefined;
+    }
+    case 'turn.completed': {
+      const check = checkPayload(TurnCompletedSchema, data);
+      return check.ok ? { type: event.type, payload: check.value } : undefined;
+    }
+    case 'turn.failed': {
+      const check = checkPayload(TurnFailedSchema, data);
+      return check.ok ? { type: event.type, payload: check.value } : undefined;
+    }
+    case 'turn.cancelled': {
+      const check = checkPayload(TurnCancelledSchema, data);
+      return check.ok ? { type: event.type, payload: check.value } : undefined;
+    }
+    default:
+      return assertUnreachable(event.type);
   }
 }
