@@ -37,6 +37,8 @@ import { WebhooksController } from './webhooks/webhooks.controller.js';
 import { ObservabilityController } from './observability/observability.controller.js';
 import { PageCursors } from './http/pagination/index.js';
 import { UiChatController } from './ui-chat/ui-chat.controller.js';
+import { OpenAiController } from './openai/openai.controller.js';
+import { ChatCompletionsService } from './openai/chat-completions.service.js';
 
 @Module({
   imports: [
@@ -72,9 +74,11 @@ import { UiChatController } from './ui-chat/ui-chat.controller.js';
     WebhooksController,
     ObservabilityController,
     UiChatController,
+    OpenAiController,
   ],
   providers: [
     PageCursors,
+    ChatCompletionsService,
     { provide: APP_GUARD, useClass: RateLimitGuard },
     DocsSessions,
     { provide: APP_INTERCEPTOR, useClass: StorableTextInterceptor },

@@ -153,7 +153,7 @@ function statusOfObservability(code: ObservabilityErrorCode): number {
   }
 }
 
-interface ErrorBody {
+export interface ErrorBody {
   statusCode: number;
   error: string;
   message: string;
@@ -167,7 +167,7 @@ export class HttpErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
-    const body = this.toBody(exception);
+    const body = httpErrorBody(exception);
     if (body.statusCode >= 500) this.logger.error(exception instanceof Error ? exception : String(exception));
     if (typeof body.retryAfterSeconds === 'number')
       response.setHeader('Retry-After', String(body.retryAfterSeconds));
@@ -177,92 +177,93 @@ export class HttpErrorFilter implements ExceptionFilter {
     }
     response.status(body.statusCode).json(body);
   }
+}
 
-  private toBody(exception: unknown): ErrorBody {
-    if (exception instanceof ConversationError) {
-      const { retryAfterSeconds, turnId, field } = exception.meta;
-      return {
-        statusCode: statusOfConversation(exception.code),
-        error: exception.code,
-        message: exception.message,
-        ...(typeof retryAfterSeconds === 'number' ? { retryAfterSeconds } : {}),
-        ...(typeof turnId === 'string' ? { turnId } : {}),
-        ...(typeof field === 'string' ? { fields: [{ field, errors: [exception.message] }] } : {}),
-      };
-    }
-    if (exception instanceof IdentityError) {
-      return {
-        statusCode: statusOfIdentity(exception.code),
-        error: exception.code,
-        message: exception.message,
-      };
-    }
-    if (exception instanceof ToolError) {
-      return {
-        statusCode: statusOfTool(exception.code),
-        error: exception.code,
-        message: exception.message,
-        ...exception.meta,
-      };
-    }
-    if (exception instanceof RequeueError) {
-      return {
-        statusCode: statusOfRequeue(exception.code),
-        error: exception.code,
-        message: exception.message,
-        ...exception.meta,
-        ...(exception.fields.length > 0 ? { fields: exception.fields } : {}),
-      };
-    }
-    if (exception instanceof PolicyError) {
-      return {
-        statusCode: statusOfPolicy(exception.code),
-        error: exception.code,
-        message: exception.message,
-        ...exception.meta,
-        ...(exception.fields.length > 0 ? { fields: exception.fields } : {}),
-      };
-    }
-    if (exception instanceof WebhookError) {
-      return {
-        statusCode: statusOfWebhook(exception.code),
-        error: exception.code,
-        message: exception.message,
-        ...exception.meta,
-      };
-    }
-    if (exception instanceof ObservabilityError) {
-      return {
-        statusCode: statusOfObservability(exception.code),
-        error: exception.code,
-        message: exception.message,
-      };
-    }
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      const raw = exception.getResponse();
-      const detail = typeof raw === 'object' ? (raw as Record<string, unknown>) : { message: raw };
-      const code =
-        typeof detail.error === 'string' && /^[A-Z_]+$/.test(detail.error) ? detail.error : undefined;
-      const malformed = exception.cause instanceof SyntaxError;
-      return {
-        ...detail,
-        statusCode: status,
-        error: malformed ? 'MALFORMED_JSON' : (code ?? httpCode(status)),
-        message: malformed
-          ? `malformed JSON body: ${exception.message}`
-          : typeof detail.message === 'string'
-            ? detail.message
-            : exception.message,
-      };
-    }
-    const status = (exception as { status?: unknown; type?: unknown }).status;
-    // Errors raised by the body parser carry their own status (400 malformed JSON, 413 too large).
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      return { statusCode: status, error: httpCode(status), message: (exception as Error).message };
-    }
-    return { statusCode: 500, error: 'INTERNAL_ERROR', message: 'internal error' };
+/** Any error as `{ statusCode, error: CODE, message, ...meta }`: every code of every context mapped once. */
+export function httpErrorBody(exception: unknown): ErrorBody {
+  if (exception instanceof ConversationError) {
+    const { retryAfterSeconds, turnId, field } = exception.meta;
+    return {
+      statusCode: statusOfConversation(exception.code),
+      error: exception.code,
+      message: exception.message,
+      ...(typeof retryAfterSeconds === 'number' ? { retryAfterSeconds } : {}),
+      ...(typeof turnId === 'string' ? { turnId } : {}),
+      ...(typeof field === 'string' ? { fields: [{ field, errors: [exception.message] }] } : {}),
+    };
   }
+  if (exception instanceof IdentityError) {
+    return {
+      statusCode: statusOfIdentity(exception.code),
+      error: exception.code,
+      message: exception.message,
+    };
+  }
+  if (exception instanceof ToolError) {
+    return {
+      statusCode: statusOfTool(exception.code),
+      error: exception.code,
+      message: exception.message,
+      ...exception.meta,
+    };
+  }
+  if (exception instanceof RequeueError) {
+    return {
+      statusCode: statusOfRequeue(exception.code),
+      error: exception.code,
+      message: exception.message,
+      ...exception.meta,
+      ...(exception.fields.length > 0 ? { fields: exception.fields } : {}),
+    };
+  }
+  if (exception instanceof PolicyError) {
+    return {
+      statusCode: statusOfPolicy(exception.code),
+      error: exception.code,
+      message: exception.message,
+      ...exception.meta,
+      ...(exception.fields.length > 0 ? { fields: exception.fields } : {}),
+    };
+  }
+  if (exception instanceof WebhookError) {
+    return {
+      statusCode: statusOfWebhook(exception.code),
+      error: exception.code,
+      message: exception.message,
+      ...exception.meta,
+    };
+  }
+  if (exception instanceof ObservabilityError) {
+    return {
+      statusCode: statusOfObservability(exception.code),
+      error: exception.code,
+      message: exception.message,
+    };
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const raw = exception.getResponse();
+    const detail = typeof raw === 'object' ? (raw as Record<string, unknown>) : { message: raw };
+    const code =
+      typeof detail.error === 'string' && /^[A-Z_]+$/.test(detail.error) ? detail.error : undefined;
+    const malformed = exception.cause instanceof SyntaxError;
+    return {
+      ...detail,
+      statusCode: status,
+      error: malformed ? 'MALFORMED_JSON' : (code ?? httpCode(status)),
+      message: malformed
+        ? `malformed JSON body: ${exception.message}`
+        : typeof detail.message === 'string'
+          ? detail.message
+          : exception.message,
+    };
+  }
+  const status = (exception as { status?: unknown; type?: unknown }).status;
+  // Errors raised by the body parser carry their own status (400 malformed JSON, 413 too large).
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return { statusCode: status, error: httpCode(status), message: (exception as Error).message };
+  }
+  return { statusCode: 500, error: 'INTERNAL_ERROR', message: 'internal error' };
 }
 
 function httpCode(status: number): string {

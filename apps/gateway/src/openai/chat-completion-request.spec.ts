@@ -39,8 +39,16 @@ describe('parseChatCompletion', () => {
         includeUsage: true,
         tools: ['code.execute'],
         toolChoice: 'required',
+        conversation: null,
       },
     });
+  });
+
+  it('takes the session to continue from conversation, and refuses one that is not a string', () => {
+    const id = '6f1c2a1e-8d1f-4c55-9a43-0f6f2bb8e0a1';
+    const parsed = parseChatCompletion({ ...base, conversation: id });
+    expect(parsed.ok && parsed.turn.conversation).toBe(id);
+    expect(param({ ...base, conversation: { id } })).toBe('conversation');
   });
 
   it('refuses what it does not serve with the parameter named', () => {

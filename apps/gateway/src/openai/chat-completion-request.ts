@@ -28,6 +28,8 @@ export interface ChatCompletionTurn {
   /** Names of our registry's tools the client offered; the turn may call these (server-side, under policy). */
   tools: string[];
   toolChoice: 'auto' | 'none' | 'required';
+  /** The session to continue (body field `conversation`); the header X-Soma-Session-Id wins over it. */
+  conversation: string | null;
 }
 
 export type ChatCompletionParse =
@@ -56,7 +58,16 @@ const REFUSED = new Set([
   'reasoning_effort',
   'web_search_options',
 ]);
-const KNOWN = new Set(['model', 'messages', 'stream', 'stream_options', 'n', 'tools', 'tool_choice']);
+const KNOWN = new Set([
+  'model',
+  'messages',
+  'stream',
+  'stream_options',
+  'n',
+  'tools',
+  'tool_choice',
+  'conversation',
+]);
 
 function refuse(param: string, message: string): ChatCompletionParse {
   return { ok: false, body: openAiError('PARAMETER_UNSUPPORTED', message, param) };
@@ -130,5 +141,11 @@ export function parseChatCompletion(body: unknown): ChatCompletionParse {
   const choice = body.tool_choice ?? 'auto';
   if (choice !== 'auto' && choice !== 'none' && choice !== 'required')
     return refuse('tool_choice', 'tool_choice must be auto, none or required');
-  return { ok: true, turn: { model: body.model, content, stream, includeUsage, tools, toolChoice: choice } };
+  const conversation = body.conversation ?? null;
+  if (conversation !== null && typeof conversation !== 'string')
+    return invalid('conversation', 'conversation must be a session id');
+  return {
+    ok: true,
+    turn: { model: body.model, content, stream, includeUsage, tools, toolChoice: choice, conversation },
+  };
 }

@@ -97,11 +97,24 @@ export class SessionEventsController {
     description: 'text/event-stream: id = seq, event = type, data = JSON payload',
     content: {
       'text/event-stream': {
+        // One event of the stream (OpenAPI 3.0 has no itemSchema: the schema of a text/event-stream is per event).
         schema: {
-          type: 'string',
+          type: 'object',
+          required: ['data'],
+          properties: {
+            id: { type: 'string', description: 'The seq' },
+            event: {
+              type: 'string',
+              description: 'The event type (or error when the server ends the stream)',
+            },
+            data: {
+              type: 'string',
+              description: 'The JSON payload; its schema per type is in /asyncapi.json',
+            },
+          },
           description:
             'A stream of frames `id: <seq>`, `event: <type>`, `data: <JSON payload>` separated by blank lines, ' +
-            'with `: keep-alive` comments; the payload of each type is in /asyncapi.json',
+            'with `: keep-alive` comments',
         },
         example:
           'id: 1\nevent: turn.started\ndata: {"turnId":"…","seq":1}\n\n' +
