@@ -345,6 +345,25 @@ prometheus_up() {
   bash "$ROOT/scripts/prometheus/prometheus.sh" up
 }
 
+# Jaeger all-in-one for the apps' traces (docs/tracing.md), unless OTEL_EXPORTER_OTLP_ENDPOINT names another
+# collector, OTEL_SDK_DISABLED=true, or SOMA_JAEGER=0. The apps started after this export to it.
+jaeger_up() {
+  [ "${SOMA_JAEGER:-1}" = 0 ] && return
+  [ "${OTEL_SDK_DISABLED:-false}" = true ] && return
+  [ -n "${OTEL_EXPORTER_OTLP_ENDPOINT:-}" ] && return
+  echo "→ jaeger"
+  bash "$ROOT/scripts/jaeger/jaeger.sh" up
+  export "$(bash "$ROOT/scripts/jaeger/jaeger.sh" env)"
+}
+
+# `platform.sh apps`: the apps export to a Jaeger this platform already runs (and never start one).
+jaeger_env() {
+  [ -n "${OTEL_EXPORTER_OTLP_ENDPOINT:-}" ] && return
+  if bash "$ROOT/scripts/jaeger/jaeger.sh" status | grep -q '^jaeger running'; then
+    export "$(bash "$ROOT/scripts/jaeger/jaeger.sh" env)"
+  fi
+}
+
 cmd="${1:-up}"
 [ $# -gt 0 ] && shift
 case "$cmd" in
@@ -355,6 +374,7 @@ case "$cmd" in
     bash "$ROOT/scripts/infra/infra.sh" up
     # shellcheck disable=SC1091
     [ -f "$SOMA_STATE_DIR/infra.env" ] && source "$SOMA_STATE_DIR/infra.env"
+    jaeger_up
     echo "→ apps"
     for app in "${APPS[@]}"; do
       want="${SCALE[$app]:-1}"
@@ -378,6 +398,7 @@ SomaAgent is up ($((SECONDS - started)) s).
   Swagger    http://127.0.0.1:$(port_of gateway)/docs
   Metrics    http://127.0.0.1:$(ops_port_of gateway "$(port_of gateway)")/metrics (the gateway's operations port; and :$(port_of conversation-worker), :$(port_of tool-executor), :$(port_of requeue))
   Prometheus http://127.0.0.1:${SOMA_PROMETHEUS_PORT:-19090} (alerts: prometheus/rules; docs/operations.md)
+  Traces     ${OTEL_EXPORTER_OTLP_ENDPOINT:-off} (Jaeger UI http://127.0.0.1:${SOMA_JAEGER_QUERY_PORT:-16686} when it is the local one; docs/tracing.md)
   Instances  bash scripts/platform.sh status (ports of every instance)
   Logs       $LOG_DIR
   Admin key  $key_hint
@@ -393,6 +414,7 @@ MSG
         exit 2
       fi
     done
+    jaeger_env
     for app in "$@"; do start_instance "$app" 1; done
     for app in "$@"; do wait_ready "$app" 1; done
     ;;
@@ -401,6 +423,7 @@ MSG
   down)
     stop_apps
     bash "$ROOT/scripts/prometheus/prometheus.sh" down
+    bash "$ROOT/scripts/jaeger/jaeger.sh" down
     bash "$ROOT/scripts/infra/infra.sh" down
     ;;
   status)
@@ -409,6 +432,7 @@ MSG
     else
       status_table
       bash "$ROOT/scripts/prometheus/prometheus.sh" status
+      bash "$ROOT/scripts/jaeger/jaeger.sh" status
       bash "$ROOT/scripts/infra/infra.sh" status
     fi
     ;;

@@ -27,6 +27,8 @@ SOMA_LLAMA_SERVER_PYTHON="$(bash "$ROOT/scripts/test-support/llama-server.sh")"
 export SOMA_LLAMA_SERVER_PYTHON
 # The Helm chart's test renders it with helm (go install, cached like OPA).
 bash "$ROOT/scripts/test-support/helm.sh" >/dev/null
+# The tracing test starts Jaeger (built from the Go module proxy once, cached like OPA; minutes the first time).
+bash "$ROOT/scripts/jaeger/jaeger.sh" bin >/dev/null
 # The OpenAPI contract is fuzzed against the running gateway by schemathesis (PyPI, in a venv in the tool cache).
 SOMA_SCHEMATHESIS="$(bash "$ROOT/scripts/test-support/schemathesis.sh")"
 export SOMA_SCHEMATHESIS

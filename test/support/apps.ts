@@ -53,6 +53,17 @@ export const TEST_PORTS: Record<AppName, number> = {
 export const TEST_PROMETHEUS_PORT = base + 75;
 
 /**
+ * The test Jaeger's ports (test/e2e/tracing.e2e-spec.ts starts and stops it): every app under test exports its
+ * spans there, so a collector that is absent (most of the run) is the ordinary case, and turns go on without it.
+ */
+export const JAEGER_TEST_PORTS = {
+  otlpHttp: base + 80,
+  otlpGrpc: base + 81,
+  query: base + 82,
+  queryGrpc: base + 83,
+};
+
+/**
  * Where an app serves /metrics and /health/ready: the gateway on its operations port (the public port + 1000
  * unless SOMA_GATEWAY_OPS_PORT is given), the internal apps on their own port.
  */
@@ -116,6 +127,9 @@ export function appEnv(overrides: Record<string, string> = {}): NodeJS.ProcessEn
     SOMA_WEBHOOK_TIMEOUT_MS: '3000',
     // The console's dashboard reads the Prometheus of test/e2e/console-observability (nothing listens there before).
     SOMA_PROMETHEUS_URL: `http://127.0.0.1:${TEST_PROMETHEUS_PORT}`,
+    // Traces to the test Jaeger, sent soon after they end (the tracing test polls for them).
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${JAEGER_TEST_PORTS.otlpHttp}`,
+    OTEL_BSP_SCHEDULE_DELAY: '200',
     ...overrides,
   };
 }

@@ -1,7 +1,13 @@
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { FormatRegistry, type TSchema } from '@sinclair/typebox';
+import { context, propagation } from '@opentelemetry/api';
 import { randomUUID } from 'node:crypto';
-import { envelopeSchemaFor, type Envelope } from './envelope.contract.js';
+import {
+  envelopeSchemaFor,
+  TRACEPARENT_PATTERN,
+  TRACESTATE_MAX_LENGTH,
+  type Envelope,
+} from './envelope.contract.js';
 import {
   messageTypes,
   type MessagePayload,
@@ -30,7 +36,12 @@ export type DecodeFailureCode =
   'MALFORMED_JSON' | 'UNKNOWN_MESSAGE_TYPE' | 'SCHEMA_VIOLATION' | 'WRONG_TOPIC';
 
 export type DecodeResult<P extends Topic = Topic> =
-  | { ok: true; envelope: TopicEnvelope<P> }
+  | {
+      ok: true;
+      envelope: TopicEnvelope<P>;
+      /** Why the message's trace context was dropped (malformed): it is handled all the same, in a new trace. */
+      droppedTraceContext?: string;
+    }
   | { ok: false; code: DecodeFailureCode; detail: string; raw: string };
 
 interface CompiledType {
@@ -64,6 +75,7 @@ export function decodeEnvelope<P extends Topic>(topic: P, raw: Buffer | string |
   if (typeof value !== 'object' || value === null) {
     return { ok: false, code: 'MALFORMED_JSON', detail: 'message is not a JSON object', raw: text };
   }
+  const dropped = dropMalformedTraceContext(value as Record<string, unknown>);
   const { type, schemaVersion } = value as { type?: unknown; schemaVersion?: unknown };
   const entry = compiled.get(`${String(type)}@${String(schemaVersion)}`);
   if (!entry) {
@@ -86,7 +98,30 @@ export function decodeEnvelope<P extends Topic>(topic: P, raw: Buffer | string |
     return { ok: false, code: 'SCHEMA_VIOLATION', detail: describeErrors(entry.check, value), raw: text };
   }
   // Checked against the schema of its type, which belongs on this topic: the one place that narrows.
-  return { ok: true, envelope: value as TopicEnvelope<P> };
+  const envelope = value as TopicEnvelope<P>;
+  return dropped ? { ok: true, envelope, droppedTraceContext: dropped } : { ok: true, envelope };
+}
+
+const TRACEPARENT_RE = new RegExp(TRACEPARENT_PATTERN);
+
+/**
+ * Tracing must never cost a message: a traceparent that is not W3C (or a tracestate that is too long, or one
+ * without a traceparent) is removed before the envelope is checked. Returns why, or undefined if it was fine.
+ */
+function dropMalformedTraceContext(value: Record<string, unknown>): string | undefined {
+  const { traceparent, tracestate } = value;
+  let why: string | undefined;
+  if (traceparent !== undefined && (typeof traceparent !== 'string' || !TRACEPARENT_RE.test(traceparent)))
+    why = 'traceparent is not a W3C traceparent';
+  else if (
+    tracestate !== undefined &&
+    (traceparent === undefined || typeof tracestate !== 'string' || tracestate.length > TRACESTATE_MAX_LENGTH)
+  )
+    why = 'tracestate without a traceparent, or not a string of at most 512 characters';
+  if (why === undefined) return undefined;
+  delete value.traceparent;
+  delete value.tracestate;
+  return why;
 }
 
 export interface EnvelopeContext {
@@ -96,10 +131,23 @@ export interface EnvelopeContext {
   causationId?: string | null;
 }
 
+/**
+ * The W3C trace context of the active span, carried in the envelope itself: messages go out through the outbox,
+ * long after (and outside of) the context that made them. Empty while tracing is off (no propagator).
+ */
+function traceContext(): { traceparent?: string; tracestate?: string } {
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  const out: { traceparent?: string; tracestate?: string } = {};
+  if (carrier.traceparent) out.traceparent = carrier.traceparent;
+  if (carrier.tracestate) out.tracestate = carrier.tracestate;
+  return out;
+}
+
 /** Builds an envelope and validates it: producers never publish what consumers would reject. */
 export function createEnvelope<T extends MessageType>(
   type: T,
-  context: EnvelopeContext,
+  ctx: EnvelopeContext,
   payload: MessagePayload<T>,
   eventId: string = randomUUID(),
 ): Envelope<T, MessagePayload<T>> {
@@ -110,10 +158,11 @@ export function createEnvelope<T extends MessageType>(
     type,
     schemaVersion: spec.schemaVersion,
     occurredAt: new Date().toISOString(),
-    tenantId: context.tenantId,
-    sessionId: context.sessionId,
-    correlationId: context.correlationId,
-    causationId: context.causationId ?? null,
+    tenantId: ctx.tenantId,
+    sessionId: ctx.sessionId,
+    correlationId: ctx.correlationId,
+    causationId: ctx.causationId ?? null,
+    ...traceContext(),
     payload,
   };
   const entry = compiled.get(`${type}@${spec.schemaVersion}`);

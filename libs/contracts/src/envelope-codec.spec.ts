@@ -12,6 +12,42 @@ describe('envelope codec', () => {
     expect(decoded).toEqual({ ok: true, envelope });
   });
 
+  it('keeps a W3C trace context and drops a malformed one without rejecting the message', () => {
+    const envelope = createEnvelope('token', context, { turnId: randomUUID(), seq: 3, delta: 'hi' });
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const traced = { ...envelope, traceparent, tracestate: 'soma=1' };
+    expect(decodeEnvelope(Topics.conversationOutbound, JSON.stringify(traced))).toEqual({
+      ok: true,
+      envelope: traced,
+    });
+    for (const bad of [
+      'garbage',
+      '00-00000000000000000000000000000000-00f067aa0ba902b7-01',
+      '00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01',
+      'ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+      '00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01',
+      `${traceparent}${'x'.repeat(10_000)}`,
+      42,
+    ]) {
+      const decoded = decodeEnvelope(
+        Topics.conversationOutbound,
+        JSON.stringify({ ...envelope, traceparent: bad, tracestate: 'soma=1' }),
+      );
+      expect(decoded.ok && decoded.droppedTraceContext).toMatch(/trace/);
+      expect(decoded.ok && decoded.envelope).toEqual(envelope);
+      expect(decoded.ok && 'traceparent' in decoded.envelope).toBe(false);
+    }
+    const longState = { ...envelope, traceparent, tracestate: 'x'.repeat(513) };
+    const decoded = decodeEnvelope(Topics.conversationOutbound, JSON.stringify(longState));
+    expect(decoded.ok && decoded.droppedTraceContext).toMatch(/tracestate/);
+    expect(decoded.ok && decoded.envelope).toEqual(envelope);
+  });
+
+  it('adds no trace context while no tracer is registered', () => {
+    const envelope = createEnvelope('token', context, { turnId: randomUUID(), seq: 3, delta: 'hi' });
+    expect('traceparent' in envelope).toBe(false);
+  });
+
   it('names the reason for each kind of bad message', () => {
     expect(decodeEnvelope(Topics.conversationInbound, '{nope')).toMatchObject({
       ok: false,

@@ -1,5 +1,14 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 
+/**
+ * A W3C traceparent (version-format 00, lower-case hex): version not ff, trace and parent ids not all zeros.
+ * https://www.w3.org/TR/trace-context/#traceparent-header
+ */
+export const TRACEPARENT_PATTERN =
+  '^(?!ff)[0-9a-f]{2}-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$';
+/** 32 list members of at most 256 characters is the W3C limit; 512 is what it says a carrier should keep. */
+export const TRACESTATE_MAX_LENGTH = 512;
+
 /** Fields every Kafka message carries, whatever its payload. */
 export const EnvelopeHeaderSchema = Type.Object(
   {
@@ -11,6 +20,20 @@ export const EnvelopeHeaderSchema = Type.Object(
     sessionId: Type.String({ format: 'uuid' }),
     correlationId: Type.String({ minLength: 1 }),
     causationId: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
+    // Validated: decodeEnvelope drops a malformed trace context (the message starts a new trace), never rejects.
+    traceparent: Type.Optional(
+      Type.String({
+        pattern: TRACEPARENT_PATTERN,
+        description:
+          'W3C trace context (https://www.w3.org/TR/trace-context/) of the span that produced the message; absent when tracing is off.',
+      }),
+    ),
+    tracestate: Type.Optional(
+      Type.String({
+        maxLength: TRACESTATE_MAX_LENGTH,
+        description: 'W3C tracestate that goes with traceparent.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { FairScheduler, HealthRegistry, SomaConfig, tenantShare } from '#soma/platform';
+import { basename } from 'node:path';
+import { FairScheduler, HealthRegistry, inSpan, SomaConfig, SpanKind, tenantShare } from '#soma/platform';
 import {
   getLlama,
   LlamaChat,
@@ -125,7 +126,32 @@ export class LocalLlamaProvider extends LlmProvider implements OnModuleInit, OnA
    * A JSON value the model writes under a grammar compiled from `schema`: always parseable and shaped as asked
    * (how a small local model chooses a tool and fills in its arguments).
    */
-  async generateStructured(
+  generateStructured(
+    messages: readonly ChatMessage[],
+    schema: object,
+    maxTokens: number,
+    tenantId?: string,
+  ): Promise<unknown> {
+    // A model call like a turn's (GenAI conventions), its output JSON under a grammar.
+    const model = basename(this.config.modelPath, '.gguf');
+    return inSpan(
+      `chat ${model}`,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.provider.name': 'llama_cpp',
+          'gen_ai.request.model': model,
+          'gen_ai.request.max_tokens': maxTokens,
+          'gen_ai.request.temperature': 0.2,
+          'gen_ai.output.type': 'json',
+        },
+      },
+      () => this.structured(messages, schema, maxTokens, tenantId),
+    );
+  }
+
+  private async structured(
     messages: readonly ChatMessage[],
     schema: object,
     maxTokens: number,

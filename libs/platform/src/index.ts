@@ -20,3 +20,4 @@ export * from './observability/observability.module.js';
 export * from './observability/queries/get-dashboard/get-dashboard.query.js';
 export * from './observability/queries/get-dashboard/dashboard.view.js';
 export * from './observability/grafana-dashboard.js';
+export * from './tracing/spans.js';

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { inSpan, SpanKind } from '#soma/platform';
 import { type EngineDecision, type PolicyDecision } from '#soma/contracts';
 import { type Counter, type Histogram } from 'prom-client';
 import { combineDecisions, type PolicyMode } from './combine-decisions.js';
@@ -40,7 +41,23 @@ export class PolicyGate {
    * Decides a call. `fresh` skips the cache (the decision is still cached for others): for a call that carries a
    * grant, which must be checked against the engines as they are now, not as they were a moment ago.
    */
-  async decide(input: PolicyInput, options: { fresh?: boolean } = {}): Promise<PolicyDecision> {
+  decide(input: PolicyInput, options: { fresh?: boolean } = {}): Promise<PolicyDecision> {
+    return inSpan(
+      'policy.decide',
+      { attributes: { 'gen_ai.tool.name': input.tool, 'soma.policy.mode': this.options.mode } },
+      async (span) => {
+        const decision = await this.decideOnce(input, options);
+        span.setAttributes({
+          'soma.policy.decision': decision.outcome,
+          'soma.policy.cached': decision.cached,
+          'soma.policy.rule_ids': [...decision.ruleIds],
+        });
+        return decision;
+      },
+    );
+  }
+
+  private async decideOnce(input: PolicyInput, options: { fresh?: boolean }): Promise<PolicyDecision> {
     const started = performance.now();
     const key = decisionKey(input);
     const hit = options.fresh ? undefined : this.cache.get(key);
@@ -73,7 +90,26 @@ export class PolicyGate {
     for (const engine of this.engines) engine.invalidate?.();
   }
 
-  private async ask(engine: PolicyEngine, input: PolicyInput, fresh: boolean): Promise<EngineDecision> {
+  /** One engine's verdict, in a CLIENT span of its own (`policy opa`, `policy openfga`). */
+  private ask(engine: PolicyEngine, input: PolicyInput, fresh: boolean): Promise<EngineDecision> {
+    return inSpan(
+      `policy ${engine.name}`,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: { 'soma.policy.engine': engine.name, 'gen_ai.tool.name': input.tool },
+      },
+      async (span) => {
+        const decision = await this.askOnce(engine, input, fresh);
+        span.setAttributes({
+          'soma.policy.decision': decision.outcome,
+          'soma.policy.rule_ids': [...decision.ruleIds],
+        });
+        return decision;
+      },
+    );
+  }
+
+  private async askOnce(engine: PolicyEngine, input: PolicyInput, fresh: boolean): Promise<EngineDecision> {
     const started = performance.now();
     let decision: EngineDecision;
     try {

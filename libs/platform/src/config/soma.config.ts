@@ -125,6 +125,25 @@ const optionalPgUrl = (): Parser<string | undefined> => (raw, name, problems) =>
   return raw;
 };
 
+const optionalHttpUrl = (): Parser<string | undefined> => (raw, name, problems) => {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  try {
+    const url = new URL(raw.trim());
+    if (url.protocol === 'http:' || url.protocol === 'https:') return url.toString();
+  } catch {
+    // reported below
+  }
+  problems.push(`${name} must be an http(s) URL, got "${raw}"`);
+  return undefined;
+};
+
+const flag = (): Parser<boolean> => (raw, name, problems) => {
+  if (raw === undefined || raw.trim() === '') return false;
+  const value = raw.trim().toLowerCase();
+  if (value !== 'true' && value !== 'false') problems.push(`${name} must be true or false, got "${raw}"`);
+  return value === 'true';
+};
+
 const cacheDir = process.env.SOMA_CACHE_DIR ?? join(homedir(), '.cache', 'soma');
 
 const spec = {
@@ -261,6 +280,35 @@ const spec = {
   webhookMaxDelayMs: ['SOMA_WEBHOOK_MAX_DELAY_MS', int(3_600_000, 1, 86_400_000)],
   webhookTimeoutMs: ['SOMA_WEBHOOK_TIMEOUT_MS', int(10_000, 100, 120_000)],
   webhookPollMs: ['SOMA_WEBHOOK_POLL_MS', int(1000, 10, 60_000)],
+  // OpenTelemetry traces (docs/tracing.md), by the standard OTEL_* variables: off unless an OTLP endpoint or
+  // OTEL_TRACES_EXPORTER is set. The SDK reads the others it knows itself (headers, timeout, sampler, resource).
+  otelSdkDisabled: ['OTEL_SDK_DISABLED', flag()],
+  // service.name; unset, each app is its own service (soma-gateway, soma-conversation-worker, ...).
+  otelServiceName: ['OTEL_SERVICE_NAME', optionalStr()],
+  otelTracesExporter: ['OTEL_TRACES_EXPORTER', oneOf('', ['', 'otlp', 'console', 'none'] as const)],
+  otlpEndpoint: ['OTEL_EXPORTER_OTLP_ENDPOINT', optionalHttpUrl()],
+  otlpTracesEndpoint: ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', optionalHttpUrl()],
+  otlpProtocol: [
+    'OTEL_EXPORTER_OTLP_PROTOCOL',
+    oneOf('http/protobuf', ['http/protobuf', 'http/json'] as const),
+  ],
+  otlpTracesProtocol: [
+    'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL',
+    oneOf('', ['', 'http/protobuf', 'http/json'] as const),
+  ],
+  // How long finished spans wait before they are sent, in ms (the SDK's default is 5000).
+  otelBspScheduleDelayMs: ['OTEL_BSP_SCHEDULE_DELAY', int(5000, 0, 600_000)],
+  otelTracesSampler: [
+    'OTEL_TRACES_SAMPLER',
+    oneOf('parentbased_always_on', [
+      'always_on',
+      'always_off',
+      'traceidratio',
+      'parentbased_always_on',
+      'parentbased_always_off',
+      'parentbased_traceidratio',
+    ] as const),
+  ],
 } as const;
 
 type Spec = typeof spec;

@@ -1,4 +1,10 @@
-import { Module, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
+import {
+  Module,
+  type DynamicModule,
+  type INestApplication,
+  type OnApplicationShutdown,
+  type Type,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { type NestExpressApplication } from '@nestjs/platform-express';
@@ -7,6 +13,11 @@ import { ConfigError, loadConfig, SomaConfig } from '../config/soma.config.js';
 import { JsonLogger } from '../logging/json.logger.js';
 import { PlatformModule } from '../platform.module.js';
 import { OpsListener } from './ops-listener.js';
+import { httpSpanMiddleware } from '../tracing/http-span.middleware.js';
+import { startTracing } from '../tracing/tracing.js';
+
+/** service.version of the spans. */
+const APP_VERSION = '0.1.0';
 
 type OpsHandler = (request: IncomingMessage, response: ServerResponse) => void;
 
@@ -38,8 +49,26 @@ export async function bootstrapApp(definition: AppDefinition): Promise<INestAppl
   }
   const identity = new AppIdentity(definition.name, config.instanceId);
   const logger = new JsonLogger(definition.name, config.logLevel);
+  // Before anything runs: the context manager and propagator are registered once, process-wide.
+  const tracing = startTracing(
+    { name: definition.name, instanceId: config.instanceId, version: APP_VERSION },
+    config,
+    logger,
+  );
 
-  @Module({ imports: [PlatformModule.forRoot(identity, config), definition.module] })
+  /** Sends the spans still buffered, after the consumers and servers have stopped. */
+  class TracingShutdown implements OnApplicationShutdown {
+    async onApplicationShutdown(): Promise<void> {
+      await tracing?.shutdown().catch((error: unknown) => {
+        logger.warn({ msg: 'tracing shutdown failed', error: (error as Error).message }, 'Tracing');
+      });
+    }
+  }
+
+  @Module({
+    imports: [PlatformModule.forRoot(identity, config), definition.module],
+    providers: [TracingShutdown],
+  })
   class RootModule {}
 
   const app = await NestFactory.create<NestExpressApplication>(RootModule, {
@@ -49,6 +78,10 @@ export async function bootstrapApp(definition: AppDefinition): Promise<INestAppl
   });
   app.useBodyParser('json', { limit: config.bodyLimitBytes });
   app.enableShutdownHooks();
+  if (tracing) {
+    app.use(httpSpanMiddleware);
+    logger.log({ msg: 'tracing on', exporter: tracing.destination }, 'Bootstrap');
+  }
   const ops = definition.ops ? new OpsListener() : undefined;
   if (ops) app.use(ops.publicGuard);
   await definition.configure?.(app, config);

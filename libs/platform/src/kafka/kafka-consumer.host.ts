@@ -1,4 +1,5 @@
 import { Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { context, SpanStatusCode } from '@opentelemetry/api';
 import { deadLetterTopic, decodeEnvelope, type Topic, type TopicEnvelope } from '#soma/contracts';
 import { Counter, register } from 'prom-client';
 import { type Consumer, type EachMessagePayload, type IHeaders } from 'kafkajs';
@@ -9,6 +10,7 @@ import { CommitWindow } from './commit-window.js';
 import { backoffMs, classifyFailure, dispositionOf, persist } from '../faults/failure.js';
 import { type AppIdentity } from '../app-identity.config.js';
 import { type HealthRegistry } from '../health/health.registry.js';
+import { activeSpan, contextOfCarrier, inSpan, SpanKind } from '../tracing/spans.js';
 
 export interface KafkaConsumerOptions {
   groupId: string;
@@ -192,18 +194,55 @@ export class KafkaConsumerHost implements OnApplicationBootstrap {
         ),
       );
     } else {
-      await correlationStore.run({ correlationId: decoded.envelope.correlationId }, () =>
-        this.handleWithRetries(
-          topic,
-          partition,
-          message.offset,
-          decoded.envelope,
-          heartbeat,
-          message.key,
-          message.value,
-          message.headers,
-        ),
-      );
+      const { envelope } = decoded;
+      const handle = () =>
+        correlationStore.run({ correlationId: envelope.correlationId }, () => {
+          // Logged in the new trace's span: the line carries the trace id the message is handled in.
+          if (decoded.droppedTraceContext)
+            this.logger.warn({
+              msg: 'malformed trace context dropped: the message is handled in a new trace',
+              topic,
+              eventId: envelope.eventId,
+              reason: decoded.droppedTraceContext,
+            });
+          return this.handleWithRetries(
+            topic,
+            partition,
+            message.offset,
+            envelope,
+            heartbeat,
+            message.key,
+            message.value,
+            message.headers,
+          );
+        });
+      const parent = contextOfCarrier(envelope);
+      // A streamed token is one of thousands in a turn: its handling joins the turn's trace (its log lines carry
+      // the trace id) without a span of its own, which would bury the trace.
+      if (envelope.type === 'token') await context.with(parent, handle);
+      else
+        await inSpan(
+          `process ${topic}`,
+          {
+            kind: SpanKind.CONSUMER,
+            parent,
+            attributes: {
+              'messaging.system': 'kafka',
+              'messaging.operation.type': 'process',
+              'messaging.operation.name': 'process',
+              'messaging.destination.name': topic,
+              'messaging.destination.partition.id': String(partition),
+              'messaging.consumer.group.name': this.options.groupId,
+              'messaging.message.id': envelope.eventId,
+              'messaging.kafka.offset': Number(message.offset),
+              'soma.message.type': envelope.type,
+              'soma.tenant.id': envelope.tenantId,
+              'soma.session.id': envelope.sessionId,
+              'soma.correlation.id': envelope.correlationId,
+            },
+          },
+          handle,
+        );
     }
     if (this.options.mode === 'durable' && commitHere)
       await this.commit(topic, partition, (BigInt(message.offset) + 1n).toString(), message.offset);
@@ -268,7 +307,12 @@ export class KafkaConsumerHost implements OnApplicationBootstrap {
             error: failure.message,
             stack: disposition === 'retry' ? undefined : (error as Error).stack,
           });
+          activeSpan().addEvent(final ? 'dead-lettered' : 'retrying', {
+            'soma.failure.code': failure.code,
+            'soma.attempt': attempt,
+          });
           if (final) {
+            activeSpan().setStatus({ code: SpanStatusCode.ERROR, message: failure.message });
             await persist(() =>
               this.deadLetter(topic, partition, offset, key, value, headers, failure.reason, failure.message),
             );

@@ -1,6 +1,7 @@
 import { type LoggerService } from '@nestjs/common';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
+import { activeTraceIds } from '../tracing/spans.js';
 
 /** Correlation context carried through HTTP requests and Kafka handlers. */
 export const correlationStore = new AsyncLocalStorage<{ correlationId: string }>();
@@ -18,7 +19,7 @@ const order: Record<string, number> = {
   fatal: 50,
 };
 
-/** Structured JSON logs, one line each, with the app name and the correlation id. */
+/** Structured JSON logs, one line each, with the app name, the correlation id and the trace and span ids. */
 export class JsonLogger implements LoggerService {
   private readonly threshold: number;
 
@@ -60,6 +61,8 @@ export class JsonLogger implements LoggerService {
       app: this.app,
       context,
       correlationId: correlationStore.getStore()?.correlationId,
+      // The trace of the request or message being handled (absent outside of any, or with tracing off).
+      ...activeTraceIds(),
     };
     if (message instanceof Error) {
       entry.msg = message.message;

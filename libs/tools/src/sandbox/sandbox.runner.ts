@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { type SomaConfig } from '#soma/platform';
+import { inSpan, type SomaConfig } from '#soma/platform';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { CgroupJail, detectCgroupVersion, type CgroupVersion, type RunCgroup } from './sandbox-cgroup.js';
@@ -213,7 +213,23 @@ export class SandboxRunner {
     /** Kills the program's whole process group at once when it aborts (the call was withdrawn). */
     signal?: AbortSignal,
   ): Promise<SandboxResult> {
-    return this.runIn(await this.verify(), language, code, stdin, limits, signal);
+    return inSpan(
+      `sandbox ${language}`,
+      { attributes: { 'soma.sandbox.language': language } },
+      async (span) => {
+        const status = await this.verify();
+        const result = await this.runIn(status, language, code, stdin, limits, signal);
+        span.setAttributes({
+          'soma.sandbox.jail': status.mode,
+          'process.exit.code': result.exitCode ?? -1,
+          'soma.sandbox.signal': result.signal ?? '',
+          'soma.sandbox.timed_out': result.timedOut,
+          'soma.sandbox.limits_hit': result.limitsHit,
+          'soma.sandbox.duration_ms': result.durationMs,
+        });
+        return result;
+      },
+    );
   }
 
   private async runIn(

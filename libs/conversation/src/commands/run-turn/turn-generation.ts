@@ -1,4 +1,6 @@
 import { type GenerateResult, type LlmProvider } from '#soma/llm';
+import { type ModelProfileEntity } from '#soma/persistence';
+import { inSpan, SpanKind } from '#soma/platform';
 import { TokenStream } from '../../streaming/token-stream.js';
 import { holdingLease } from './turn-lease.js';
 
@@ -68,4 +70,42 @@ export async function generateWithLease(options: {
     options.stop,
   );
   return { ...value, startedAt, endedAt: new Date(), firstTokenSeconds, leaseLost };
+}
+
+/**
+ * The model call's span, by the OpenTelemetry GenAI conventions (`chat <model>`, a CLIENT span): the request's
+ * model and sampling, then the provider's token counts and why it stopped.
+ */
+export function chatSpan(
+  profile: Pick<ModelProfileEntity, 'provider' | 'model' | 'temperature' | 'topP'>,
+  maxTokens: number,
+  generate: () => Promise<GenerationOutcome>,
+): Promise<GenerationOutcome> {
+  return inSpan(
+    `chat ${profile.model}`,
+    {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.provider.name': profile.provider === 'openai' ? 'openai' : 'llama_cpp',
+        'gen_ai.request.model': profile.model,
+        'gen_ai.request.max_tokens': maxTokens,
+        'gen_ai.request.temperature': profile.temperature,
+        'gen_ai.request.top_p': profile.topP,
+      },
+    },
+    async (span) => {
+      const outcome = await generate();
+      span.setAttributes({
+        'gen_ai.response.model': profile.model,
+        'gen_ai.usage.input_tokens': outcome.result.promptTokens,
+        'gen_ai.usage.output_tokens': outcome.result.completionTokens,
+        'gen_ai.response.finish_reasons': [outcome.result.stopReason],
+      });
+      if (outcome.firstTokenSeconds !== null)
+        span.setAttribute('soma.time_to_first_token_s', outcome.firstTokenSeconds);
+      if (outcome.stopped) span.addEvent('stopped', { 'soma.reason': outcome.stopped.message });
+      return outcome;
+    },
+  );
 }

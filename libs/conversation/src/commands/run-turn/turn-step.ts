@@ -11,7 +11,7 @@ import { ToolDecider } from '../../tools/tool-decider.js';
 import { TurnRepository, type HeldTurn } from '../../turns/turn.repository.js';
 import { type RunTurnOutcome } from './run-turn.command.js';
 import { NO_USAGE, TurnFinisher, usageOf, type FinishingRun } from './turn-finisher.js';
-import { generateWithLease } from './turn-generation.js';
+import { chatSpan, generateWithLease } from './turn-generation.js';
 import { holdingLease } from './turn-lease.js';
 import { TurnToolRequest } from './turn-tool-request.js';
 
@@ -119,28 +119,30 @@ export class TurnStep {
           : requested;
       }
     }
-    const generation = await generateWithLease({
-      provider: this.providers.forProfile(profile.profile),
-      request: {
-        messages: fitted.messages,
-        maxTokens: plan.completionAllowance,
-        temperature: profile.profile.temperature,
-        topP: profile.profile.topP,
-        continueFrom: held.streamed === '' ? undefined : held.streamed,
-        tenantId: turn.tenantId,
-      },
-      write: (delta, signal) =>
-        this.journal.appendFenced(
-          ctx,
-          fence,
-          [{ type: 'token', payload: { turnId: turn.id, delta } }],
-          signal,
-        ),
-      coalesceMs: this.config.tokenCoalesceMs,
-      leaseMs: this.config.turnLeaseMs,
-      renewLease,
-      stop: input.stop,
-    });
+    const generation = await chatSpan(profile.profile, plan.completionAllowance, () =>
+      generateWithLease({
+        provider: this.providers.forProfile(profile.profile),
+        request: {
+          messages: fitted.messages,
+          maxTokens: plan.completionAllowance,
+          temperature: profile.profile.temperature,
+          topP: profile.profile.topP,
+          continueFrom: held.streamed === '' ? undefined : held.streamed,
+          tenantId: turn.tenantId,
+        },
+        write: (delta, signal) =>
+          this.journal.appendFenced(
+            ctx,
+            fence,
+            [{ type: 'token', payload: { turnId: turn.id, delta } }],
+            signal,
+          ),
+        coalesceMs: this.config.tokenCoalesceMs,
+        leaseMs: this.config.turnLeaseMs,
+        renewLease,
+        stop: input.stop,
+      }),
+    );
     if (generation.leaseLost) return 'skipped';
     const used = usageOf(generation.result.promptTokens || fitted.tokens, generation.result.completionTokens);
     if (generation.stopped !== undefined) {

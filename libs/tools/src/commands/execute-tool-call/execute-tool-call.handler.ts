@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { type Envelope, type ToolCallRequested } from '#soma/contracts';
-import { AppIdentity, SomaConfig } from '#soma/platform';
+import { activeSpan, AppIdentity, inSpan, SomaConfig } from '#soma/platform';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Counter, Histogram } from 'prom-client';
 import { ExecuteToolCallCommand, type ExecuteToolCallOutcome } from './execute-tool-call.command.js';
@@ -13,7 +13,7 @@ import { runTool } from './run-tool.js';
 import { ToolSlots } from './tool-slots.js';
 import { budgetMessage, ToolTimeBudget } from '../../budget/tool-time-budget.js';
 import { type ToolOutcome } from '../../registry/tool-definition.contract.js';
-import { type Admission, ToolCallGatekeeper } from './tool-call.gatekeeper.js';
+import { type Admission, admissionAttributes, ToolCallGatekeeper } from './tool-call.gatekeeper.js';
 import { holdingLease, toolCallClaim, type ToolCallClaim } from './tool-call.lease.js';
 import { ToolCallRepository } from './tool-call.repository.js';
 import { ToolResultPublisher, type FinishedCall } from './tool-result.publisher.js';
@@ -49,7 +49,28 @@ export class ExecuteToolCallHandler implements ICommandHandler<
     this.claim = toolCallClaim(identity, config);
   }
 
-  async execute({ envelope }: ExecuteToolCallCommand): Promise<ExecuteToolCallOutcome> {
+  /** The call's span (GenAI `execute_tool <tool>`): its policy decision and how it ended are attributes. */
+  execute({ envelope }: ExecuteToolCallCommand): Promise<ExecuteToolCallOutcome> {
+    const { toolCallId, tool } = envelope.payload;
+    return inSpan(
+      `execute_tool ${tool}`,
+      {
+        attributes: {
+          'gen_ai.operation.name': 'execute_tool',
+          'gen_ai.tool.name': tool,
+          'gen_ai.tool.call.id': toolCallId,
+          'gen_ai.tool.type': 'function',
+        },
+      },
+      async (span) => {
+        const outcome = await this.executeOnce(envelope);
+        span.setAttribute('soma.tool.outcome', outcome);
+        return outcome;
+      },
+    );
+  }
+
+  private async executeOnce(envelope: Envelope<string, ToolCallRequested>): Promise<ExecuteToolCallOutcome> {
     const { toolCallId, tool } = envelope.payload;
     const plan = planRedelivery(await this.calls.find(toolCallId), envelope.payload);
     if (plan !== 'claim' || !(await this.calls.claim(envelope, this.claim)))
@@ -65,6 +86,7 @@ export class ExecuteToolCallHandler implements ICommandHandler<
           return 'withdrawn';
         }
         const admission = await this.gatekeeper.admit(envelope);
+        activeSpan().setAttributes(admissionAttributes(admission));
         if (admission.kind === 'awaiting_approval') {
           if (!(await this.results.awaitApproval(envelope, admission.decision, guard)))
             this.logger.warn({ msg: 'approval request dropped: the call was ended elsewhere', toolCallId });

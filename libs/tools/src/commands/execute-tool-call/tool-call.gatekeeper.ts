@@ -82,3 +82,18 @@ export class ToolCallGatekeeper {
 function grantRefused(message: string): Admission {
   return { kind: 'rejected', code: 'GRANT_INVALID', message, errors: [] };
 }
+
+/**
+ * The span attributes of an admission: the policy decision (allow, deny or require_approval, as the engines
+ * combined it) and what the executor does with it (admitted, blocked, awaiting_approval, rejected).
+ */
+export function admissionAttributes(admission: Admission): Record<string, string | string[]> {
+  const base = { 'soma.tool.admission': admission.kind };
+  if (admission.kind === 'rejected') return { ...base, 'soma.tool.error.code': admission.code };
+  if (!admission.decision) return base;
+  return {
+    ...base,
+    'soma.policy.decision': admission.decision.outcome,
+    'soma.policy.rule_ids': [...admission.decision.ruleIds],
+  };
+}
