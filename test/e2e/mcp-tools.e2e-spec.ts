@@ -12,7 +12,15 @@ import {
 import { type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { WEBHOOK_RECEIVER_HOST } from '../support/apps.js';
-import { sleep } from '../support/events.js';
+import {
+  auditEvents,
+  finishedCall as finishedCallOf,
+  replayedCall,
+  requeuedRuleIds,
+  type ErrorBody,
+  type McpServerView as ServerView,
+  type ToolCall,
+} from '../support/mcp.js';
 import { completedTurn, drainSessions, sessionWithProfile } from '../support/sessions.js';
 import { createTenant } from '../support/tenants.js';
 
@@ -102,26 +110,6 @@ async function listen(): Promise<{ server: HttpServer; base: string }> {
   return { server, base: `http://${WEBHOOK_RECEIVER_HOST}:${(server.address() as AddressInfo).port}` };
 }
 
-interface ToolCall {
-  toolCallId: string;
-  tool: string;
-  requestedBy: string;
-  status: string;
-  source: string | null;
-  recordedFrom: string | null;
-  output: unknown;
-  error: { code: string; message: string } | null;
-}
-interface ServerView {
-  name: string;
-  transport: string;
-  tools: { name: string; remoteName: string }[];
-}
-interface ErrorBody {
-  error: string;
-  message: string;
-}
-
 describe('MCP servers as tools (Streamable HTTP server of the SDK in the test process)', () => {
   const baseUrl = inject('gatewayUrl');
   const operator = new ApiClient(baseUrl, inject('adminKey'));
@@ -136,30 +124,8 @@ describe('MCP servers as tools (Streamable HTTP server of the SDK in the test pr
       body: { transport: 'streamable-http', auth: { type: 'bearer', token: TOKEN }, ...body },
     });
 
-  /** Posts a user tool call and polls the public API until it has ended. */
-  async function finishedCall(
-    tool: string,
-    args: Record<string, unknown>,
-    inSession = sessionId,
-  ): Promise<ToolCall> {
-    const posted = await tenantAdmin.request<{ toolCallId: string }>(
-      'POST',
-      `/v1/sessions/${inSession}/tool-calls`,
-      { body: { tool, arguments: args } },
-    );
-    expect(posted.status).toBe(202);
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const calls = await tenantAdmin.request<{ items: ToolCall[] }>(
-        'GET',
-        `/v1/sessions/${inSession}/tool-calls`,
-      );
-      const call = calls.body.items.find((c) => c.toolCallId === posted.body.toolCallId);
-      if (call && call.status !== 'running') return call;
-      if (Date.now() > deadline) throw new Error(`tool call ${posted.body.toolCallId} did not end`);
-      await sleep(200);
-    }
-  }
+  const finishedCall = (tool: string, args: Record<string, unknown>) =>
+    finishedCallOf(tenantAdmin, sessionId, tool, args);
 
   beforeAll(async () => {
     mcp = await listen();
@@ -186,6 +152,24 @@ describe('MCP servers as tools (Streamable HTTP server of the SDK in the test pr
     expect(listed.status).toBe(200);
     expect(listed.body.map((s) => s.name)).toContain('docs');
     expect(JSON.stringify(listed.body)).not.toContain(TOKEN);
+    const audited = await auditEvents(operator, tenantId, 'mcp_server.registered');
+    expect(audited.map((e) => [e.actorRole, e.subjectType, e.subjectId, e.detail])).toEqual([
+      [
+        'operator',
+        'mcp_server',
+        created.body.id,
+        {
+          name: 'docs',
+          transport: 'streamable-http',
+          endpoint: `${mcp.base}/mcp`,
+          authType: 'bearer',
+          risk: 'medium',
+          tools: ['mcp.docs.echo', 'mcp.docs.hang'],
+        },
+      ],
+    ]);
+    // The bearer token is sealed in mcp_servers, never in the (append-only, published) audit trail.
+    expect(JSON.stringify(audited)).not.toContain(TOKEN);
     // Only operators register servers.
     expect((await tenantAdmin.request('POST', servers(), { body: { name: 'x' } })).status).toBe(403);
   });
@@ -200,6 +184,8 @@ describe('MCP servers as tools (Streamable HTTP server of the SDK in the test pr
     expect(refused.body.error).toBe('MCP_UNAUTHORIZED');
     const listed = await operator.request<ServerView[]>('GET', servers());
     expect(listed.body.map((s) => s.name)).not.toContain('wrongkey');
+    const audited = await auditEvents(operator, tenantId, 'mcp_server.registered');
+    expect(audited.map((e) => e.detail.name)).toEqual(['docs']);
   });
 
   it('refuses a server whose tool schema is not JSON Schema, naming the tool and the reason', async () => {
@@ -224,18 +210,16 @@ describe('MCP servers as tools (Streamable HTTP server of the SDK in the test pr
     );
     const recorded = calls.body.items.find((c) => c.tool === 'mcp.docs.echo' && c.status === 'ok');
     expect(recorded).toBeDefined();
-    const replay = await tenantAdmin.request<{ id: string }>('POST', '/v1/sessions', {
-      body: { replay: { sourceSessionId: sessionId, toolResults: 'recorded' } },
-    });
-    expect(replay.status).toBe(201);
     const before = served;
+    const { call, replaySessionId } = await replayedCall(tenantAdmin, sessionId, 'mcp.docs.echo', {
+      text: 'never sent',
+    });
     try {
-      const call = await finishedCall('mcp.docs.echo', { text: 'never sent' }, replay.body.id);
       expect(call).toMatchObject({ status: 'ok', source: 'recorded', recordedFrom: recorded?.toolCallId });
       expect(call.output).toEqual(recorded?.output);
       expect(served).toBe(before);
     } finally {
-      await drainSessions(tenantAdmin, [replay.body.id]);
+      await drainSessions(tenantAdmin, [replaySessionId]);
     }
   });
 
@@ -279,19 +263,9 @@ describe('MCP servers as tools (Streamable HTTP server of the SDK in the test pr
     try {
       const call = await finishedCall('mcp.docs.echo', { text: 'denied' });
       expect(call.status).toBe('blocked');
-      const deadline = Date.now() + 60_000;
-      for (;;) {
-        const items = await tenantAdmin.request<{
-          items: { toolCallId: string; decision: { ruleIds: string[] } }[];
-        }>('GET', `/v1/requeue?sessionId=${sessionId}&limit=100`);
-        const item = items.body.items.find((i) => i.toolCallId === call.toolCallId);
-        if (item) {
-          expect(item.decision.ruleIds).toContain('tools.disabled_for_tenant');
-          break;
-        }
-        if (Date.now() > deadline) throw new Error(`no requeue item for ${call.toolCallId}`);
-        await sleep(200);
-      }
+      expect(await requeuedRuleIds(tenantAdmin, sessionId, call.toolCallId)).toContain(
+        'tools.disabled_for_tenant',
+      );
     } finally {
       await operator.request('PUT', policy, { body: { disabledTools: [] } });
     }

@@ -26,6 +26,9 @@ export const AuditRecordedSchema = Type.Object(
       Type.Literal('model_profile.deleted'),
       Type.Literal('webhook.registered'),
       Type.Literal('webhook.deleted'),
+      Type.Literal('mcp_server.registered'),
+      Type.Literal('mcp_server.refreshed'),
+      Type.Literal('mcp_server.deleted'),
     ]),
     actor: Type.Object(
       {
@@ -44,6 +47,7 @@ export const AuditRecordedSchema = Type.Object(
           Type.Literal('api_key'),
           Type.Literal('model_profile'),
           Type.Literal('webhook'),
+          Type.Literal('mcp_server'),
         ]),
         id: Type.String({ format: 'uuid' }),
       },

@@ -8,7 +8,9 @@ import {
   RegisterMcpServerCommand,
   type McpServerView,
 } from '#soma/tools';
+import { type Principal } from '#soma/identity';
 import { ApiKeyGuard } from '../auth/api-key.guard.js';
+import { CurrentPrincipal } from '../auth/principal.decorator.js';
 import { Requires, RolesGuard } from '../auth/roles.guard.js';
 import { TenantIdPipe } from '../http/uuid-param.pipe.js';
 import { ErrorDto } from '../sessions/sessions.dto.js';
@@ -46,10 +48,11 @@ export class McpServersController {
   @ApiResponse({ status: 502, description: 'The server is down or answered badly', type: ErrorDto })
   @ApiResponse({ status: 504, type: ErrorDto })
   register(
+    @CurrentPrincipal() principal: Principal,
     @Param('id', TenantIdPipe) tenantId: string,
     @Body() body: RegisterMcpServerDto,
   ): Promise<McpServerView> {
-    return this.commandBus.execute(new RegisterMcpServerCommand(tenantId, mcpServerSpec(body)));
+    return this.commandBus.execute(new RegisterMcpServerCommand(tenantId, mcpServerSpec(body), principal));
   }
 
   @Get()
@@ -62,15 +65,23 @@ export class McpServersController {
   @HttpCode(200)
   @ApiResponse({ status: 200, description: 'Listed again; new tools granted, tools gone revoked' })
   @ApiResponse({ status: 404, type: ErrorDto })
-  refresh(@Param('id', TenantIdPipe) tenantId: string, @Param('name') name: string): Promise<McpServerView> {
-    return this.commandBus.execute(new RefreshMcpServerCommand(tenantId, name));
+  refresh(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', TenantIdPipe) tenantId: string,
+    @Param('name') name: string,
+  ): Promise<McpServerView> {
+    return this.commandBus.execute(new RefreshMcpServerCommand(tenantId, name, principal));
   }
 
   @Delete(':name')
   @HttpCode(204)
   @ApiResponse({ status: 204, description: 'Removed; its tools revoked' })
   @ApiResponse({ status: 404, type: ErrorDto })
-  remove(@Param('id', TenantIdPipe) tenantId: string, @Param('name') name: string): Promise<void> {
-    return this.commandBus.execute(new DeleteMcpServerCommand(tenantId, name));
+  remove(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', TenantIdPipe) tenantId: string,
+    @Param('name') name: string,
+  ): Promise<void> {
+    return this.commandBus.execute(new DeleteMcpServerCommand(tenantId, name, principal));
   }
 }

@@ -80,6 +80,8 @@ export class JailedStdioTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
   onmessage?: (message: JSONRPCMessage) => void;
+  /** Why the transport gave up (a line that is not a JSON-RPC message), if it did: the SDK only sees a close. */
+  failure: ToolError | null = null;
   private readonly buffer: ReadBuffer;
 
   constructor(
@@ -96,7 +98,11 @@ export class JailedStdioTransport implements Transport {
         for (let message = this.buffer.readMessage(); message; message = this.buffer.readMessage())
           this.onmessage?.(message);
       } catch (error) {
-        this.onerror?.(new ToolError('MCP_RESULT_INVALID', (error as Error).message));
+        this.failure ??= new ToolError(
+          'MCP_RESULT_INVALID',
+          `the MCP server wrote something that is not a JSON-RPC message: ${(error as Error).message.slice(0, 300)}`,
+        );
+        this.onerror?.(this.failure);
         this.child.kill('SIGKILL');
       }
     });

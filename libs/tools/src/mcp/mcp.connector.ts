@@ -67,6 +67,8 @@ function tokenAnswer(body: string): { token?: string; expiresIn?: number } {
 
 /** JSON-RPC code of the SDK's request timeout (ErrorCode.RequestTimeout). */
 const REQUEST_TIMEOUT: number = ErrorCode.RequestTimeout;
+/** JSON-RPC code of the SDK's closed connection (ErrorCode.ConnectionClosed). */
+const CONNECTION_CLOSED: number = ErrorCode.ConnectionClosed;
 
 /** The one mapping of MCP failures to our codes (docs/mcp.md). */
 export function mcpFailure(error: unknown): ToolError {
@@ -82,6 +84,9 @@ export function mcpFailure(error: unknown): ToolError {
       'MCP_RESULT_INVALID',
       `the MCP server's answer is malformed: ${error.message.slice(0, 500)}`,
     );
+  // The server went away mid-request (a stdio server that exited, a dropped stream): not the tool's answer.
+  if (error instanceof McpError && error.code === CONNECTION_CLOSED)
+    return new ToolError('MCP_UNAVAILABLE', `the MCP server closed the connection: ${error.message}`);
   if (error instanceof McpError)
     return new ToolError('TOOL_FAILED', `the MCP server answered: ${error.message}`);
   const cause = (error as { cause?: { message?: string } }).cause?.message;
@@ -174,12 +179,20 @@ export class McpConnector {
           argv: [endpoint.command, ...endpoint.args],
           file: null,
           mounts: endpoint.mounts,
-          extraMb: 0,
+          // Address space, not memory (the cgroup's runMemoryMb is): a node server's V8 reserves ~1 GiB and
+          // aborts with "heap out of memory" at its first allocations under 1 GiB of RLIMIT_AS.
+          extraMb: 1024,
         };
         const limits = { ...STDIO_LIMITS, timeoutMs: endpoint.timeoutMs * 2 + 2000 };
         return await this.sandbox.session(program, limits, signal, async (child) => {
-          await client.connect(new JailedStdioTransport(child, MCP_RESPONSE_CAP_BYTES), options);
-          return talk();
+          const transport = new JailedStdioTransport(child, MCP_RESPONSE_CAP_BYTES);
+          try {
+            await client.connect(transport, options);
+            return await talk();
+          } catch (error) {
+            // The SDK reports a garbled stream as a closed connection; the transport knows the reason.
+            throw transport.failure ?? error;
+          }
         });
       }
       const target = await this.guard.resolve(endpoint.url);

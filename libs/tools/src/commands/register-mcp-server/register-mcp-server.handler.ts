@@ -1,13 +1,17 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { McpServerEntity } from '#soma/persistence';
+import { AuditRecorder, McpServerEntity, OutboxRelay } from '#soma/persistence';
 import { FgaTenantToolGrants } from '#soma/policy';
 import { SecretBox } from '#soma/platform';
-import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { endpointOf } from '../../mcp/mcp.catalog.js';
 import { McpConnector } from '../../mcp/mcp.connector.js';
 import { listedTools, SERVER_NAME } from '../../mcp/mcp-listing.js';
-import { mcpServerView, type McpServerView } from '../../mcp/mcp-server.view.js';
+import {
+  mcpServerAuditDetail,
+  mcpServerView,
+  newMcpServerRow,
+  type McpServerView,
+} from '../../mcp/mcp-server.view.js';
 import { TenantGuard } from '../../tenants/tenant.guard.js';
 import { ToolError } from '../../tools.errors.js';
 import { RegisterMcpServerCommand } from './register-mcp-server.command.js';
@@ -22,55 +26,51 @@ export class RegisterMcpServerHandler implements ICommandHandler<RegisterMcpServ
     private readonly secrets: SecretBox,
     private readonly grants: FgaTenantToolGrants,
     private readonly tenants: TenantGuard,
+    private readonly audit: AuditRecorder,
+    private readonly outbox: OutboxRelay,
   ) {}
 
-  async execute({ tenantId, spec }: RegisterMcpServerCommand): Promise<McpServerView> {
+  async execute({ tenantId, spec, actor }: RegisterMcpServerCommand): Promise<McpServerView> {
     if (!SERVER_NAME.test(spec.name))
       throw new ToolError(
         'MCP_SERVER_INVALID',
         'name must be 1 to 32 characters of a-z, 0-9, _ and -, a letter first',
       );
     await this.tenants.mustExist(tenantId);
-    const repository = this.dataSource.getRepository(McpServerEntity);
-    if (await repository.existsBy({ tenantId, name: spec.name }))
+    if (await this.dataSource.getRepository(McpServerEntity).existsBy({ tenantId, name: spec.name }))
       throw new ToolError('MCP_SERVER_EXISTS', `the tenant has an MCP server named ${spec.name}`);
-    const now = new Date();
-    const auth = spec.transport === 'streamable-http' ? (spec.auth ?? null) : null;
-    const row: McpServerEntity = {
-      id: randomUUID(),
-      tenantId,
-      name: spec.name,
-      transport: spec.transport,
-      url: spec.transport === 'streamable-http' ? spec.url : null,
-      command: spec.transport === 'stdio' ? spec.command : null,
-      args: spec.transport === 'stdio' ? (spec.args ?? []) : [],
-      mounts: spec.transport === 'stdio' ? (spec.mounts ?? []) : [],
-      authType: auth?.type ?? 'none',
-      authSealed: auth ? this.secrets.seal(JSON.stringify(auth)) : null,
-      risk: spec.risk ?? 'medium',
-      timeoutMs: spec.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-      tools: [],
-      createdAt: now,
-      refreshedAt: now,
-    };
+    const row = newMcpServerRow(tenantId, spec, (plain) => this.secrets.seal(plain), DEFAULT_TIMEOUT_MS);
     const listing = await this.connector.listTools(
       endpointOf(row, this.secrets),
       AbortSignal.timeout(row.timeoutMs * 3),
     );
     row.tools = listedTools(spec.name, listing);
-    await this.tenants.reachPolicy(() =>
-      this.grants.grant(
-        tenantId,
-        row.tools.map((tool) => tool.name),
-      ),
-    );
-    try {
-      await repository.save(row); // save(): insert() cannot type jsonb schemas (rare write)
-    } catch (error) {
-      if ((error as { code?: string }).code === '23505')
-        throw new ToolError('MCP_SERVER_EXISTS', `the tenant has an MCP server named ${spec.name}`);
-      throw error;
-    }
+    // Row and event commit together, after OpenFGA took the grants: a refused grant leaves neither.
+    const staged = await this.dataSource
+      .transaction(async (manager) => {
+        await manager.save(McpServerEntity, row); // save(): insert() cannot type jsonb schemas (rare write)
+        const audited = await this.audit.record(manager, actor, {
+          action: 'mcp_server.registered',
+          subject: { type: 'mcp_server', id: row.id },
+          reason: `MCP server ${row.name} registered with ${row.tools.length} tools`,
+          detail: mcpServerAuditDetail(row),
+          tenantId,
+          sessionId: null,
+        });
+        await this.tenants.reachPolicy(() =>
+          this.grants.grant(
+            tenantId,
+            row.tools.map((tool) => tool.name),
+          ),
+        );
+        return audited.staged;
+      })
+      .catch((error: unknown) => {
+        if ((error as { code?: string }).code === '23505')
+          throw new ToolError('MCP_SERVER_EXISTS', `the tenant has an MCP server named ${spec.name}`);
+        throw error;
+      });
+    await this.outbox.flush([staged]);
     return mcpServerView(row);
   }
 }
