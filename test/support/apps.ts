@@ -76,16 +76,36 @@ export function opsPortOf(name: AppName, port: number, env: Record<string, strin
 /** Pids of apps that outlive the test file that started them (for example a worker restarted after a crash). */
 const DETACHED_PIDS = join(STATE_DIR, 'run', 'test-detached-apps.pids');
 
-export function stopDetachedApps(): void {
+/**
+ * Stops the apps tests started detached (SIGTERM, then SIGKILL after 20 s) and waits until each has exited: the next
+ * phase starts apps on the same ports, and a gateway still shutting down (flushing spans, closing consumers) would
+ * answer its readiness probe on the old process, then vanish.
+ */
+export async function stopDetachedApps(): Promise<void> {
   if (!existsSync(DETACHED_PIDS)) return;
-  for (const pid of readFileSync(DETACHED_PIDS, 'utf8').split('\n').filter(Boolean)) {
+  const pids = readFileSync(DETACHED_PIDS, 'utf8').split('\n').filter(Boolean).map(Number);
+  rmSync(DETACHED_PIDS);
+  const alive = (pid: number): boolean => {
     try {
-      process.kill(Number(pid), 'SIGTERM');
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const signal = (pid: number, name: NodeJS.Signals): void => {
+    try {
+      process.kill(pid, name);
     } catch {
       // already gone
     }
+  };
+  for (const pid of pids) signal(pid, 'SIGTERM');
+  const killAt = Date.now() + 20_000;
+  while (pids.some(alive)) {
+    if (Date.now() > killAt) for (const pid of pids.filter(alive)) signal(pid, 'SIGKILL');
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  rmSync(DETACHED_PIDS);
 }
 
 export interface RunningApp {

@@ -23,7 +23,7 @@ declare module 'vitest' {
 /** Starts the four apps once for the integration project; tests talk to them over real HTTP and Kafka. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const started: RunningApp[] = [];
-  stopDetachedApps();
+  await stopDetachedApps();
   try {
     for (const name of ['conversation-worker', 'tool-executor', 'requeue', 'gateway'] as const) {
       started.push(await startApp(name));
@@ -41,6 +41,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
   );
   return async () => {
     await Promise.all(started.map((app) => app.stop()));
-    stopDetachedApps();
+    await stopDetachedApps();
   };
 }
