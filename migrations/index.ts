@@ -12,6 +12,7 @@ import { Webhooks1764000010500 } from './1764000010500-webhooks.js';
 import { ToolSecurity1764000011500 } from './1764000011500-tool-security.js';
 import { TenantPolicySettings1764000011200 } from './1764000011200-tenant-policy-settings.js';
 import { AuditChainAndRoles1764000013300 } from './1764000013300-audit-chain-and-roles.js';
+import { TurnToolAllowance1764000014000 } from './1764000014000-turn-tool-allowance.js';
 
 /** Every migration, in order. The schema changes only through these. */
 import { McpServers1764000012000 } from './1764000012000-mcp-servers.js';
@@ -32,4 +33,5 @@ export const migrations = [
   ToolSecurity1764000011500,
   McpServers1764000012000,
   AuditChainAndRoles1764000013300,
+  TurnToolAllowance1764000014000,
 ];

@@ -1,4 +1,4 @@
-import { ApiClient, type Page } from '#soma/client';
+import { ApiClient, type Page, type TurnView } from '#soma/client';
 import OpenAI, {
   APIError,
   AuthenticationError,
@@ -144,6 +144,124 @@ describe('the OpenAI API, served (the official openai SDK with baseURL and apiKe
     expect(messages[1]?.turnId).toBe(chunks[0]?.id.slice('chatcmpl-'.length));
   });
 
+  describe('tools: offered by name, run server-side under policy, reported as tool_calls', () => {
+    let coder = '';
+    const offered = [{ type: 'function' as const, function: { name: 'code.execute', parameters: {} } }];
+    const ask = 'Run a small Python program that prints the number 42.';
+
+    /** A profile of code.execute with the given choice; a request only narrows it. */
+    const profileOf = async (toolChoice: 'auto' | 'required') => {
+      const name = `openai-coder-${toolChoice}-${randomUUID().slice(0, 8)}`;
+      const created = await api.request('POST', '/v1/model-profiles', {
+        body: {
+          name,
+          provider: 'local',
+          model: 'SmolLM2-135M-Instruct-Q4_1',
+          maxTokens: 32,
+          tools: ['code.execute'],
+          toolChoice,
+        },
+      });
+      expect(created.status).toBe(201);
+      return name;
+    };
+
+    beforeAll(async () => {
+      // The request's `required` is what makes the call: left to this profile, the model may not call at all.
+      coder = await profileOf('auto');
+    });
+
+    /** The session's history proves the call ran here: the assistant's call, the tool's result, the answer. */
+    const ranServerSide = async (sessionId: string, call: { id: string; function: { name: string } }) => {
+      const messages = await history(sessionId);
+      expect(messages.map((m) => m.role)).toEqual(['user', 'assistant', 'tool', 'assistant']);
+      const [, asked, result] = messages;
+      expect(JSON.parse(asked?.content ?? '{}')).toMatchObject({
+        tool_call: { id: call.id, name: 'code.execute' },
+      });
+      expect(JSON.parse(result?.content ?? '{}')).toHaveProperty('status');
+      return messages;
+    };
+
+    /** The tool allowance stored on the session's one turn (GET /v1/sessions/{id}/turns). */
+    const allowanceOf = async (sessionId: string) => {
+      const page = await api.request<Page<TurnView>>('GET', `/v1/sessions/${sessionId}/turns`);
+      expect(page.status).toBe(200);
+      expect(page.body.items).toHaveLength(1);
+      return page.body.items[0]?.toolAllowance;
+    };
+
+    it('non-streamed: tool_choice required makes the call; tool_calls on the message, finish_reason stop', async () => {
+      const { data: completion, response } = await client.chat.completions
+        .create({
+          model: coder,
+          messages: [{ role: 'user', content: ask }],
+          tools: offered,
+          tool_choice: 'required',
+        })
+        .withResponse();
+      const [choice] = completion.choices;
+      expect(choice?.finish_reason).toBe('stop');
+      const calls = choice?.message.tool_calls ?? [];
+      expect(calls).toHaveLength(1);
+      const [call] = calls;
+      if (call?.type !== 'function') throw new Error('expected a function tool call');
+      expect(call.id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(call.function.name).toBe('code.execute');
+      expect(JSON.parse(call.function.arguments)).toEqual(expect.any(Object));
+      const sessionId = response.headers.get('x-soma-session-id') ?? '';
+      const messages = await ranServerSide(sessionId, call);
+      expect(choice?.message.content).toBe(messages[3]?.content);
+      expect(await allowanceOf(sessionId)).toEqual({ tools: ['code.execute'], choice: 'required' });
+    });
+
+    it('streamed: the call as delta.tool_calls, then the answer, one stop chunk, [DONE]', async () => {
+      const { data: stream, response } = await client.chat.completions
+        .create({
+          model: coder,
+          messages: [{ role: 'user', content: ask }],
+          tools: offered,
+          tool_choice: { type: 'function', function: { name: 'code.execute' } },
+          stream: true,
+        })
+        .withResponse();
+      const chunks = [];
+      for await (const chunk of stream) chunks.push(chunk);
+      const deltas = chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []);
+      expect(deltas).toHaveLength(1);
+      const [delta] = deltas;
+      expect(delta?.index).toBe(0);
+      expect(delta?.function?.name).toBe('code.execute');
+      const callAt = chunks.findIndex((c) => (c.choices[0]?.delta.tool_calls ?? []).length > 0);
+      const stops = chunks.filter((c) => c.choices[0]?.finish_reason === 'stop');
+      expect(stops).toHaveLength(1);
+      expect(chunks.indexOf(stops[0] as (typeof chunks)[number])).toBeGreaterThan(callAt);
+      const messages = await ranServerSide(response.headers.get('x-soma-session-id') ?? '', {
+        id: delta?.id ?? '',
+        function: { name: delta?.function?.name ?? '' },
+      });
+      const text = chunks.map((c) => c.choices[0]?.delta.content ?? '').join('');
+      expect(messages[3]?.content).toBe(text);
+    });
+
+    it("tool_choice none: the turn runs without its profile's tools, though the profile requires a call", async () => {
+      const requiring = await profileOf('required');
+      const { data: completion, response } = await client.chat.completions
+        .create({
+          model: requiring,
+          messages: [{ role: 'user', content: ask }],
+          tools: offered,
+          tool_choice: 'none',
+        })
+        .withResponse();
+      expect(completion.choices[0]?.message.tool_calls ?? []).toEqual([]);
+      const sessionId = response.headers.get('x-soma-session-id') ?? '';
+      const messages = await history(sessionId);
+      expect(messages.map((m) => m.role)).toEqual(['user', 'assistant']);
+      expect(await allowanceOf(sessionId)).toEqual({ tools: ['code.execute'], choice: 'none' });
+    });
+  });
+
   it('refuses in OpenAI error shape: unknown model 404, unsupported parameter 400, bad key 401, unknown session 404', async () => {
     const unknown = await failure(() =>
       client.chat.completions.create({
@@ -169,15 +287,36 @@ describe('the OpenAI API, served (the official openai SDK with baseURL and apiKe
     expect(sampling).toBeInstanceOf(BadRequestError);
     expect(sampling).toMatchObject({ status: 400, code: 'PARAMETER_UNSUPPORTED', param: 'temperature' });
 
-    // Until the per-turn tool allowance exists the profile's tools apply, so naming tools is refused.
-    const tools = await failure(() =>
+    // Tools are our registry's, and a request only narrows its profile's: this profile has none.
+    const ungranted = await failure(() =>
       client.chat.completions.create({
         model,
         messages: [{ role: 'user', content: 'hi' }],
         tools: [{ type: 'function', function: { name: 'code.execute', parameters: {} } }],
       }),
     );
-    expect(tools).toMatchObject({ status: 400, code: 'PARAMETER_UNSUPPORTED', param: 'tools' });
+    expect(ungranted).toBeInstanceOf(BadRequestError);
+    expect(ungranted).toMatchObject({ status: 400, code: 'PARAMETER_UNSUPPORTED', param: 'tools[0]' });
+    const unknownTool = await failure(() =>
+      client.chat.completions.create({
+        model,
+        messages: [{ role: 'user', content: 'hi' }],
+        tools: [{ type: 'function', function: { name: `nope.${randomUUID().slice(0, 8)}`, parameters: {} } }],
+      }),
+    );
+    expect(unknownTool).toMatchObject({ status: 400, code: 'UNKNOWN_TOOL', param: 'tools[0]' });
+    const nothingToRequire = await failure(() =>
+      client.chat.completions.create({
+        model,
+        messages: [{ role: 'user', content: 'hi' }],
+        tool_choice: 'required',
+      }),
+    );
+    expect(nothingToRequire).toMatchObject({
+      status: 400,
+      code: 'PARAMETER_UNSUPPORTED',
+      param: 'tool_choice',
+    });
 
     const lastNotUser = await failure(() =>
       client.chat.completions.create({

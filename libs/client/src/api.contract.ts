@@ -80,6 +80,8 @@ export interface TurnView {
   userMessageId: string | null;
   assistantMessageId: string | null;
   modelProfileId: string | null;
+  /** The tools this turn was narrowed to (the OpenAI route's tools / tool_choice); null: its profile's. */
+  toolAllowance: { tools: string[]; choice: 'auto' | 'none' | 'required' } | null;
   errorCode: string | null;
   errorMessage: string | null;
   usage: TokenUsage | null;

@@ -44,6 +44,32 @@ describe('parseChatCompletion', () => {
     });
   });
 
+  it('no tools named: the profile decides; a named function is the one tool, required', () => {
+    const parsed = parseChatCompletion(base);
+    expect(parsed.ok && parsed.turn).toMatchObject({ tools: null, toolChoice: 'auto' });
+    const named = parseChatCompletion({
+      ...base,
+      tools: [
+        { type: 'function', function: { name: 'code.execute' } },
+        { type: 'function', function: { name: 'http.fetch' } },
+      ],
+      tool_choice: { type: 'function', function: { name: 'http.fetch' } },
+    });
+    expect(named.ok && named.turn).toMatchObject({ tools: ['http.fetch'], toolChoice: 'required' });
+    const alone = parseChatCompletion({
+      ...base,
+      tool_choice: { type: 'function', function: { name: 'x.y' } },
+    });
+    expect(alone.ok && alone.turn).toMatchObject({ tools: ['x.y'], toolChoice: 'required' });
+    expect(
+      param({
+        ...base,
+        tools: [{ type: 'function', function: { name: 'code.execute' } }],
+        tool_choice: { type: 'function', function: { name: 'http.fetch' } },
+      }),
+    ).toBe('tool_choice');
+  });
+
   it('takes the session to continue from conversation, and refuses one that is not a string', () => {
     const id = '6f1c2a1e-8d1f-4c55-9a43-0f6f2bb8e0a1';
     const parsed = parseChatCompletion({ ...base, conversation: id });
@@ -73,6 +99,7 @@ describe('parseChatCompletion', () => {
     expect(param({ ...base, messages: [] })).toBe('messages');
     expect(param({ ...base, stream: 'yes' })).toBe('stream');
     expect(param({ ...base, tools: [{ type: 'function' }] })).toBe('tools[0]');
+    expect(param({ ...base, tools: [] })).toBe('tools');
     expect(param({ ...base, messages: [{ role: 'user', content: '  ' }] })).toBe('messages[0].content');
   });
 });

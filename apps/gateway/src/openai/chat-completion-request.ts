@@ -25,8 +25,8 @@ export interface ChatCompletionTurn {
   content: string;
   stream: boolean;
   includeUsage: boolean;
-  /** Names of our registry's tools the client offered; the turn may call these (server-side, under policy). */
-  tools: string[];
+  /** Names of our registry's tools the client offered (null: none named, the profile's); run server-side. */
+  tools: string[] | null;
   toolChoice: 'auto' | 'none' | 'required';
   /** The session to continue (body field `conversation`); the header X-Soma-Session-Id wins over it. */
   conversation: string | null;
@@ -95,7 +95,7 @@ function userText(content: unknown, param: string): string | ChatCompletionParse
 }
 
 function toolNames(tools: unknown): string[] | ChatCompletionParse {
-  if (!Array.isArray(tools)) return invalid('tools', 'tools must be an array');
+  if (!Array.isArray(tools) || tools.length === 0) return invalid('tools', 'tools must be a non-empty array');
   const names: string[] = [];
   for (const [i, tool] of tools.entries()) {
     const fn = isRecord(tool) && tool.type === 'function' && isRecord(tool.function) ? tool.function : null;
@@ -104,6 +104,27 @@ function toolNames(tools: unknown): string[] | ChatCompletionParse {
     names.push(fn.name);
   }
   return names;
+}
+
+/**
+ * `auto` / `none` / `required`, or one named function (`{type: "function", function: {name}}`): that tool is
+ * required, and it must be one of `tools` when the request offers some.
+ */
+function toolChoice(
+  choice: unknown,
+  tools: string[] | null,
+): [ChatCompletionTurn['toolChoice'], string[] | null] | ChatCompletionParse {
+  if (choice === 'auto' || choice === 'none' || choice === 'required') return [choice, tools];
+  const fn =
+    isRecord(choice) && choice.type === 'function' && isRecord(choice.function) ? choice.function : null;
+  if (fn === null || typeof fn.name !== 'string')
+    return refuse(
+      'tool_choice',
+      'tool_choice must be auto, none, required or {type: "function", function: {name}}',
+    );
+  if (tools !== null && !tools.includes(fn.name))
+    return invalid('tool_choice', `tool_choice names ${fn.name}, which is not one of tools`);
+  return ['required', [fn.name]];
 }
 
 /**
@@ -136,16 +157,24 @@ export function parseChatCompletion(body: unknown): ChatCompletionParse {
   const content = userText(last.content, `messages[${lastIndex}].content`);
   if (typeof content !== 'string') return content;
   if (content.trim() === '') return invalid(`messages[${lastIndex}].content`, 'the user message is empty');
-  const tools = body.tools === undefined || body.tools === null ? [] : toolNames(body.tools);
-  if (!Array.isArray(tools)) return tools;
-  const choice = body.tool_choice ?? 'auto';
-  if (choice !== 'auto' && choice !== 'none' && choice !== 'required')
-    return refuse('tool_choice', 'tool_choice must be auto, none or required');
+  const tools = body.tools === undefined || body.tools === null ? null : toolNames(body.tools);
+  if (tools !== null && !Array.isArray(tools)) return tools;
+  const chosen = toolChoice(body.tool_choice ?? 'auto', tools);
+  if (!Array.isArray(chosen)) return chosen;
+  const [choice, offered] = chosen;
   const conversation = body.conversation ?? null;
   if (conversation !== null && typeof conversation !== 'string')
     return invalid('conversation', 'conversation must be a session id');
   return {
     ok: true,
-    turn: { model: body.model, content, stream, includeUsage, tools, toolChoice: choice, conversation },
+    turn: {
+      model: body.model,
+      content,
+      stream,
+      includeUsage,
+      tools: offered,
+      toolChoice: choice,
+      conversation,
+    },
   };
 }

@@ -12,10 +12,12 @@ import {
 import { type Principal } from '#soma/identity';
 import { type ModelProfileEntity } from '#soma/persistence';
 import { currentCorrelationId, SomaConfig } from '#soma/platform';
+import { ToolRegistry } from '#soma/tools';
 import { openAiError, type ChatCompletionTurn } from './chat-completion-request.js';
 import { type CompletionMeta } from './chat-completion-chunk.mapper.js';
 import { OpenAiRequestError } from './openai-error.filter.js';
 import { TurnFeed } from './turn-feed.js';
+import { toolAllowance } from './turn-tool-allowance.js';
 
 export interface StartedCompletion {
   sessionId: string;
@@ -39,6 +41,7 @@ export class ChatCompletionsService {
     private readonly queryBus: QueryBus,
     private readonly hub: SessionStreamHub,
     private readonly config: SomaConfig,
+    private readonly registry: ToolRegistry,
   ) {}
 
   async start(
@@ -50,23 +53,10 @@ export class ChatCompletionsService {
       const message = `the user message must be at most ${this.config.messageMaxChars} characters`;
       throw new OpenAiRequestError(400, openAiError('VALIDATION_FAILED', message, 'messages'));
     }
-    // The per-turn tool allowance is not built yet (docs/openai-api.md): the turn would run with the profile's
-    // tools whatever the request said, so a request that names tools or a choice is refused, not misread.
-    if (turn.tools.length > 0)
-      throw new OpenAiRequestError(
-        400,
-        openAiError('PARAMETER_UNSUPPORTED', 'tools are not served yet: the model profile decides', 'tools'),
-      );
-    if (turn.toolChoice !== 'auto')
-      throw new OpenAiRequestError(
-        400,
-        openAiError(
-          'PARAMETER_UNSUPPORTED',
-          'tool_choice is not served yet: the model profile decides',
-          'tool_choice',
-        ),
-      );
     const profile = await this.profile(turn.model);
+    const registry = new Set((await this.registry.forTenant(principal.tenantId)).names());
+    const allowed = toolAllowance(turn, profile.tools, registry);
+    if (!allowed.ok) throw new OpenAiRequestError(400, allowed.body);
     const { sessionId, afterSeq } = await this.session(principal, profile, turn, header);
     const feed = new TurnFeed();
     feed.attach(await this.hub.subscribe(sessionId, afterSeq, feed.sink));
@@ -79,6 +69,8 @@ export class ChatCompletionsService {
           currentCorrelationId(),
           null,
           { role: principal.role, keyId: principal.keyId },
+          'enqueue',
+          allowed.allowance,
         ),
       );
       feed.bind(turnId);

@@ -28,6 +28,7 @@ import {
   ModelListDto,
   OpenAiErrorDto,
   TextPartDto,
+  ToolChoiceDto,
   type ModelDto,
 } from './openai.dto.js';
 
@@ -40,7 +41,7 @@ const sse = (data: unknown): string => `data: ${JSON.stringify(data)}\n\n`;
 /** The OpenAI chat completions API over session turns (docs/openai-api.md); errors in OpenAI's shape. */
 @ApiTags('openai')
 @ApiBearerAuth()
-@ApiExtraModels(TextPartDto, OpenAiErrorDto, ValidationErrorDto)
+@ApiExtraModels(TextPartDto, ToolChoiceDto, OpenAiErrorDto, ValidationErrorDto)
 @ApiResponse({ status: 401, description: 'API_KEY_MISSING / API_KEY_INVALID', type: OpenAiErrorDto })
 @ApiResponse({
   status: 429,

@@ -130,6 +130,19 @@ export class ToolDto {
   function!: FunctionDto;
 }
 
+export class ToolChoiceFunctionDto {
+  @ApiProperty({ minLength: 1 })
+  name!: string;
+}
+
+export class ToolChoiceDto {
+  @ApiProperty({ enum: ['function'] })
+  type!: 'function';
+
+  @ApiProperty({ type: () => ToolChoiceFunctionDto })
+  function!: ToolChoiceFunctionDto;
+}
+
 export class ChatCompletionRequestDto {
   @ApiProperty({ minLength: 1, description: 'The name of a model profile (GET /v1/models)' })
   model!: string;
@@ -155,12 +168,18 @@ export class ChatCompletionRequestDto {
 
   @ApiPropertyOptional({
     type: [ToolDto],
-    description: 'Tools of the registry the turn may call; they run server-side, under policy',
+    minItems: 1,
+    description:
+      "Tools of the tenant's registry and of the model profile the turn may call (narrowing the profile's); " +
+      'they run server-side, under policy, and are reported as tool_calls',
   })
   tools?: ToolDto[];
 
-  @ApiPropertyOptional({ enum: ['auto', 'none', 'required'] })
-  tool_choice?: string;
+  @ApiPropertyOptional({
+    oneOf: [{ type: 'string', enum: ['auto', 'none', 'required'] }, { $ref: getSchemaPath(ToolChoiceDto) }],
+    description: 'none: no tool, even on a profile that requires one; a named function: that tool, required',
+  })
+  tool_choice?: string | ToolChoiceDto;
 
   @ApiPropertyOptional({
     format: 'uuid',

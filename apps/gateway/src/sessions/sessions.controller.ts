@@ -238,6 +238,7 @@ export class SessionsController {
       userMessageId: t.userMessageId,
       assistantMessageId: t.assistantMessageId,
       modelProfileId: t.modelProfileId,
+      toolAllowance: t.toolAllowance,
       errorCode: t.errorCode,
       errorMessage: t.errorMessage,
       usage:

@@ -103,6 +103,14 @@ export class ContextMessageDto {
   content!: string;
 }
 
+export class ToolAllowanceDto {
+  @ApiProperty({ type: [String], example: ['code.execute'] })
+  tools!: string[];
+
+  @ApiProperty({ enum: ['auto', 'none', 'required'] })
+  choice!: 'auto' | 'none' | 'required';
+}
+
 export class TurnDto {
   @ApiProperty({ format: 'uuid' })
   id!: string;
@@ -143,6 +151,15 @@ export class TurnDto {
 
   @ApiProperty({ type: String, format: 'uuid', nullable: true })
   modelProfileId!: string | null;
+
+  @ApiProperty({
+    type: () => ToolAllowanceDto,
+    nullable: true,
+    description:
+      "The profile's tools this turn was narrowed to, and the choice (POST /v1/chat/completions tools / " +
+      "tool_choice); null: the profile's own.",
+  })
+  toolAllowance!: ToolAllowanceDto | null;
 
   @ApiProperty({ type: String, nullable: true, example: 'WORKER_LOST' })
   errorCode!: string | null;

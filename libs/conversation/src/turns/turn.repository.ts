@@ -552,6 +552,7 @@ export class TurnRepository {
       pendingToolCallId: row.pending_tool_call_id as string | null,
       cancelRequestedAt: row.cancel_requested_at as Date | null,
       cancelledBy: row.cancelled_by as TurnEntity['cancelledBy'],
+      toolAllowance: row.tool_allowance as TurnEntity['toolAllowance'],
       createdAt: row.created_at as Date,
     });
   }

@@ -16,6 +16,15 @@ export interface TurnCanceller {
   via: 'api' | 'socket' | 'interrupt' | 'disconnect';
 }
 
+/**
+ * The tools a turn may use, narrowing its model profile's (the OpenAI route's `tools` / `tool_choice`): the
+ * profile's tools that are named here, and how the model chooses (`none`: no tool at all).
+ */
+export interface TurnToolAllowance {
+  tools: string[];
+  choice: 'auto' | 'none' | 'required';
+}
+
 @Entity({ name: 'turns' })
 export class TurnEntity {
   @PrimaryColumn('uuid')
@@ -99,6 +108,10 @@ export class TurnEntity {
 
   @Column('text', { name: 'idempotency_key', nullable: true })
   idempotencyKey!: string | null;
+
+  /** NULL: the model profile's tools and choice. */
+  @Column('jsonb', { name: 'tool_allowance', nullable: true })
+  toolAllowance!: TurnToolAllowance | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

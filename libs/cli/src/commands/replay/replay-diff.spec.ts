@@ -30,6 +30,7 @@ const turn = (id: string, userMessageId: string | null, usage: [number, number] 
   userMessageId,
   assistantMessageId: null,
   modelProfileId: 'p',
+  toolAllowance: null,
   errorCode: null,
   errorMessage: null,
   usage: usage && { promptTokens: usage[0], completionTokens: usage[1], totalTokens: usage[0] + usage[1] },

@@ -1,4 +1,5 @@
 import { Command } from '@nestjs/cqrs';
+import { type TurnToolAllowance } from '#soma/persistence';
 
 export interface PostedTurn {
   turnId: string;
@@ -23,6 +24,8 @@ export class PostUserMessageCommand extends Command<PostedTurn> {
     readonly idempotencyKey: string | null,
     readonly principal: { role: 'admin' | 'user'; keyId: string | null },
     readonly ifBusy: IfBusy = 'enqueue',
+    /** Narrows the model profile's tools for this turn (null: the profile's); names checked by the caller. */
+    readonly toolAllowance: TurnToolAllowance | null = null,
   ) {
     super();
   }

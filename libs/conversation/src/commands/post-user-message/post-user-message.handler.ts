@@ -67,6 +67,7 @@ export class PostUserMessageHandler implements ICommandHandler<PostUserMessageCo
           userMessageId: messageId,
           status: 'queued',
           idempotencyKey,
+          toolAllowance: command.toolAllowance,
         });
         const payload: MessagePosted = { turnId, messageId, content, principal: command.principal };
         const envelope = createEnvelope(

@@ -7,6 +7,7 @@ import { planReservation } from '../../budget/token-budget.js';
 import { TokenBudgetRepository } from '../../budget/token-budget.repository.js';
 import { type TurnContext } from '../../history/turn-context.builder.js';
 import { SessionEventJournal, TurnFencedError } from '../../streaming/session-event.journal.js';
+import { turnTools } from '../../tools/tool-allowance.js';
 import { ToolDecider } from '../../tools/tool-decider.js';
 import { TurnRepository, type HeldTurn } from '../../turns/turn.repository.js';
 import { type RunTurnOutcome } from './run-turn.command.js';
@@ -99,15 +100,11 @@ export class TurnStep {
       const why = plan.ok ? 'budget taken by other turns' : plan.reason;
       return (await this.finisher.fail(finishing, 'BUDGET_EXCEEDED', why)) ? 'failed' : 'skipped';
     }
-    if (input.toolsAllowed && held.streamed === '' && profile.profile.tools.length > 0) {
+    const tools = turnTools(profile.profile, turn.toolAllowance);
+    if (input.toolsAllowed && held.streamed === '' && tools.tools.length > 0) {
       // Deciding on a tool can take seconds on a busy CPU: the lease is held meanwhile, as while generating.
       const decision = await holdingLease(this.config.turnLeaseMs, renewLease, () =>
-        this.decider.decide(
-          fitted.messages,
-          profile.profile.tools,
-          profile.profile.toolChoice === 'required',
-          turn.tenantId,
-        ),
+        this.decider.decide(fitted.messages, tools.tools, tools.required, turn.tenantId),
       );
       if (decision.leaseLost) return 'skipped';
       if (input.stop.aborted) return (await this.endIfCancelled(finishing, NO_USAGE)) ?? 'skipped';
