@@ -1,4 +1,4 @@
-import { ApiClient, type SessionView } from '#soma/client';
+import { ApiClient, type Page, type SessionView, type TurnView } from '#soma/client';
 import { type ReplayDiff } from '#soma/cli';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { jsonOf, runCli } from '../support/cli.js';
@@ -110,6 +110,35 @@ describe('soma replay: a recorded session against another model profile, with a 
       toolResults: 'recorded',
     });
   }, 600_000);
+
+  it("a turn's tool allowance is replayed with it; one naming a tool its profile lacks is refused", async () => {
+    const { sessionId } = await sessionWithProfile(api, {
+      name: 'cli-replay-allowance',
+      tools: ['code.execute'],
+      toolChoice: 'required',
+      maxTokens: 16,
+    });
+    const ask = 'Run a small Python program that prints the number 42.';
+    const refused = await api.request('POST', `/v1/sessions/${sessionId}/messages`, {
+      body: { content: ask, toolAllowance: { tools: ['code.execute', 'http.fetch'], choice: 'auto' } },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({
+      error: 'TOOL_NOT_ALLOWED',
+      fields: [{ field: 'toolAllowance.tools.1' }],
+    });
+    // The profile requires a call; this turn allows none, and so must its replay.
+    const none = { tools: ['code.execute'], choice: 'none' };
+    await completedTurn(api, sessionId, ask, 180_000, { toolAllowance: none });
+    const result = await runCli(['replay', sessionId, '--json', '--turn-timeout', '240'], asAdmin, 300_000);
+    expect(result.code, result.stderr).toBe(0);
+    const diff = jsonOf<ReplayDiff>(result);
+    for (const id of [sessionId, diff.replay.sessionId]) {
+      const turns = (await api.request<Page<TurnView>>('GET', `/v1/sessions/${id}/turns`)).body.items;
+      expect(turns.map((t) => t.toolAllowance)).toEqual([none]);
+      expect((await api.messages(id)).map((m) => m.role)).toEqual(['user', 'assistant']);
+    }
+  }, 360_000);
 
   it("defaults to the source's profile, runs tools live with --live-tools, and prints a readable diff", async () => {
     const { sessionId, profileId } = await sessionWithProfile(api, {

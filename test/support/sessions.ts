@@ -30,11 +30,12 @@ export async function completedTurn(
   sessionId: string,
   content: string,
   timeoutMs = 180_000,
+  extra: Record<string, unknown> = {},
 ): Promise<string> {
   for (let attempt = 1; ; attempt++) {
     const stream = new SseStream(`${api.baseUrl}/v1/sessions/${sessionId}/events`, api.authHeaders());
     try {
-      const { turnId } = await api.postMessage(sessionId, content);
+      const { turnId } = await api.postMessage(sessionId, content, extra);
       const events = await stream.waitFor(terminalOf(turnId), timeoutMs);
       const end = events.find((e) => TERMINAL.has(e.event) && ofTurn(turnId)(e));
       const code = end ? payload<{ code?: string }>(end).code : undefined;

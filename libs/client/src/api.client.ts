@@ -79,11 +79,16 @@ export class ApiClient {
     return response.body.id;
   }
 
-  async postMessage(sessionId: string, content: string): Promise<{ turnId: string; messageId: string }> {
+  /** `extra`: the other fields of the message body (ifBusy, toolAllowance). */
+  async postMessage(
+    sessionId: string,
+    content: string,
+    extra: Record<string, unknown> = {},
+  ): Promise<{ turnId: string; messageId: string }> {
     const response = await this.request<{ turnId: string; messageId: string }>(
       'POST',
       `/v1/sessions/${sessionId}/messages`,
-      { body: { content } },
+      { body: { ...extra, content } },
     );
     if (response.status !== 202)
       throw new Error(`post message: ${response.status} ${JSON.stringify(response.body)}`);

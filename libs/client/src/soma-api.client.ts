@@ -67,10 +67,16 @@ export class SomaApi extends ApiClient {
     return this.call('POST', '/v1/sessions', [201], options);
   }
 
-  sendMessage(sessionId: string, content: string, ifBusy?: IfBusy): Promise<TurnAccepted> {
+  sendMessage(
+    sessionId: string,
+    content: string,
+    ifBusy?: IfBusy,
+    toolAllowance?: TurnView['toolAllowance'],
+  ): Promise<TurnAccepted> {
     return this.call('POST', `/v1/sessions/${id(sessionId)}/messages`, [202], {
       content,
       ...(ifBusy ? { ifBusy } : {}),
+      ...(toolAllowance ? { toolAllowance } : {}),
     });
   }
 

@@ -8,7 +8,8 @@ export type ConversationErrorCode =
   | 'IDEMPOTENCY_KEY_REUSED'
   | 'TENANT_NOT_FOUND'
   | 'TURN_NOT_FOUND'
-  | 'TURN_IN_PROGRESS';
+  | 'TURN_IN_PROGRESS'
+  | 'TOOL_NOT_ALLOWED';
 
 /** Errors of the conversation context; each transport maps the code once. */
 export class ConversationError extends Error {

@@ -27,4 +27,5 @@ export * from './streaming/seq-cursor.js';
 export * from './streaming/session-room.fanout.js';
 export * from './streaming/sse-frame.js';
 export * from './streaming/session-event.journal.js';
+export * from './tools/tool-allowance.js';
 export * from './conversation.module.js';

@@ -17,6 +17,7 @@ function statusOfConversation(code: ConversationErrorCode): number {
     case 'TURN_NOT_FOUND':
       return 404;
     case 'MODEL_PROFILE_INVALID':
+    case 'TOOL_NOT_ALLOWED':
       return 400;
     case 'MODEL_PROFILE_NAME_TAKEN':
     case 'MODEL_PROFILE_IN_USE':

@@ -55,7 +55,7 @@ export class ChatCompletionsService {
     }
     const profile = await this.profile(turn.model);
     const registry = new Set((await this.registry.forTenant(principal.tenantId)).names());
-    const allowed = toolAllowance(turn, profile.tools, registry);
+    const allowed = toolAllowance(turn, profile, registry);
     if (!allowed.ok) throw new OpenAiRequestError(400, allowed.body);
     const { sessionId, afterSeq } = await this.session(principal, profile, turn, header);
     const feed = new TurnFeed();

@@ -1,4 +1,5 @@
-import { type TurnToolAllowance } from '#soma/persistence';
+import { allowanceProblem } from '#soma/conversation';
+import { type ModelProfileEntity, type TurnToolAllowance } from '#soma/persistence';
 import { openAiError, type ChatCompletionTurn, type OpenAiErrorBody } from './chat-completion-request.js';
 
 export type ToolAllowanceResult =
@@ -11,25 +12,21 @@ export type ToolAllowanceResult =
  * A request naming neither keeps the profile's own tools and choice (no allowance).
  */
 export function toolAllowance(
-  turn: Pick<ChatCompletionTurn, 'tools' | 'toolChoice' | 'model'>,
-  profileTools: readonly string[],
+  turn: Pick<ChatCompletionTurn, 'tools' | 'toolChoice'>,
+  profile: Pick<ModelProfileEntity, 'name' | 'tools'>,
   registry: ReadonlySet<string>,
 ): ToolAllowanceResult {
   if (turn.tools === null && turn.toolChoice === 'auto') return { ok: true, allowance: null };
-  const tools = turn.tools ?? [...profileTools];
-  for (const [i, name] of tools.entries()) {
-    const param = turn.tools === null ? 'tool_choice' : `tools[${i}]`;
-    if (!registry.has(name))
-      return { ok: false, body: openAiError('UNKNOWN_TOOL', `unknown tool "${name}"`, param) };
-    if (!profileTools.includes(name)) {
-      const granted = profileTools.length > 0 ? profileTools.join(', ') : 'none';
-      const message = `tool "${name}" is not enabled for the model ${turn.model} (its tools: ${granted})`;
-      return { ok: false, body: openAiError('PARAMETER_UNSUPPORTED', message, param) };
-    }
+  const allowance = { tools: turn.tools ?? [...profile.tools], choice: turn.toolChoice };
+  const param = (index: number | null) =>
+    index === null || turn.tools === null ? 'tool_choice' : `tools[${index}]`;
+  const unknown = allowance.tools.findIndex((name) => !registry.has(name));
+  if (unknown >= 0) {
+    const message = `unknown tool "${allowance.tools[unknown] ?? ''}"`;
+    return { ok: false, body: openAiError('UNKNOWN_TOOL', message, param(unknown)) };
   }
-  if (turn.toolChoice === 'required' && tools.length === 0) {
-    const message = `tool_choice is required but the model ${turn.model} has no tools`;
-    return { ok: false, body: openAiError('PARAMETER_UNSUPPORTED', message, 'tool_choice') };
-  }
-  return { ok: true, allowance: { tools, choice: turn.toolChoice } };
+  const problem = allowanceProblem(allowance, profile);
+  if (problem)
+    return { ok: false, body: openAiError('PARAMETER_UNSUPPORTED', problem.message, param(problem.index)) };
+  return { ok: true, allowance };
 }

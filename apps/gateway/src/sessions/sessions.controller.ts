@@ -149,6 +149,7 @@ export class SessionsController {
         idempotencyKey ?? null,
         { role: principal.role, keyId: principal.keyId },
         body.ifBusy ?? 'enqueue',
+        body.toolAllowance ? { tools: body.toolAllowance.tools, choice: body.toolAllowance.choice } : null,
       ),
     );
   }

@@ -1,7 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { INTENTS, SENTIMENTS, TAGS, UNCLASSIFIED_REASONS } from '#soma/contracts';
 import { Type } from 'class-transformer';
-import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
 
 export class ReplayOfDto {
   @ApiProperty({ format: 'uuid' })
@@ -104,10 +114,14 @@ export class ContextMessageDto {
 }
 
 export class ToolAllowanceDto {
-  @ApiProperty({ type: [String], example: ['code.execute'] })
+  @ApiProperty({ type: [String], maxItems: 64, example: ['code.execute'] })
+  @IsArray()
+  @ArrayMaxSize(64)
+  @IsString({ each: true })
   tools!: string[];
 
   @ApiProperty({ enum: ['auto', 'none', 'required'] })
+  @IsIn(['auto', 'none', 'required'])
   choice!: 'auto' | 'none' | 'required';
 }
 
@@ -238,6 +252,17 @@ export class PostMessageDto {
   @IsOptional()
   @IsIn(['enqueue', 'reject', 'interrupt'])
   ifBusy?: 'enqueue' | 'reject' | 'interrupt';
+
+  @ApiPropertyOptional({
+    type: () => ToolAllowanceDto,
+    description:
+      "Narrows the session's model profile's tools for this turn: only the named ones (each must be one of the " +
+      "profile's, else 400 TOOL_NOT_ALLOWED), with choice auto, required or none (no tool). Absent: the profile's.",
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ToolAllowanceDto)
+  toolAllowance?: ToolAllowanceDto;
 }
 
 export class TurnAcceptedDto {

@@ -21,6 +21,7 @@ function disconnectsOnConversation(code: ConversationErrorCode): boolean {
     case 'TENANT_NOT_FOUND':
     case 'TURN_NOT_FOUND':
     case 'TURN_IN_PROGRESS':
+    case 'TOOL_NOT_ALLOWED':
       return false;
     default:
       return assertUnreachable(code);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { turnTools } from './tool-allowance.js';
+import { allowanceProblem, turnTools } from './tool-allowance.js';
 
 describe('turnTools', () => {
   const profile = { tools: ['code.execute', 'http.fetch', 'mcp.docs.echo'], toolChoice: 'auto' as const };
@@ -40,5 +40,15 @@ describe('turnTools', () => {
       tools: [],
       required: false,
     });
+  });
+
+  it('an allowance naming a tool its profile lacks, or requiring none, is a problem naming where', () => {
+    const named = { name: 'coder', tools: profile.tools };
+    expect(allowanceProblem({ tools: ['http.fetch', 'code.execute'], choice: 'required' }, named)).toBeNull();
+    expect(allowanceProblem({ tools: ['code.execute', 'fs.write'], choice: 'auto' }, named)).toMatchObject({
+      index: 1,
+    });
+    expect(allowanceProblem({ tools: [], choice: 'required' }, named)).toMatchObject({ index: null });
+    expect(allowanceProblem({ tools: [], choice: 'none' }, named)).toBeNull();
   });
 });

@@ -1,4 +1,4 @@
-import { followSessionEvents, listAll, type SessionEvent, type SomaApi } from '#soma/client';
+import { followSessionEvents, listAll, type SessionEvent, type SomaApi, type TurnView } from '#soma/client';
 import { intOption, stringOption } from '../../args/options.js';
 import { type CliIo, type CommandSpec } from '../../cli.contract.js';
 import { json } from '../../output/format.js';
@@ -50,11 +50,16 @@ async function turnEnd(
   }
 }
 
+interface ReplayedMessage {
+  content: string;
+  toolAllowance: TurnView['toolAllowance'];
+}
+
 async function replayTurns(
   api: SomaApi,
   baseUrl: string,
   replayId: string,
-  userMessages: string[],
+  userMessages: ReplayedMessage[],
   timeoutMs: number,
   io: CliIo,
 ): Promise<void> {
@@ -73,10 +78,10 @@ async function replayTurns(
     },
   })[Symbol.asyncIterator]();
   try {
-    for (const [i, content] of userMessages.entries()) {
+    for (const [i, { content, toolAllowance }] of userMessages.entries()) {
       const started = Date.now();
       io.stderr(`turn ${i + 1}/${userMessages.length} …\n`);
-      const { turnId } = await api.sendMessage(replayId, content);
+      const { turnId } = await api.sendMessage(replayId, content, undefined, toolAllowance);
       const end = await turnEnd(events, turnId, timeoutMs);
       io.stderr(
         `turn ${i + 1}/${userMessages.length} ${end.type === 'turn.completed' ? 'completed' : `failed ${String(end.data.code)}`} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
@@ -111,7 +116,14 @@ export const replay: CommandSpec = {
     const timeoutMs = (intOption(values, 'turn-timeout', { min: 1 }) ?? 300) * 1000;
     const toolResults = values['live-tools'] === true ? 'live' : 'recorded';
     const source = await record(api, args[0] ?? '');
-    const userMessages = source.messages.filter((m) => m.role === 'user').map((m) => m.content);
+    // Each with its turn's tool allowance (an OpenAI request's tools / tool_choice), so the replay has the same tools.
+    const allowances = new Map(source.turns.map((t) => [t.id, t.toolAllowance]));
+    const userMessages = source.messages
+      .filter((m) => m.role === 'user')
+      .map((m) => ({
+        content: m.content,
+        toolAllowance: (m.turnId === null ? undefined : allowances.get(m.turnId)) ?? null,
+      }));
     if (userMessages.length === 0)
       throw new Error(`session ${source.session.id} has no user messages to replay`);
     const profile = stringOption(values, 'profile') ?? source.session.modelProfileId ?? undefined;

@@ -6,6 +6,8 @@ import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
 import { remainingTokens } from '../../budget/token-budget.js';
 import { TokenBudgetRepository } from '../../budget/token-budget.repository.js';
 import { ConversationError } from '../../conversation.errors.js';
+import { ModelProfileRepository } from '../../profiles/model-profile.repository.js';
+import { allowanceProblem } from '../../tools/tool-allowance.js';
 import { TurnCancelRequests } from '../../turns/turn-cancel-requests.js';
 import { PostUserMessageCommand, type PostedTurn } from './post-user-message.command.js';
 
@@ -24,12 +26,24 @@ export class PostUserMessageHandler implements ICommandHandler<PostUserMessageCo
     private readonly outbox: OutboxRelay,
     private readonly budgets: TokenBudgetRepository,
     private readonly cancels: TurnCancelRequests,
+    private readonly profiles: ModelProfileRepository,
   ) {}
 
   async execute(command: PostUserMessageCommand): Promise<PostedTurn> {
     const { tenantId, sessionId, content, correlationId, idempotencyKey } = command;
     const session = await this.dataSource.getRepository(SessionEntity).findOneBy({ id: sessionId, tenantId });
     if (!session) throw new ConversationError('SESSION_NOT_FOUND', `session ${sessionId} not found`);
+    if (command.toolAllowance) {
+      const problem = allowanceProblem(
+        command.toolAllowance,
+        await this.profiles.find(session.modelProfileId),
+      );
+      if (problem) {
+        const field =
+          problem.index === null ? 'toolAllowance.choice' : `toolAllowance.tools.${problem.index}`;
+        throw new ConversationError('TOOL_NOT_ALLOWED', problem.message, { field });
+      }
+    }
     const earlier = idempotencyKey ? await this.replay(sessionId, idempotencyKey, content) : undefined;
     if (earlier) return earlier;
     const [limits, usage] = await Promise.all([
