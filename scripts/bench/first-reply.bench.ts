@@ -4,11 +4,10 @@
  *  - platform: through the running platform (POST → Kafka → worker → Kafka → SSE), as a client sees it.
  * Usage: npm run bench:first-reply [-- --turns 20]   (the platform must be up: npm run platform)
  */
-import { ApiClient, SseStream, type SseEvent } from '#soma/client';
+import { SseStream, type SseEvent } from '#soma/client';
 import { loadConfig } from '#soma/platform';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { getLlama, LlamaChat } from 'node-llama-cpp';
+import { bareReply, percentile, platformApi } from './bench-support.js';
 
 const turns = Number(process.argv[process.argv.indexOf('--turns') + 1]) || 20;
 const prompts = [
@@ -19,10 +18,6 @@ const prompts = [
   'Why do teams use message queues?',
 ];
 
-const percentile = (values: number[], p: number): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-};
 const fmt = (values: number[], unit: string, digits = 1): string =>
   `p50 ${percentile(values, 50).toFixed(digits)} ${unit}, p95 ${percentile(values, 95).toFixed(digits)} ${unit}, mean ${(values.reduce((a, b) => a + b, 0) / values.length).toFixed(digits)} ${unit}`;
 
@@ -40,24 +35,9 @@ async function bare(): Promise<void> {
   for (let i = 0; i < turns; i++) {
     const started = performance.now();
     let first = 0;
-    let tokens = 0;
-    await chat.generateResponse(
-      [
-        { type: 'system', text: config.systemPrompt },
-        { type: 'user', text: prompts[i % prompts.length] ?? '' },
-        { type: 'model', response: [] },
-      ],
-      {
-        maxTokens: config.llmMaxTokens,
-        temperature: 0.7,
-        onTextChunk: () => {
-          first ||= performance.now();
-        },
-        onToken: (t) => {
-          tokens += t.length;
-        },
-      },
-    );
+    const tokens = await bareReply(chat, config, prompts[i % prompts.length] ?? '', () => {
+      first = performance.now();
+    });
     const ended = performance.now();
     ttft.push(first - started);
     if (tokens > 1) speed.push((tokens - 1) / ((ended - first) / 1000));
@@ -73,11 +53,7 @@ async function bare(): Promise<void> {
 }
 
 async function platform(): Promise<void> {
-  const config = loadConfig();
-  const keyFile = join(process.env.SOMA_STATE_DIR ?? '.soma', 'admin-api-key');
-  const key = config.adminApiKey ?? (existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : undefined);
-  const baseUrl = process.env.SOMA_BENCH_URL ?? `http://127.0.0.1:${config.gatewayPort}`;
-  const api = new ApiClient(baseUrl, key);
+  const { api, baseUrl, key } = platformApi();
   const ttft: number[] = [];
   const speed: number[] = [];
   for (let i = 0; i < turns; i++) {
