@@ -81,7 +81,9 @@ async function baseline(): Promise<Measured> {
   const llama = await getLlama({ gpu: false, build: 'never', maxThreads: config.llmThreads });
   const model = await llama.loadModel({ modelPath: config.modelPath });
   const context = await model.createContext({
-    contextSize: config.llmContextSize,
+    // Per sequence, enough for these prompts and the token limit: N × SOMA_LLM_CONTEXT_SIZE cells would make every
+    // batched step attend over a KV cache far larger than any stream uses, and understate the baseline.
+    contextSize: Math.min(config.llmContextSize, 512 + config.llmMaxTokens),
     sequences: sessions,
     threads: config.llmThreads,
   });
