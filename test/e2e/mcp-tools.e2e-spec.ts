@@ -15,13 +15,15 @@ import { WEBHOOK_RECEIVER_HOST } from '../support/apps.js';
 import {
   auditEvents,
   finishedCall as finishedCallOf,
+  modelToolCall,
   replayedCall,
   requeuedRuleIds,
   type ErrorBody,
   type McpServerView as ServerView,
   type ToolCall,
+  withDisabledTools,
 } from '../support/mcp.js';
-import { completedTurn, drainSessions, sessionWithProfile } from '../support/sessions.js';
+import { drainSessions, sessionWithProfile } from '../support/sessions.js';
 import { createTenant } from '../support/tenants.js';
 
 const TOKEN = `mcp-token-${randomUUID()}`;
@@ -256,41 +258,19 @@ describe('MCP servers as tools (Streamable HTTP server of the SDK in the test pr
   });
 
   it('the tenant policy disabling the MCP tool blocks the call and sends it to requeue', async () => {
-    const policy = `/v1/tenants/${tenantId}/policy`;
-    expect(
-      (await operator.request('PUT', policy, { body: { disabledTools: ['mcp.docs.echo'] } })).status,
-    ).toBe(200);
-    try {
+    await withDisabledTools(operator, tenantId, ['mcp.docs.echo'], async () => {
       const call = await finishedCall('mcp.docs.echo', { text: 'denied' });
       expect(call.status).toBe('blocked');
       expect(await requeuedRuleIds(tenantAdmin, sessionId, call.toolCallId)).toContain(
         'tools.disabled_for_tenant',
       );
-    } finally {
-      await operator.request('PUT', policy, { body: { disabledTools: [] } });
-    }
+    });
   });
 
   it('a model profile naming the MCP tool with toolChoice required: the turn calls it', async () => {
-    const model = await sessionWithProfile(
-      operator,
-      { name: 'mcp-model', tools: ['mcp.docs.echo'], toolChoice: 'required', maxTokens: 24 },
-      tenantAdmin,
-    );
-    try {
-      await completedTurn(tenantAdmin, model.sessionId, 'Echo the word hello.');
-      const calls = await tenantAdmin.request<{ items: ToolCall[] }>(
-        'GET',
-        `/v1/sessions/${model.sessionId}/tool-calls`,
-      );
-      const call = calls.body.items.find((c) => c.tool === 'mcp.docs.echo');
-      expect(call?.requestedBy).toBe('model');
-      expect(call?.status).toBe('ok');
-      expect(JSON.stringify(call?.output)).toContain('"text":"echo:');
-    } finally {
-      await drainSessions(tenantAdmin, [model.sessionId]);
-    }
-    // A whole model turn (tool choice, arguments, the answer) on the local model: minutes on 2 shared cores, as
-    // the other model-turn tests budget it.
+    const call = await modelToolCall(operator, tenantAdmin, 'mcp-model', 'mcp.docs.echo');
+    expect(call?.requestedBy).toBe('model');
+    expect(call?.status).toBe('ok');
+    expect(JSON.stringify(call?.output)).toContain('"text":"echo:');
   }, 300_000);
 });

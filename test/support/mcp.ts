@@ -1,6 +1,7 @@
 import { type ApiClient } from '#soma/client';
 import { expect } from 'vitest';
 import { sleep } from './events.js';
+import { completedTurn, drainSessions, sessionWithProfile } from './sessions.js';
 
 /** A tool call as `GET /v1/sessions/{id}/tool-calls` shows it. */
 export interface ToolCall {
@@ -101,4 +102,47 @@ export async function auditEvents(
   action: string,
 ): Promise<AuditEventView[]> {
   return operator.listAll<AuditEventView>(`/v1/audit-events?tenantId=${tenantId}&action=${action}`, 100);
+}
+
+/** Runs `body` while the tenant's policy disables `tools` (the Rego rule tools.disabled_for_tenant), then clears it. */
+export async function withDisabledTools(
+  operator: ApiClient,
+  tenantId: string,
+  tools: string[],
+  body: () => Promise<void>,
+): Promise<void> {
+  const policy = `/v1/tenants/${tenantId}/policy`;
+  expect((await operator.request('PUT', policy, { body: { disabledTools: tools } })).status).toBe(200);
+  try {
+    await body();
+  } finally {
+    await operator.request('PUT', policy, { body: { disabledTools: [] } });
+  }
+}
+
+/**
+ * One model turn of a profile naming the echo-like `tool` with toolChoice required, on the local model; the call
+ * of `tool` it made (undefined if none). A whole model turn takes minutes on two shared cores: budget 300 s.
+ */
+export async function modelToolCall(
+  operator: ApiClient,
+  tenantAdmin: ApiClient,
+  profileName: string,
+  tool: string,
+): Promise<ToolCall | undefined> {
+  const model = await sessionWithProfile(
+    operator,
+    { name: profileName, tools: [tool], toolChoice: 'required', maxTokens: 24 },
+    tenantAdmin,
+  );
+  try {
+    await completedTurn(tenantAdmin, model.sessionId, 'Echo the word hello.');
+    const calls = await tenantAdmin.request<{ items: ToolCall[] }>(
+      'GET',
+      `/v1/sessions/${model.sessionId}/tool-calls`,
+    );
+    return calls.body.items.find((c) => c.tool === tool);
+  } finally {
+    await drainSessions(tenantAdmin, [model.sessionId]);
+  }
 }

@@ -12,7 +12,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { AddressGuard, EgressError, sendPinned, SomaConfig } from '#soma/platform';
 import { type ToolOutcome } from '../registry/tool-definition.contract.js';
-import { SandboxRunner } from '../sandbox/sandbox.runner.js';
+import { SandboxRunner, type JailDiagnosis } from '../sandbox/sandbox.runner.js';
 import { ToolError } from '../tools.errors.js';
 import { JailedStdioTransport, pinnedFetch } from './mcp-transports.js';
 
@@ -35,6 +35,8 @@ export type McpEndpoint = { id: string; timeoutMs: number } & (
 
 /** Bytes of one MCP answer (HTTP body or stdio message) read at most. */
 export const MCP_RESPONSE_CAP_BYTES = 1024 * 1024;
+/** Characters of a stdio server's stderr (its end) in a failed call's message; the log has more. */
+const STDERR_IN_MESSAGE = 600;
 /** Serialised tool output returned at most (the executor's cap, as for built-in tools). */
 export const MCP_OUTPUT_CAP_BYTES = 64 * 1024;
 
@@ -45,7 +47,11 @@ const STDIO_LIMITS = {
   cpuPercent: 100,
   diskMb: 16,
   maxFileMb: 8,
-  maxOpenFiles: 128,
+  // Not code.execute's 128: node's ESM loader opens every import of a module at once (the SDK's zod imports its
+  // 60-odd locales in one go), so a server's peak of open files depends on how its reads interleave, and under
+  // load it passed 128 (EMFILE at start: the race of docs/mcp.md). The SDK's server opens about 340 files
+  // in all, so 1024 (Linux's usual soft limit) holds it at any interleaving; the cgroup bounds the kernel memory.
+  maxOpenFiles: 1024,
   outputCapBytes: MCP_RESPONSE_CAP_BYTES,
 };
 
@@ -94,6 +100,18 @@ export function mcpFailure(error: unknown): ToolError {
     'MCP_UNAVAILABLE',
     `the MCP server is unavailable: ${(error as Error).message}${cause ? `: ${cause}` : ''}`,
   );
+}
+
+/** How a stdio server's jail saw it end, short enough for a tool call's error message. */
+export function jailReason(diagnosis: JailDiagnosis): string {
+  const stderr = diagnosis.stderr.trim();
+  return [
+    `server ${diagnosis.exit}`,
+    ...(diagnosis.limitsHit.length > 0 ? [`hit its ${diagnosis.limitsHit.join(' and ')} limit`] : []),
+    stderr === ''
+      ? 'nothing on stderr'
+      : `stderr: ${stderr.length > STDERR_IN_MESSAGE ? '...' : ''}${stderr.slice(-STDERR_IN_MESSAGE)}`,
+  ].join('; ');
 }
 
 /** An MCP result as our tool outcome: its text content (and structured content), isError as TOOL_FAILED. */
@@ -184,14 +202,16 @@ export class McpConnector {
           extraMb: 1024,
         };
         const limits = { ...STDIO_LIMITS, timeoutMs: endpoint.timeoutMs * 2 + 2000 };
-        return await this.sandbox.session(program, limits, signal, async (child) => {
+        return await this.sandbox.session(program, limits, signal, async (child, jail) => {
           const transport = new JailedStdioTransport(child, MCP_RESPONSE_CAP_BYTES);
           try {
             await client.connect(transport, options);
             return await talk();
           } catch (error) {
             // The SDK reports a garbled stream as a closed connection; the transport knows the reason.
-            throw transport.failure ?? error;
+            const failure = mcpFailure(transport.failure ?? error);
+            if (failure.code === 'EGRESS_REFUSED') throw failure;
+            throw new ToolError(failure.code, `${failure.message} (${jailReason(await jail.diagnosis())})`);
           }
         });
       }

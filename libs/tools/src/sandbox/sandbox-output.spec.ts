@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { capJsonText } from './sandbox-output.js';
+import { capJsonText, TailBuffer } from './sandbox-output.js';
 
 const encoded = (text: string): number => Buffer.byteLength(JSON.stringify(text)) - 2;
 
@@ -26,5 +26,22 @@ describe('capJsonText', () => {
       if (capped.truncated) expect(encoded(next)).toBeGreaterThan(cap);
       expect(capped.text.endsWith('\ud83d')).toBe(false);
     }
+  });
+});
+
+describe('TailBuffer', () => {
+  it('keeps everything under the cap', () => {
+    const tail = new TailBuffer(16);
+    tail.push(Buffer.from('abc'));
+    tail.push(Buffer.from('def'));
+    expect([tail.text(), tail.dropped]).toEqual(['abcdef', 0]);
+  });
+
+  it('keeps the last cap bytes across chunks, whole and cut', () => {
+    const tail = new TailBuffer(5);
+    for (const chunk of ['hello ', 'wor', 'ld', '!']) tail.push(Buffer.from(chunk));
+    expect([tail.text(), tail.dropped]).toEqual(['orld!', 7]);
+    tail.push(Buffer.from('0123456789'));
+    expect([tail.text(), tail.dropped]).toEqual(['56789', 17]);
   });
 });

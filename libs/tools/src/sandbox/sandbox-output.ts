@@ -52,3 +52,35 @@ export class CappedBuffer {
     return Buffer.concat(this.chunks).toString('utf8');
   }
 }
+
+/** Keeps the last `cap` bytes of a stream (why a program died is at the end of what it wrote). */
+export class TailBuffer {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  dropped = 0;
+
+  constructor(private readonly cap: number) {}
+
+  push(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+    while (this.size > this.cap) {
+      const first = this.chunks[0] as Buffer;
+      const excess = this.size - this.cap;
+      if (first.length <= excess) {
+        this.chunks.shift();
+        this.size -= first.length;
+        this.dropped += first.length;
+      } else {
+        this.chunks[0] = first.subarray(excess);
+        this.size -= excess;
+        this.dropped += excess;
+      }
+    }
+  }
+
+  /** The kept bytes as text (a character cut at the start shows as U+FFFD). */
+  text(): string {
+    return Buffer.concat(this.chunks).toString('utf8');
+  }
+}

@@ -15,7 +15,7 @@ import {
   type SandboxLanguage,
   type SandboxLimits,
 } from './sandbox-command.js';
-import { CappedBuffer, capJsonText } from './sandbox-output.js';
+import { CappedBuffer, capJsonText, TailBuffer } from './sandbox-output.js';
 import { buildSeccompFilter, DENIED_SYSCALLS, seccompSupported } from './sandbox-seccomp.js';
 import { UidPool } from './sandbox-uid-pool.js';
 
@@ -36,6 +36,25 @@ export interface SandboxResult {
 }
 
 export type SandboxJailMode = 'enforcing' | 'degraded';
+
+/** How a session's program is doing, for the reason of a failure. */
+export interface JailDiagnosis {
+  uid: number | null;
+  /** "exited <code or signal> after <ms> ms" (and why, when we killed it), or "still running". */
+  exit: string;
+  /** The cgroup limits the kernel enforced on it (an OOM kill, a refused fork). */
+  limitsHit: ('memory' | 'pids')[];
+  /** The last SESSION_STDERR_BYTES of its stderr. */
+  stderr: string;
+}
+
+/** A session's jail as `use` sees it. */
+export interface JailSession {
+  diagnosis(): Promise<JailDiagnosis>;
+}
+
+/** Bytes of a session program's stderr kept (the end of it: where a crash says why). */
+export const SESSION_STDERR_BYTES = 8192;
 
 export interface SandboxOptions {
   bwrapPath: string;
@@ -266,13 +285,14 @@ export class SandboxRunner {
   /**
    * A long-lived program in the same jail as code.execute (an MCP stdio server): `use` talks to it over its
    * stdin and stdout while it runs; when `use` ends, the limit passes or `signal` aborts, its whole process group
-   * and cgroup are killed and the uid and cgroup released.
+   * and cgroup are killed and the uid and cgroup released. `jail.diagnosis()` tells, while `use` runs, how the
+   * program ended (exit status, the cgroup limits it hit, the tail of its stderr); a failed `use` is logged with it.
    */
   async session<T>(
     program: JailProgram,
     limits: SandboxLimits,
     signal: AbortSignal,
-    use: (child: ChildProcessWithoutNullStreams) => Promise<T>,
+    use: (child: ChildProcessWithoutNullStreams, jail: JailSession) => Promise<T>,
   ): Promise<T> {
     const status = await this.verify();
     return this.inJail(status, limits, signal, async (uid, cgroup) => {
@@ -281,12 +301,16 @@ export class SandboxRunner {
         cgroupProcs: cgroup?.procsFiles ?? [],
         seccomp: status.seccomp,
       }) as [string, ...string[]];
+      const started = performance.now();
       const child = spawn(command, args, {
         detached: true,
         env: { PATH: '/usr/bin:/bin' },
         stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
       });
-      const killAll = (): void => {
+      let ended: { exitCode: number | null; signal: string | null; afterMs: number } | null = null;
+      let killedByUs: string | null = null;
+      const killAll = (why: string): void => {
+        killedByUs ??= why;
         try {
           if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
         } catch {
@@ -294,8 +318,13 @@ export class SandboxRunner {
         }
         void cgroup?.killAll().catch(() => undefined);
       };
-      const timer = setTimeout(killAll, limits.timeoutMs + 1000);
-      signal.addEventListener('abort', killAll, { once: true });
+      const timer = setTimeout(() => {
+        killAll(`the session passed its limit of ${limits.timeoutMs} ms`);
+      }, limits.timeoutMs + 1000);
+      const onAbort = (): void => {
+        killAll('the call was withdrawn');
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
       for (const [fd, data] of [
         [PROGRAM_FD, ''],
         [SECCOMP_FD, this.seccompProgram ?? Buffer.alloc(0)],
@@ -305,19 +334,41 @@ export class SandboxRunner {
         stream?.end(data);
       }
       child.stdin.on('error', () => undefined);
-      // Drained so a chatty server never blocks on a full stderr pipe; nothing of it is kept.
-      child.stderr.resume();
+      // Read so a chatty server never blocks on a full stderr pipe; only its tail is kept, to say why it died.
+      const stderr = new TailBuffer(SESSION_STDERR_BYTES);
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr.push(chunk);
+      });
       const exited = new Promise<void>((resolve) =>
-        child.once('close', () => {
+        child.once('close', (exitCode, exitSignal) => {
+          ended = { exitCode, signal: exitSignal, afterMs: Math.round(performance.now() - started) };
           resolve();
         }),
       );
+      const jail: JailSession = {
+        diagnosis: async () => ({
+          uid,
+          exit: ended
+            ? `exited ${ended.signal ?? ended.exitCode} after ${ended.afterMs} ms${killedByUs ? ` (${killedByUs})` : ''}`
+            : 'still running',
+          limitsHit: cgroup ? await cgroup.limitsHit() : [],
+          stderr: stderr.text(),
+        }),
+      };
       try {
-        return await use(child);
+        return await use(child, jail);
+      } catch (error) {
+        this.logger.warn({
+          msg: 'jailed program failed',
+          command: program.argv[0],
+          error: (error as Error).message,
+          ...(await jail.diagnosis()),
+        });
+        throw error;
       } finally {
         clearTimeout(timer);
-        signal.removeEventListener('abort', killAll);
-        killAll();
+        signal.removeEventListener('abort', onAbort);
+        killAll('the session ended');
         await exited;
       }
     });
