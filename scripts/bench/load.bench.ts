@@ -117,7 +117,7 @@ function workerMemory(url: string): { stop: () => number } {
   let peak = 0;
   const sample = async () => {
     const text = await (await fetch(`${url}/metrics`)).text();
-    const match = /^process_resident_memory_bytes (\S+)$/m.exec(text);
+    const match = /^process_resident_memory_bytes(?:\{[^}]*\})? (\S+)$/m.exec(text);
     if (match) peak = Math.max(peak, Number(match[1]));
   };
   const timer = setInterval(() => {
