@@ -54,8 +54,11 @@ export class ChatCompletionsService {
       throw new OpenAiRequestError(400, openAiError('VALIDATION_FAILED', message, 'messages'));
     }
     const profile = await this.profile(turn.model);
-    const registry = new Set((await this.registry.forTenant(principal.tenantId)).names());
-    const allowed = toolAllowance(turn, profile, registry);
+    const allowed = await toolAllowance(
+      turn,
+      profile,
+      async () => new Set((await this.registry.forTenant(principal.tenantId)).names()),
+    );
     if (!allowed.ok) throw new OpenAiRequestError(400, allowed.body);
     const { sessionId, afterSeq } = await this.session(principal, profile, turn, header);
     const feed = new TurnFeed();

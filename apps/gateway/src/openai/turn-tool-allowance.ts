@@ -9,14 +9,16 @@ export type ToolAllowanceResult =
  * The request's `tools` / `tool_choice` as the turn's tool allowance (docs/openai-api.md, "Tools"): every named
  * tool must be in the tenant's registry (`UNKNOWN_TOOL`) and in the model profile's tools (`PARAMETER_UNSUPPORTED`:
  * a request narrows what the operator's profile grants, it never widens it); `required` needs a tool to require.
- * A request naming neither keeps the profile's own tools and choice (no allowance).
+ * A request naming neither keeps the profile's own tools and choice (no allowance), and the registry (read from
+ * PostgreSQL: the tenant's MCP tools) is not read at all.
  */
-export function toolAllowance(
+export async function toolAllowance(
   turn: Pick<ChatCompletionTurn, 'tools' | 'toolChoice'>,
   profile: Pick<ModelProfileEntity, 'name' | 'tools'>,
-  registry: ReadonlySet<string>,
-): ToolAllowanceResult {
+  registryNames: () => Promise<ReadonlySet<string>>,
+): Promise<ToolAllowanceResult> {
   if (turn.tools === null && turn.toolChoice === 'auto') return { ok: true, allowance: null };
+  const registry = await registryNames();
   const allowance = { tools: turn.tools ?? [...profile.tools], choice: turn.toolChoice };
   const param = (index: number | null) =>
     index === null || turn.tools === null ? 'tool_choice' : `tools[${index}]`;
